@@ -1,0 +1,42 @@
+/*
+ * config.h - every tunable in one place: defaults, limits, and parsing from
+ * the environment and the command line (flags win over the environment).
+ */
+#ifndef PWGEND_CONFIG_H
+#define PWGEND_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+struct config {
+	char bind[64];                 /* listen address, IPv4 or IPv6 */
+	size_t port;                   /* 0 = pick a free port */
+	size_t threads;                /* libmicrohttpd worker threads */
+	size_t schedulers;             /* independent scheduler threads */
+	size_t max_quantity;           /* largest `quantity` accepted */
+	size_t max_inflight_bytes;     /* admission budget (all schedulers) */
+	size_t max_queue;              /* jobs waiting per scheduler; then 503 */
+	size_t connection_limit;
+	size_t connection_timeout;     /* idle seconds; 0 = never */
+	size_t max_url_length;         /* longer request-targets get 414 */
+	size_t grace;                  /* seconds to finish in-flight requests */
+	size_t quantum;                /* bytes generated per scheduler slice */
+	size_t window;                 /* children in flight per gather */
+	bool access_log;
+};
+
+enum config_result {
+	CONFIG_OK,
+	CONFIG_HELP,                   /* --help: usage printed, exit 0 */
+	CONFIG_ERROR,                  /* message in err, exit 2 */
+};
+
+/* Defaults, then the environment, then argv. */
+enum config_result config_load(struct config *cfg, int argc, char **argv,
+			       char *err, size_t errlen);
+
+/* The --help text: every flag, its environment variable and default. */
+void config_usage(FILE *out);
+
+#endif

@@ -1,0 +1,47 @@
+/*
+ * render.h - response bodies: generated items as JSON, errors as
+ * application/problem+json (RFC 9457), small status documents.
+ *
+ * jansson renders every document except the items array, the hot path of a
+ * large reply: there render_item() escapes each string itself, producing bytes
+ * identical to jansson's json_dumps(JSON_COMPACT) for the same string (proved
+ * by a unit test over every ASCII byte). A 100000-item reply is rendered in
+ * slices as the gather collects results, never as one jansson tree.
+ */
+#ifndef PWGEND_RENDER_H
+#define PWGEND_RENDER_H
+
+#include <stddef.h>
+
+#include "sbuf.h"
+
+struct items_header {
+	const char *kind;       /* "password", "pin" */
+	size_t quantity;
+	size_t length;
+	double entropy_bits;    /* per item; rendered with 2 decimals */
+};
+
+/* Append `{"kind":...,"entropy_bits":...,"items":[`. 0 or -ENOMEM. */
+int render_items_open(struct sbuf *out, const struct items_header *h);
+
+/* Append item `index` (0-based) as a JSON string, comma-separated. */
+int render_item(struct sbuf *out, size_t index, const char *s, size_t n);
+
+/* Append `]}`. */
+int render_items_close(struct sbuf *out);
+
+/* Append s[0, n) as a JSON string literal (quotes included), escaped exactly
+ * as jansson's compact dump does: \" \\ \b \f \n \r \t, other bytes < 0x20 as
+ * \u00XX, everything else verbatim. */
+int render_json_string(struct sbuf *out, const char *s, size_t n);
+
+/* A problem+json document. `parameter` may be NULL. Returns a malloc'd,
+ * NUL-terminated body (length in *len), or NULL on ENOMEM. */
+char *render_problem(int status, const char *type, const char *title,
+		     const char *detail, const char *parameter, size_t *len);
+
+/* {"status":"<status>"} as a malloc'd body, or NULL on ENOMEM. */
+char *render_status(const char *status, size_t *len);
+
+#endif

@@ -1,0 +1,84 @@
+/*
+ * request.h - turn a raw HTTP request-target into a validated request.
+ *
+ * Pure and self-contained: no I/O, no allocation, no libmicrohttpd types, so
+ * it is unit-tested exhaustively and is the fuzz target for the parser.
+ *
+ * We parse the raw target ourselves instead of libmicrohttpd's decoded
+ * argument table because MHD silently keeps `%zz`, cuts values at `%00` in its
+ * C-string API, maps a key without `=` to NULL and returns only the first of
+ * duplicated keys; here every one of those is a precise 400 instead.
+ *
+ * Grammar (application/x-www-form-urlencoded, strict):
+ *   target  = path [ "?" query ]
+ *   query   = pair *( "&" pair )        empty pairs ("a=1&&b=2", a trailing
+ *                                       "&") are skipped
+ *   pair    = name [ "=" value ]        a missing or empty value is a 400
+ *   path, name and value are percent-decoded; "+" in a name or value means a
+ *   space; "%" must be followed by two hex digits; a decoded NUL is a 400.
+ *   Integers are plain decimal digits (leading zeros allowed; no sign, space,
+ *   hex, exponent or fraction). Booleans are exactly true, false, 1 or 0.
+ */
+#ifndef PWGEND_REQUEST_H
+#define PWGEND_REQUEST_H
+
+#include <stddef.h>
+
+enum route {
+	ROUTE_PASSWORD,
+	ROUTE_PIN,
+	ROUTE_HEALTHZ,
+};
+
+enum gen_kind {
+	GEN_KIND_PASSWORD,
+	GEN_KIND_PIN,
+};
+
+/* Fixed limits (the maximum quantity is configurable, see config.h). */
+enum {
+	PASSWORD_LENGTH_DEFAULT = 20,
+	PASSWORD_LENGTH_MIN = 4,
+	PASSWORD_LENGTH_MAX = 1024,
+	PIN_LENGTH_DEFAULT = 6,
+	PIN_LENGTH_MIN = 4,
+	PIN_LENGTH_MAX = 64,
+	QUANTITY_DEFAULT = 1,
+};
+
+struct gen_request {
+	enum gen_kind kind;
+	size_t quantity;
+	size_t length;
+	unsigned classes;          /* enum gen_class bits (gen.h) */
+};
+
+struct request {
+	enum route route;
+	struct gen_request gen;    /* valid for ROUTE_PASSWORD and ROUTE_PIN */
+};
+
+/* Why a target was refused; http.c turns this into a problem+json reply. */
+struct request_error {
+	int status;                /* 400 or 404 */
+	const char *type;          /* problem type URI */
+	const char *title;
+	char detail[192];
+	char parameter[80];        /* printable form of the name; "" if none */
+};
+
+/* Problem type URIs, also used by http.c for its own errors. */
+#define PROBLEM_UNKNOWN_PARAMETER "urn:pwgend:problem:unknown-parameter"
+#define PROBLEM_DUPLICATE_PARAMETER "urn:pwgend:problem:duplicate-parameter"
+#define PROBLEM_INVALID_VALUE "urn:pwgend:problem:invalid-value"
+#define PROBLEM_OUT_OF_RANGE "urn:pwgend:problem:out-of-range"
+#define PROBLEM_EMPTY_ALPHABET "urn:pwgend:problem:empty-alphabet"
+#define PROBLEM_MALFORMED_TARGET "urn:pwgend:problem:malformed-target"
+#define PROBLEM_NOT_FOUND "urn:pwgend:problem:not-found"
+
+/* Parse `target` (n bytes, not necessarily NUL-terminated). Returns 0 and
+ * fills *req, or -1 and fills *err. `max_quantity` bounds `quantity`. */
+int request_parse(const char *target, size_t n, size_t max_quantity,
+		  struct request *req, struct request_error *err);
+
+#endif

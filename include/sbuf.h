@@ -1,0 +1,36 @@
+/*
+ * sbuf.h - a growable byte buffer for secrets (after git's strbuf).
+ *
+ * Invariants: `buf` is NULL only while cap == 0; len <= cap. Contents are
+ * bytes, not necessarily NUL-terminated. Growing never leaves a copy behind:
+ * the old block is wiped before it is freed, and sbuf_release() wipes too.
+ *
+ * Ownership: the struct owns `buf` until sbuf_release(); sbuf_detach() hands
+ * the block to the caller, who must secmem_free() it with the returned cap.
+ */
+#ifndef PWGEND_SBUF_H
+#define PWGEND_SBUF_H
+
+#include <stddef.h>
+
+struct sbuf {
+	char *buf;
+	size_t len;
+	size_t cap;
+};
+
+#define SBUF_INIT { NULL, 0, 0 }
+
+/* Make room for `extra` more bytes. 0 or -ENOMEM (buffer unchanged). */
+int sbuf_reserve(struct sbuf *sb, size_t extra);
+
+/* Append n bytes. 0 or -ENOMEM (buffer unchanged). */
+int sbuf_add(struct sbuf *sb, const void *data, size_t n);
+
+/* Append a NUL-terminated string. */
+int sbuf_adds(struct sbuf *sb, const char *s);
+
+/* Wipe and free; the buffer is empty and reusable afterwards. */
+void sbuf_release(struct sbuf *sb);
+
+#endif

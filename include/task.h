@@ -1,0 +1,48 @@
+/*
+ * task.h - the request task: the coroutine the scheduler runs for one job.
+ *
+ *     START  -> build the alphabet, open the JSON reply, create the gather
+ *     GATHER -> gather() over `quantity` generator coroutines, one per item;
+ *               each collected item is rendered into the reply at once, in
+ *               order, and its slot wiped
+ *     DONE   -> reply closed
+ *
+ * Each task_step() call does at most about `quantum` bytes of work, so the
+ * scheduler can round-robin between requests of any size.
+ */
+#ifndef PWGEND_TASK_H
+#define PWGEND_TASK_H
+
+#include <stddef.h>
+
+#include "coro.h"
+#include "gen.h"
+#include "rng.h"
+
+struct gather;
+struct job;
+
+/* What a scheduler lends its tasks. */
+struct task_env {
+	struct rng *rng;
+	size_t quantum;                /* bytes of items per step */
+	size_t window;                 /* gather window */
+};
+
+struct task {
+	struct coro co;
+	struct gather *gather;
+	struct alphabet alphabet;
+	struct job *job;
+	struct rng *rng;
+};
+
+/* Advance the job's task: CORO_YIELD, CORO_DONE (job->body holds the reply)
+ * or -errno (job->body released). */
+int task_step(struct job *job, const struct task_env *env);
+
+/* Stop the task early (the server is stopping): frees what it holds and
+ * releases the partial reply. Safe at any state, and after completion. */
+void task_cancel(struct job *job);
+
+#endif

@@ -1,0 +1,214 @@
+/*
+ * config.c - see config.h. One table drives defaults, environment variables,
+ * flags, range checks and --help, so they cannot drift apart.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum opt_type { OPT_SIZE, OPT_BOOL, OPT_STRING };
+
+struct option {
+	const char *flag;              /* without the leading "--" */
+	const char *env;
+	enum opt_type type;
+	size_t offset;                 /* into struct config */
+	size_t min, max;               /* OPT_SIZE range; OPT_STRING max length */
+	const char *def;               /* default, as text */
+	const char *help;
+};
+
+#define SIZE_OPT(f, e, field, lo, hi, d, h) \
+	{ f, e, OPT_SIZE, offsetof(struct config, field), lo, hi, d, h }
+
+static const struct option options[] = {
+	{ "bind", "PWGEND_BIND", OPT_STRING, offsetof(struct config, bind), 0,
+	  sizeof(((struct config *)0)->bind) - 1, "0.0.0.0",
+	  "listen address (IPv4 or IPv6)" },
+	SIZE_OPT("port", "PORT", port, 0, 65535, "8080",
+		 "listen port; 0 picks a free one"),
+	SIZE_OPT("threads", "PWGEND_THREADS", threads, 1, 64, "1",
+		 "libmicrohttpd worker threads"),
+	SIZE_OPT("schedulers", "PWGEND_SCHEDULERS", schedulers, 1, 64, "1",
+		 "generation scheduler threads"),
+	SIZE_OPT("max-quantity", "PWGEND_MAX_QUANTITY", max_quantity, 1,
+		 1000000, "100000", "largest quantity per request"),
+	SIZE_OPT("max-inflight-bytes", "PWGEND_MAX_INFLIGHT_BYTES",
+		 max_inflight_bytes, 65536, (size_t)1 << 40, "67108864",
+		 "admission budget: bytes of replies being built or sent"),
+	SIZE_OPT("max-queue", "PWGEND_MAX_QUEUE", max_queue, 0, 1000000,
+		 "1024", "jobs waiting per scheduler before 503"),
+	SIZE_OPT("connection-limit", "PWGEND_CONNECTION_LIMIT",
+		 connection_limit, 1, 1000000, "1000",
+		 "concurrent connections"),
+	SIZE_OPT("connection-timeout", "PWGEND_CONNECTION_TIMEOUT",
+		 connection_timeout, 0, 86400, "10",
+		 "idle connection timeout in seconds (0 = none)"),
+	SIZE_OPT("max-url-length", "PWGEND_MAX_URL_LENGTH", max_url_length,
+		 64, 16384, "2048", "longest request-target before 414"),
+	SIZE_OPT("grace", "PWGEND_GRACE", grace, 0, 3600, "5",
+		 "seconds to finish in-flight requests on SIGTERM"),
+	SIZE_OPT("quantum", "PWGEND_QUANTUM", quantum, 256, 1 << 24, "16384",
+		 "bytes generated per scheduler slice (fairness)"),
+	SIZE_OPT("window", "PWGEND_WINDOW", window, 1, 65536, "64",
+		 "generation coroutines in flight per request"),
+	{ "access-log", "PWGEND_ACCESS_LOG", OPT_BOOL,
+	  offsetof(struct config, access_log), 0, 1, "on",
+	  "one line per request on stderr: on or off" },
+};
+
+#define N_OPTIONS (sizeof(options) / sizeof(options[0]))
+
+static int parse_size(const char *s, size_t *out)
+{
+	size_t v = 0;
+
+	if (*s == '\0')
+		return -EINVAL;
+	for (; *s != '\0'; s++) {
+		if (*s < '0' || *s > '9')
+			return -EINVAL;
+		if (v > (SIZE_MAX - (size_t)(*s - '0')) / 10)
+			return -ERANGE;
+		v = v * 10 + (size_t)(*s - '0');
+	}
+	*out = v;
+	return 0;
+}
+
+static int parse_bool(const char *s, bool *out)
+{
+	static const char *const yes[] = { "on", "true", "1", "yes" };
+	static const char *const no[] = { "off", "false", "0", "no" };
+
+	for (size_t i = 0; i < 4; i++) {
+		if (strcmp(s, yes[i]) == 0 || strcmp(s, no[i]) == 0) {
+			*out = strcmp(s, yes[i]) == 0;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+/* Store `value` into the field; `source` names it in error messages. */
+static int set_option(struct config *cfg, const struct option *o,
+		      const char *value, const char *source, char *err,
+		      size_t errlen)
+{
+	char *field = (char *)cfg + o->offset;
+	size_t v;
+
+	switch (o->type) {
+	case OPT_STRING:
+		if (strlen(value) == 0 || strlen(value) > o->max)
+			break;
+		strcpy(field, value);
+		return 0;
+	case OPT_BOOL:
+		if (parse_bool(value, (bool *)field) == 0)
+			return 0;
+		snprintf(err, errlen, "%s: expected on or off, got \"%s\"",
+			 source, value);
+		return -1;
+	case OPT_SIZE:
+		if (parse_size(value, &v) == 0 && v >= o->min && v <= o->max) {
+			*(size_t *)field = v;
+			return 0;
+		}
+		snprintf(err, errlen, "%s: expected an integer from %zu to "
+			 "%zu, got \"%s\"", source, o->min, o->max, value);
+		return -1;
+	}
+	snprintf(err, errlen, "%s: invalid value \"%s\"", source, value);
+	return -1;
+}
+
+static const struct option *find_flag(const char *name, size_t n)
+{
+	for (size_t i = 0; i < N_OPTIONS; i++) {
+		if (strlen(options[i].flag) == n &&
+		    memcmp(options[i].flag, name, n) == 0)
+			return &options[i];
+	}
+	return NULL;
+}
+
+static int load_defaults_and_env(struct config *cfg, char *err,
+				 size_t errlen)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	for (size_t i = 0; i < N_OPTIONS; i++) {
+		const char *env = getenv(options[i].env);
+
+		if (set_option(cfg, &options[i], options[i].def, "default",
+			       err, errlen) < 0)
+			return -1;
+		if (env != NULL && set_option(cfg, &options[i], env,
+					      options[i].env, err, errlen) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* argv[*i] is "--name", "--name=value" or "--name value". */
+static enum config_result load_flag(struct config *cfg, int argc, char **argv,
+				    int *i, char *err, size_t errlen)
+{
+	const char *arg = argv[*i];
+	const char *name = arg + 2, *eq = strchr(name, '='), *value;
+	size_t n = eq != NULL ? (size_t)(eq - name) : strlen(name);
+	const struct option *o;
+
+	if (strncmp(arg, "--", 2) != 0) {
+		snprintf(err, errlen, "unexpected argument \"%s\"", arg);
+		return CONFIG_ERROR;
+	}
+	if (strcmp(name, "help") == 0)
+		return CONFIG_HELP;
+	o = find_flag(name, n);
+	if (o == NULL) {
+		snprintf(err, errlen, "unknown flag \"%s\" (see --help)", arg);
+		return CONFIG_ERROR;
+	}
+	if (eq != NULL) {
+		value = eq + 1;
+	} else if (*i + 1 < argc) {
+		value = argv[++*i];
+	} else {
+		snprintf(err, errlen, "%s needs a value", arg);
+		return CONFIG_ERROR;
+	}
+	return set_option(cfg, o, value, arg, err, errlen) < 0 ? CONFIG_ERROR
+							     : CONFIG_OK;
+}
+
+enum config_result config_load(struct config *cfg, int argc, char **argv,
+			       char *err, size_t errlen)
+{
+	if (load_defaults_and_env(cfg, err, errlen) < 0)
+		return CONFIG_ERROR;
+	for (int i = 1; i < argc; i++) {
+		enum config_result r = load_flag(cfg, argc, argv, &i, err,
+						 errlen);
+
+		if (r != CONFIG_OK)
+			return r;
+	}
+	return CONFIG_OK;
+}
+
+void config_usage(FILE *out)
+{
+	fprintf(out, "usage: pwgend [--flag value | --flag=value]...\n\n"
+		"Serves random passwords and PINs over HTTP.\n\n");
+	for (size_t i = 0; i < N_OPTIONS; i++) {
+		const struct option *o = &options[i];
+
+		fprintf(out, "  --%-20s %s\n  %-22s env %s, default %s\n",
+			o->flag, o->help, "", o->env, o->def);
+	}
+	fprintf(out, "  --%-20s print this help\n", "help");
+}

@@ -1,0 +1,482 @@
+/*
+ * http.c - see http.h. Sections: the exchange record, replies, the
+ * three-phase access handler, the job hand-off, and the daemon's lifecycle.
+ */
+#include "http.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <microhttpd.h>
+
+#include "job.h"
+#include "log.h"
+#include "render.h"
+#include "request.h"
+#include "sched.h"
+
+#define PROBLEM_METHOD_NOT_ALLOWED "urn:pwgend:problem:method-not-allowed"
+#define PROBLEM_URI_TOO_LONG "urn:pwgend:problem:uri-too-long"
+#define PROBLEM_OVERLOADED "urn:pwgend:problem:overloaded"
+#define PROBLEM_DRAINING "urn:pwgend:problem:draining"
+#define PROBLEM_INTERNAL "urn:pwgend:problem:internal"
+
+struct http {
+	struct config cfg;
+	struct MHD_Daemon *daemon;
+	MHD_socket listen_fd;          /* returned by quiesce; closed at stop */
+	unsigned port;
+	struct sched **scheds;
+	size_t nsched;
+	atomic_size_t next_sched;      /* round-robin cursor */
+	atomic_size_t active;          /* requests not yet completed */
+	atomic_bool draining;
+};
+
+/* =========================================================== the exchange */
+
+enum phase {
+	PHASE_HEADERS,                 /* first handler call not seen yet */
+	PHASE_BODY,                    /* reading (and discarding) any body */
+	PHASE_SUSPENDED,               /* the job belongs to a scheduler */
+	PHASE_REPLIED,
+};
+
+/* Everything one request holds; allocated when libmicrohttpd reports the
+ * request line, freed in on_completed. */
+struct exchange {
+	struct http *http;
+	struct MHD_Connection *conn;
+	struct sched *sched;           /* the scheduler the job went to */
+	struct job job;
+	enum phase phase;
+	int status;                    /* of the queued reply, 0 if none */
+	size_t bytes;
+	struct timespec start;
+	char method[16];
+	size_t target_len;
+	char target[];                 /* the raw request-target */
+};
+
+static long elapsed_us(const struct timespec *start)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - start->tv_sec) * 1000000L +
+	       (now.tv_nsec - start->tv_nsec) / 1000L;
+}
+
+/* MHD_OPTION_URI_LOG_CALLBACK: the raw target, before MHD decodes it. */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+	struct http *h = cls;
+	size_t n = strlen(uri);
+	struct exchange *ex = calloc(1, sizeof(*ex) + n + 1);
+
+	if (ex == NULL)
+		return NULL;  /* the handler then closes the connection */
+	ex->http = h;
+	ex->conn = conn;
+	clock_gettime(CLOCK_MONOTONIC, &ex->start);
+	memcpy(ex->target, uri, n + 1);
+	ex->target_len = n;
+	atomic_fetch_add(&h->active, 1);
+	return ex;
+}
+
+/* MHD_OPTION_NOTIFY_COMPLETED: the one place an exchange ends. */
+static void on_completed(void *cls, struct MHD_Connection *conn,
+			 void **req_cls, enum MHD_RequestTerminationCode toe)
+{
+	struct http *h = cls;
+	struct exchange *ex = *req_cls;
+
+	(void)conn;
+	if (ex == NULL)
+		return;
+	*req_cls = NULL;
+	if (h->cfg.access_log) {
+		struct access_record rec = {
+			.method = ex->method,
+			.target = ex->target,
+			.target_len = ex->target_len,
+			.status = ex->status,
+			.bytes = ex->bytes,
+			.duration_us = elapsed_us(&ex->start),
+			.aborted = toe != MHD_REQUEST_TERMINATED_COMPLETED_OK,
+		};
+		log_access(&rec);
+	}
+	if (ex->job.charged)
+		sched_release(ex->sched, ex->job.cost);
+	sbuf_release(&ex->job.body);  /* wipes the generated items */
+	free(ex);
+	atomic_fetch_sub(&h->active, 1);
+}
+
+/* ================================================================ replies */
+
+struct header {
+	const char *name;
+	const char *value;
+};
+
+static bool add_headers(struct MHD_Response *r, const char *type,
+			const struct header *extra, size_t n_extra)
+{
+	bool ok = MHD_add_response_header(r, "Content-Type", type) == MHD_YES &&
+		  MHD_add_response_header(r, "Cache-Control", "no-store") ==
+			  MHD_YES &&
+		  MHD_add_response_header(r, "X-Content-Type-Options",
+					  "nosniff") == MHD_YES;
+
+	for (size_t i = 0; ok && i < n_extra; i++)
+		ok = MHD_add_response_header(r, extra[i].name,
+					     extra[i].value) == MHD_YES;
+	return ok;
+}
+
+/* Queue a reply. With MHD_RESPMEM_MUST_FREE the body is ours to free on
+ * failure; with MHD_RESPMEM_PERSISTENT it must outlive the exchange's reply
+ * (it lives in the exchange and is wiped in on_completed). */
+static enum MHD_Result reply(struct exchange *ex, unsigned status,
+			     const char *type, void *body, size_t len,
+			     enum MHD_ResponseMemoryMode mode,
+			     const struct header *extra, size_t n_extra)
+{
+	struct MHD_Response *r = MHD_create_response_from_buffer(len, body,
+								 mode);
+	enum MHD_Result rc = MHD_NO;
+
+	if (r == NULL) {
+		if (mode == MHD_RESPMEM_MUST_FREE)
+			free(body);
+		return MHD_NO;
+	}
+	if (add_headers(r, type, extra, n_extra))
+		rc = MHD_queue_response(ex->conn, status, r);
+	MHD_destroy_response(r);
+	if (rc == MHD_YES) {
+		ex->status = (int)status;
+		ex->bytes = len;
+		ex->phase = PHASE_REPLIED;
+	}
+	return rc;
+}
+
+static enum MHD_Result reply_problem(struct exchange *ex, unsigned status,
+				     const char *type, const char *title,
+				     const char *detail, const char *parameter,
+				     const struct header *extra, size_t n_extra)
+{
+	size_t len = 0;
+	char *body = render_problem((int)status, type, title, detail,
+				    parameter, &len);
+
+	if (body == NULL)
+		return MHD_NO;
+	return reply(ex, status, "application/problem+json", body, len,
+		     MHD_RESPMEM_MUST_FREE, extra, n_extra);
+}
+
+static enum MHD_Result reply_request_error(struct exchange *ex,
+					   const struct request_error *err)
+{
+	return reply_problem(ex, (unsigned)err->status, err->type, err->title,
+			     err->detail,
+			     err->parameter[0] != '\0' ? err->parameter : NULL,
+			     NULL, 0);
+}
+
+static enum MHD_Result reply_unavailable(struct exchange *ex, bool draining)
+{
+	static const struct header overloaded[] = { { "Retry-After", "1" } };
+	static const struct header closing[] = { { "Retry-After", "1" },
+						 { "Connection", "close" } };
+
+	if (draining)
+		return reply_problem(ex, 503, PROBLEM_DRAINING,
+				     "Service Unavailable",
+				     "the server is shutting down", NULL,
+				     closing, 2);
+	return reply_problem(ex, 503, PROBLEM_OVERLOADED,
+			     "Service Unavailable",
+			     "too many requests in progress; retry shortly",
+			     NULL, overloaded, 1);
+}
+
+static enum MHD_Result reply_status(struct exchange *ex, const char *status)
+{
+	size_t len = 0;
+	char *body = render_status(status, &len);
+
+	if (body == NULL)
+		return MHD_NO;
+	return reply(ex, 200, "application/json", body, len,
+		     MHD_RESPMEM_MUST_FREE, NULL, 0);
+}
+
+/* ========================================================= the hand-off */
+
+/* Give the connection back to libmicrohttpd. After MHD_resume_connection
+ * the exchange may be completed and freed at any moment by an MHD thread,
+ * so it is the very last access. */
+static void resume(struct exchange *ex)
+{
+	MHD_resume_connection(ex->conn);
+}
+
+/* job->on_done, on the scheduler thread. */
+static void on_job_done(struct job *job)
+{
+	resume((struct exchange *)((char *)job -
+				   offsetof(struct exchange, job)));
+}
+
+static enum MHD_Result submit(struct exchange *ex,
+			      const struct gen_request *gen)
+{
+	struct http *h = ex->http;
+	size_t i = atomic_fetch_add(&h->next_sched, 1) % h->nsched;
+	struct sched *s = h->scheds[i];
+
+	if (sched_admit(s) < 0)
+		return reply_unavailable(ex, false);
+	ex->job.req = *gen;
+	ex->job.cost = job_cost(gen);
+	ex->job.on_done = on_job_done;
+	ex->sched = s;
+	ex->phase = PHASE_SUSPENDED;
+	/* Suspend before publishing: the scheduler may resume at once. */
+	MHD_suspend_connection(ex->conn);
+	if (sched_submit(s, &ex->job) < 0) {
+		ex->job.status = -ECANCELED;
+		resume(ex);
+	}
+	return MHD_YES;
+}
+
+/* Phase 3: the scheduler is done with the job. */
+static enum MHD_Result reply_job(struct exchange *ex)
+{
+	struct job *job = &ex->job;
+
+	if (job->status == 0)
+		return reply(ex, 200, "application/json", job->body.buf,
+			     job->body.len, MHD_RESPMEM_PERSISTENT, NULL, 0);
+	if (job->status == -ECANCELED)
+		return reply_unavailable(ex, true);
+	if (job->status == -ENOMEM)
+		return reply_unavailable(ex, false);
+	return reply_problem(ex, 500, PROBLEM_INTERNAL,
+			     "Internal Server Error",
+			     "generation failed unexpectedly", NULL, NULL, 0);
+}
+
+/* ==================================================== the access handler */
+
+static bool method_is(const char *method, const char *want)
+{
+	return strcmp(method, want) == 0;
+}
+
+/* Phase 2: the whole request is in. */
+static enum MHD_Result dispatch(struct exchange *ex, const char *method)
+{
+	static const struct header allow[] = { { "Allow", "GET, HEAD" } };
+	struct http *h = ex->http;
+	struct request req;
+	struct request_error err;
+	int rc;
+
+	if (ex->target_len > h->cfg.max_url_length)
+		return reply_problem(ex, 414, PROBLEM_URI_TOO_LONG,
+				     "URI Too Long",
+				     "the request-target is longer than the "
+				     "server accepts", NULL, NULL, 0);
+	rc = request_parse(ex->target, ex->target_len, h->cfg.max_quantity,
+			   &req, &err);
+	if (rc < 0 && err.status == 404)
+		return reply_request_error(ex, &err);
+	if (!method_is(method, "GET") && !method_is(method, "HEAD"))
+		return reply_problem(ex, 405, PROBLEM_METHOD_NOT_ALLOWED,
+				     "Method Not Allowed",
+				     "this route accepts GET and HEAD only",
+				     NULL, allow, 1);
+	if (rc < 0)
+		return reply_request_error(ex, &err);
+	if (atomic_load(&h->draining))
+		return reply_unavailable(ex, true);
+	if (req.route == ROUTE_HEALTHZ)
+		return reply_status(ex, "ok");
+	return submit(ex, &req.gen);
+}
+
+static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn,
+				 const char *url, const char *method,
+				 const char *version, const char *upload_data,
+				 size_t *upload_data_size, void **req_cls)
+{
+	struct exchange *ex = *req_cls;
+
+	(void)cls;
+	(void)conn;
+	(void)url;
+	(void)version;
+	(void)upload_data;
+	if (ex == NULL)
+		return MHD_NO;  /* on_uri could not allocate */
+	switch (ex->phase) {
+	case PHASE_HEADERS:
+		snprintf(ex->method, sizeof(ex->method), "%s", method);
+		ex->phase = PHASE_BODY;
+		return MHD_YES;
+	case PHASE_BODY:
+		if (*upload_data_size != 0) {
+			*upload_data_size = 0;  /* no route reads a body */
+			return MHD_YES;
+		}
+		return dispatch(ex, method);
+	case PHASE_SUSPENDED:
+		return reply_job(ex);
+	case PHASE_REPLIED:
+		break;
+	}
+	return MHD_NO;
+}
+
+/* ============================================================= lifecycle */
+
+union sockaddr_any {
+	struct sockaddr sa;
+	struct sockaddr_in in4;
+	struct sockaddr_in6 in6;
+};
+
+static int parse_bind(const struct config *cfg, union sockaddr_any *addr)
+{
+	memset(addr, 0, sizeof(*addr));
+	if (inet_pton(AF_INET, cfg->bind, &addr->in4.sin_addr) == 1) {
+		addr->in4.sin_family = AF_INET;
+		addr->in4.sin_port = htons((uint16_t)cfg->port);
+		return AF_INET;
+	}
+	if (inet_pton(AF_INET6, cfg->bind, &addr->in6.sin6_addr) == 1) {
+		addr->in6.sin6_family = AF_INET6;
+		addr->in6.sin6_port = htons((uint16_t)cfg->port);
+		return AF_INET6;
+	}
+	return -1;
+}
+
+static struct MHD_Daemon *start_daemon(struct http *h, unsigned flags,
+				       union sockaddr_any *addr)
+{
+	const struct config *cfg = &h->cfg;
+	struct MHD_OptionItem opts[] = {
+		{ MHD_OPTION_SOCK_ADDR, 0, &addr->sa },
+		{ MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)on_uri, h },
+		{ MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, h },
+		{ MHD_OPTION_CONNECTION_LIMIT,
+		  (intptr_t)cfg->connection_limit, NULL },
+		{ MHD_OPTION_CONNECTION_TIMEOUT,
+		  (intptr_t)cfg->connection_timeout, NULL },
+		{ MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, NULL },
+		{ MHD_OPTION_STRICT_FOR_CLIENT, 1, NULL },
+		/* last, so that one thread means no pool (MHD warns on 1) */
+		{ cfg->threads > 1 ? MHD_OPTION_THREAD_POOL_SIZE
+				   : MHD_OPTION_END,
+		  (intptr_t)cfg->threads, NULL },
+		{ MHD_OPTION_END, 0, NULL },
+	};
+
+	return MHD_start_daemon(flags, (uint16_t)cfg->port, NULL, NULL,
+				on_access, h, MHD_OPTION_ARRAY, opts,
+				MHD_OPTION_END);
+}
+
+struct http *http_start(const struct config *cfg, struct sched **scheds,
+			size_t nsched, char *err, size_t errlen)
+{
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
+			 MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
+	union sockaddr_any addr;
+	const union MHD_DaemonInfo *info;
+	struct http *h;
+	int family = parse_bind(cfg, &addr);
+
+	if (family < 0) {
+		snprintf(err, errlen, "--bind: not an IP address: %s",
+			 cfg->bind);
+		return NULL;
+	}
+	if (family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	h = calloc(1, sizeof(*h));
+	if (h == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	h->cfg = *cfg;
+	h->scheds = scheds;
+	h->nsched = nsched;
+	h->listen_fd = MHD_INVALID_SOCKET;
+	h->daemon = start_daemon(h, flags, &addr);
+	if (h->daemon == NULL) {
+		snprintf(err, errlen, "cannot listen on %s port %zu "
+			 "(address in use or not available?)", cfg->bind,
+			 cfg->port);
+		free(h);
+		return NULL;
+	}
+	info = MHD_get_daemon_info(h->daemon, MHD_DAEMON_INFO_BIND_PORT);
+	h->port = info != NULL ? info->port : (unsigned)cfg->port;
+	return h;
+}
+
+unsigned http_port(const struct http *h)
+{
+	return h->port;
+}
+
+void http_quiesce(struct http *h)
+{
+	atomic_store(&h->draining, true);
+	h->listen_fd = MHD_quiesce_daemon(h->daemon);
+	/* MHD stops accept()ing but keeps the socket open until stop, so new
+	 * clients would sit in the backlog until they time out. Shutting the
+	 * listening socket down makes Linux refuse them at once instead; the
+	 * descriptor itself stays valid until http_stop closes it. */
+	if (h->listen_fd != MHD_INVALID_SOCKET)
+		shutdown(h->listen_fd, SHUT_RDWR);
+}
+
+size_t http_wait_idle(struct http *h, long timeout_ms)
+{
+	struct timespec tick = { 0, 10 * 1000 * 1000 };
+
+	for (long waited = 0; atomic_load(&h->active) > 0 &&
+			      waited < timeout_ms; waited += 10)
+		nanosleep(&tick, NULL);
+	return atomic_load(&h->active);
+}
+
+void http_stop(struct http *h)
+{
+	if (h == NULL)
+		return;
+	MHD_stop_daemon(h->daemon);
+	if (h->listen_fd != MHD_INVALID_SOCKET)
+		close(h->listen_fd);
+	free(h);
+}

@@ -1,0 +1,138 @@
+/* render.c - see render.h. */
+#include "render.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+/* Compact output, reals as %.10g: entropy is rounded to 2 decimals first, so
+ * 10 significant digits print it exactly (e.g. 119.09, not 119.09000000000001). */
+#define DUMP_FLAGS (JSON_COMPACT | JSON_REAL_PRECISION(10))
+
+static double round2(double x)
+{
+	return round(x * 100.0) / 100.0;
+}
+
+/* Dump `doc` (stealing the reference) to a malloc'd string. */
+static char *dump_and_free(json_t *doc, size_t *len)
+{
+	char *body = NULL;
+
+	if (doc != NULL)
+		body = json_dumps(doc, DUMP_FLAGS);
+	json_decref(doc);
+	if (body != NULL && len != NULL)
+		*len = strlen(body);
+	return body;
+}
+
+int render_items_open(struct sbuf *out, const struct items_header *h)
+{
+	static const char tail[] = "[]}";
+	json_t *doc = json_pack("{s:s, s:I, s:I, s:f, s:[]}",
+				"kind", h->kind,
+				"quantity", (json_int_t)h->quantity,
+				"length", (json_int_t)h->length,
+				"entropy_bits", round2(h->entropy_bits),
+				"items");
+	size_t len = 0, keep;
+	char *head = dump_and_free(doc, &len);
+	int rc;
+
+	if (head == NULL)
+		return -ENOMEM;
+	/* jansson keeps insertion order, so the dump ends in "items":[]} and
+	 * everything up to and including the '[' is our prefix. */
+	if (len < sizeof(tail) - 1 ||
+	    memcmp(head + len - (sizeof(tail) - 1), tail, sizeof(tail) - 1) != 0) {
+		free(head);
+		return -EINVAL;
+	}
+	keep = len - (sizeof(tail) - 1) + 1;
+	rc = sbuf_add(out, head, keep);
+	free(head);
+	return rc;
+}
+
+int render_json_string(struct sbuf *out, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	/* worst case: every byte becomes \u00XX, plus the quotes */
+	int rc = sbuf_reserve(out, 2 + n * 6);
+	char *p;
+
+	if (rc < 0)
+		return rc;
+	p = out->buf + out->len;
+	*p++ = '"';
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c >= 0x20 && c != '"' && c != '\\') {
+			*p++ = (char)c;
+			continue;
+		}
+		*p++ = '\\';
+		switch (c) {
+		case '"': *p++ = '"'; break;
+		case '\\': *p++ = '\\'; break;
+		case '\b': *p++ = 'b'; break;
+		case '\f': *p++ = 'f'; break;
+		case '\n': *p++ = 'n'; break;
+		case '\r': *p++ = 'r'; break;
+		case '\t': *p++ = 't'; break;
+		default:
+			*p++ = 'u';
+			*p++ = '0';
+			*p++ = '0';
+			*p++ = hex[c >> 4];
+			*p++ = hex[c & 0xf];
+		}
+	}
+	*p++ = '"';
+	out->len = (size_t)(p - out->buf);
+	return 0;
+}
+
+int render_item(struct sbuf *out, size_t index, const char *s, size_t n)
+{
+	if (index > 0) {
+		int rc = sbuf_add(out, ",", 1);
+
+		if (rc < 0)
+			return rc;
+	}
+	return render_json_string(out, s, n);
+}
+
+int render_items_close(struct sbuf *out)
+{
+	return sbuf_add(out, "]}", 2);
+}
+
+char *render_problem(int status, const char *type, const char *title,
+		     const char *detail, const char *parameter, size_t *len)
+{
+	json_t *doc = json_pack("{s:s, s:s, s:i, s:s}",
+				"type", type,
+				"title", title,
+				"status", status,
+				"detail", detail);
+
+	if (doc != NULL && parameter != NULL &&
+	    json_object_set_new(doc, "parameter", json_string(parameter)) != 0) {
+		json_decref(doc);
+		return NULL;
+	}
+	return dump_and_free(doc, len);
+}
+
+char *render_status(const char *status, size_t *len)
+{
+	return dump_and_free(json_pack("{s:s}", "status", status), len);
+}

@@ -1,0 +1,390 @@
+/*
+ * request.c - see request.h for the grammar.
+ *
+ * One pass over the query: decode each pair, look the name up in the route's
+ * parameter table, refuse repeats, validate the value into struct gen_request.
+ */
+#include "request.h"
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "gen.h"
+
+enum param_id {
+	P_QUANTITY,
+	P_LENGTH,
+	P_LOWER,
+	P_UPPER,
+	P_DIGITS,
+	P_SYMBOLS,
+};
+
+#define ON_PASSWORD (1u << ROUTE_PASSWORD)
+#define ON_PIN (1u << ROUTE_PIN)
+
+static const struct param {
+	const char *name;
+	enum param_id id;
+	unsigned routes;           /* bit per enum route that accepts it */
+	unsigned class_bit;        /* for the boolean class switches */
+} params[] = {
+	{ "quantity", P_QUANTITY, ON_PASSWORD | ON_PIN, 0 },
+	{ "length", P_LENGTH, ON_PASSWORD | ON_PIN, 0 },
+	{ "lower", P_LOWER, ON_PASSWORD, GEN_CLASS_LOWER },
+	{ "upper", P_UPPER, ON_PASSWORD, GEN_CLASS_UPPER },
+	{ "digits", P_DIGITS, ON_PASSWORD, GEN_CLASS_DIGITS },
+	{ "symbols", P_SYMBOLS, ON_PASSWORD, GEN_CLASS_SYMBOLS },
+};
+
+static const struct {
+	const char *path;
+	enum route route;
+} routes[] = {
+	{ "/password", ROUTE_PASSWORD },
+	{ "/pin", ROUTE_PIN },
+	{ "/healthz", ROUTE_HEALTHZ },
+};
+
+/* Longest decoded value we look at: anything longer is not a valid value of
+ * any parameter (integers top out at 20 digits), but is still decoded to the
+ * end so an encoding error anywhere is reported. */
+enum { VALUE_CAP = 32, NAME_CAP = 64, PATH_CAP = 64 };
+
+struct parser {
+	struct request *req;
+	struct request_error *err;
+	size_t max_quantity;
+	unsigned seen;                 /* bit per enum param_id */
+	const char *last_class_off;    /* name of the switch that disabled the
+					* most recent class, for the error */
+};
+
+/* ---------------------------------------------------------------- errors */
+
+/* Render bytes as printable ASCII: \xNN for anything else, "..." if cut. */
+static void printable(char *dst, size_t cap, const char *src, size_t n)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)src[i];
+		int w = c > 0x20 && c < 0x7f ? 1 : 4;
+
+		if (o + (size_t)w + 4 > cap) {
+			memcpy(dst + o, "...", 3);
+			o += 3;
+			break;
+		}
+		if (w == 1)
+			dst[o++] = (char)c;
+		else
+			o += (size_t)snprintf(dst + o, cap - o, "\\x%02X", c);
+	}
+	dst[o] = '\0';
+}
+
+__attribute__((format(printf, 6, 7)))
+static int fail(struct request_error *err, int status, const char *type,
+		const char *title, const char *param, const char *fmt, ...)
+{
+	va_list ap;
+
+	err->status = status;
+	err->type = type;
+	err->title = title;
+	snprintf(err->parameter, sizeof(err->parameter), "%s",
+		 param != NULL ? param : "");
+	va_start(ap, fmt);
+	vsnprintf(err->detail, sizeof(err->detail), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static int fail_invalid(struct parser *p, const char *param, const char *what)
+{
+	return fail(p->err, 400, PROBLEM_INVALID_VALUE, "Invalid parameter value",
+		    param, "%s must be %s", param, what);
+}
+
+static int fail_range(struct parser *p, const char *param, size_t lo, size_t hi)
+{
+	return fail(p->err, 400, PROBLEM_OUT_OF_RANGE, "Parameter out of range",
+		    param, "%s must be an integer from %zu to %zu", param, lo,
+		    hi);
+}
+
+/* -------------------------------------------------------------- decoding */
+
+static int hex_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/*
+ * Percent-decode src[0, n) into dst[0, cap). Returns the full decoded length
+ * (only the first `cap` bytes are stored), or -1 on a malformed escape.
+ * *nul is set when a byte decodes to NUL.
+ */
+static long decode(const char *src, size_t n, char *dst, size_t cap,
+		   bool plus_is_space, bool *nul)
+{
+	size_t o = 0;
+
+	*nul = false;
+	for (size_t i = 0; i < n; i++) {
+		char c = src[i];
+
+		if (c == '%') {
+			int hi, lo;
+
+			if (n - i < 3)
+				return -1;
+			hi = hex_value(src[i + 1]);
+			lo = hex_value(src[i + 2]);
+			if (hi < 0 || lo < 0)
+				return -1;
+			c = (char)(hi << 4 | lo);
+			i += 2;
+		} else if (c == '+' && plus_is_space) {
+			c = ' ';
+		}
+		if (c == '\0')
+			*nul = true;
+		if (o < cap)
+			dst[o] = c;
+		o++;
+	}
+	return (long)o;
+}
+
+/* ---------------------------------------------------------------- values */
+
+/* Plain decimal digits into *out; -1 if not a number, -2 if it overflows. */
+static int parse_uint(const char *s, size_t n, size_t *out)
+{
+	size_t v = 0;
+
+	if (n == 0)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		size_t d = (size_t)(s[i] - '0');
+
+		if (v > (SIZE_MAX - d) / 10)
+			return -2;
+		v = v * 10 + d;
+	}
+	*out = v;
+	return 0;
+}
+
+static int set_uint(struct parser *p, const char *name, const char *s,
+		    size_t n, size_t lo, size_t hi, size_t *out)
+{
+	size_t v = 0;
+	int rc = parse_uint(s, n, &v);
+
+	if (rc == -1)
+		return fail_invalid(p, name, "a decimal integer");
+	if (rc == -2 || v < lo || v > hi)
+		return fail_range(p, name, lo, hi);
+	*out = v;
+	return 0;
+}
+
+static int set_class(struct parser *p, const struct param *prm, const char *s,
+		     size_t n)
+{
+	bool on;
+
+	if ((n == 4 && memcmp(s, "true", 4) == 0) || (n == 1 && s[0] == '1'))
+		on = true;
+	else if ((n == 5 && memcmp(s, "false", 5) == 0) ||
+		 (n == 1 && s[0] == '0'))
+		on = false;
+	else
+		return fail_invalid(p, prm->name, "true, false, 1 or 0");
+	if (on) {
+		p->req->gen.classes |= prm->class_bit;
+	} else {
+		p->req->gen.classes &= ~prm->class_bit;
+		p->last_class_off = prm->name;
+	}
+	return 0;
+}
+
+static int set_param(struct parser *p, const struct param *prm, const char *s,
+		     size_t n)
+{
+	struct gen_request *g = &p->req->gen;
+	bool pin = p->req->route == ROUTE_PIN;
+
+	switch (prm->id) {
+	case P_QUANTITY:
+		return set_uint(p, prm->name, s, n, 1, p->max_quantity,
+				&g->quantity);
+	case P_LENGTH:
+		return set_uint(p, prm->name, s, n,
+				pin ? PIN_LENGTH_MIN : PASSWORD_LENGTH_MIN,
+				pin ? PIN_LENGTH_MAX : PASSWORD_LENGTH_MAX,
+				&g->length);
+	case P_LOWER:
+	case P_UPPER:
+	case P_DIGITS:
+	case P_SYMBOLS:
+		return set_class(p, prm, s, n);
+	}
+	return fail_invalid(p, prm->name, "known");
+}
+
+/* ----------------------------------------------------------------- query */
+
+static const struct param *find_param(enum route route, const char *name,
+				      size_t n)
+{
+	for (size_t i = 0; i < sizeof(params) / sizeof(params[0]); i++) {
+		if ((params[i].routes & (1u << route)) &&
+		    strlen(params[i].name) == n &&
+		    memcmp(params[i].name, name, n) == 0)
+			return &params[i];
+	}
+	return NULL;
+}
+
+/* One name[=value] pair, raw (still percent-encoded). */
+static int parse_pair(struct parser *p, const char *pair, size_t n)
+{
+	const char *eq = memchr(pair, '=', n);
+	size_t raw_name = eq != NULL ? (size_t)(eq - pair) : n;
+	char name[NAME_CAP], value[VALUE_CAP], shown[sizeof(p->err->parameter)];
+	long name_len, value_len = 0;
+	const struct param *prm;
+	bool nul;
+
+	name_len = decode(pair, raw_name, name, sizeof(name), true, &nul);
+	if (name_len < 0) {
+		printable(shown, sizeof(shown), pair, raw_name);
+		return fail(p->err, 400, PROBLEM_INVALID_VALUE,
+			    "Malformed percent-encoding", shown,
+			    "parameter name %s has a malformed %%-escape",
+			    shown);
+	}
+	printable(shown, sizeof(shown), name,
+		  (size_t)name_len < sizeof(name) ? (size_t)name_len
+						 : sizeof(name));
+	prm = nul || (size_t)name_len > sizeof(name)
+		      ? NULL
+		      : find_param(p->req->route, name, (size_t)name_len);
+	if (prm == NULL)
+		return fail(p->err, 400, PROBLEM_UNKNOWN_PARAMETER,
+			    "Unknown parameter", shown,
+			    "%s is not a parameter of this route", shown);
+	if (p->seen & (1u << prm->id))
+		return fail(p->err, 400, PROBLEM_DUPLICATE_PARAMETER,
+			    "Duplicate parameter", prm->name,
+			    "%s is given more than once", prm->name);
+	p->seen |= 1u << prm->id;
+	if (eq != NULL)
+		value_len = decode(eq + 1, n - raw_name - 1, value,
+				   sizeof(value), true, &nul);
+	if (value_len < 0)
+		return fail(p->err, 400, PROBLEM_INVALID_VALUE,
+			    "Malformed percent-encoding", prm->name,
+			    "%s has a malformed %%-escape", prm->name);
+	if (value_len == 0)
+		return fail_invalid(p, prm->name, "given a value");
+	if (nul)
+		return fail_invalid(p, prm->name, "free of NUL bytes");
+	if ((size_t)value_len > sizeof(value))
+		value_len = sizeof(value);  /* too long for any valid value;
+					     * the check below refuses it */
+	return set_param(p, prm, value, (size_t)value_len);
+}
+
+static int parse_query(struct parser *p, const char *q, size_t n)
+{
+	while (n > 0) {
+		const char *amp = memchr(q, '&', n);
+		size_t len = amp != NULL ? (size_t)(amp - q) : n;
+
+		if (len > 0 && parse_pair(p, q, len) < 0)
+			return -1;
+		if (amp == NULL)
+			break;
+		q += len + 1;
+		n -= len + 1;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------ path */
+
+static int route_path(const char *path, size_t n, enum route *route,
+		      struct request_error *err)
+{
+	char decoded[PATH_CAP], shown[64];
+	bool nul;
+	long len = decode(path, n, decoded, sizeof(decoded), false, &nul);
+
+	if (len < 0)
+		return fail(err, 400, PROBLEM_MALFORMED_TARGET,
+			    "Malformed request target", NULL,
+			    "the path has a malformed %%-escape");
+	for (size_t i = 0; !nul && (size_t)len <= sizeof(decoded) &&
+			   i < sizeof(routes) / sizeof(routes[0]); i++) {
+		if (strlen(routes[i].path) == (size_t)len &&
+		    memcmp(routes[i].path, decoded, (size_t)len) == 0) {
+			*route = routes[i].route;
+			return 0;
+		}
+	}
+	printable(shown, sizeof(shown), path, n);
+	return fail(err, 404, PROBLEM_NOT_FOUND, "Not Found", NULL,
+		    "no route for %s", shown);
+}
+
+int request_parse(const char *target, size_t n, size_t max_quantity,
+		  struct request *req, struct request_error *err)
+{
+	const char *qmark = memchr(target, '?', n);
+	size_t path_len = qmark != NULL ? (size_t)(qmark - target) : n;
+	struct parser p = { .req = req, .err = err,
+			    .max_quantity = max_quantity };
+
+	memset(req, 0, sizeof(*req));
+	memset(err, 0, sizeof(*err));
+	if (route_path(target, path_len, &req->route, err) < 0)
+		return -1;
+	if (req->route == ROUTE_PIN) {
+		req->gen = (struct gen_request){ GEN_KIND_PIN, QUANTITY_DEFAULT,
+						 PIN_LENGTH_DEFAULT,
+						 GEN_CLASS_DIGITS };
+	} else {
+		req->gen = (struct gen_request){
+			GEN_KIND_PASSWORD, QUANTITY_DEFAULT,
+			PASSWORD_LENGTH_DEFAULT,
+			GEN_CLASS_LOWER | GEN_CLASS_UPPER | GEN_CLASS_DIGITS };
+	}
+	if (qmark != NULL && parse_query(&p, qmark + 1, n - path_len - 1) < 0)
+		return -1;
+	if (req->route == ROUTE_PASSWORD && req->gen.classes == 0)
+		return fail(err, 400, PROBLEM_EMPTY_ALPHABET,
+			    "No character class enabled", p.last_class_off,
+			    "%s=false leaves no character class; enable at "
+			    "least one of lower, upper, digits, symbols",
+			    p.last_class_off);
+	return 0;
+}

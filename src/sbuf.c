@@ -1,0 +1,60 @@
+/* sbuf.c - see sbuf.h. */
+#include "sbuf.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "secmem.h"
+
+int sbuf_reserve(struct sbuf *sb, size_t extra)
+{
+	size_t want, cap;
+	char *grown;
+
+	if (extra > SIZE_MAX - sb->len)
+		return -ENOMEM;
+	want = sb->len + extra;
+	if (want <= sb->cap)
+		return 0;
+	cap = sb->cap > 0 ? sb->cap : 64;
+	while (cap < want)
+		cap = cap > SIZE_MAX / 2 ? want : cap * 2;
+	/* malloc + copy + wipe instead of realloc: realloc may move the
+	 * block and leave the old contents in freed memory. */
+	grown = malloc(cap);
+	if (grown == NULL)
+		return -ENOMEM;
+	if (sb->len > 0)
+		memcpy(grown, sb->buf, sb->len);
+	secmem_free(sb->buf, sb->cap);
+	sb->buf = grown;
+	sb->cap = cap;
+	return 0;
+}
+
+int sbuf_add(struct sbuf *sb, const void *data, size_t n)
+{
+	int rc = sbuf_reserve(sb, n);
+
+	if (rc < 0)
+		return rc;
+	if (n > 0)
+		memcpy(sb->buf + sb->len, data, n);
+	sb->len += n;
+	return 0;
+}
+
+int sbuf_adds(struct sbuf *sb, const char *s)
+{
+	return sbuf_add(sb, s, strlen(s));
+}
+
+void sbuf_release(struct sbuf *sb)
+{
+	secmem_free(sb->buf, sb->cap);
+	sb->buf = NULL;
+	sb->len = 0;
+	sb->cap = 0;
+}

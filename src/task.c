@@ -1,0 +1,143 @@
+/* task.c - see task.h. */
+#include "task.h"
+
+#include <errno.h>
+
+#include "gather.h"
+#include "job.h"
+#include "render.h"
+#include "secmem.h"
+
+enum task_state {
+	TASK_START = CORO_START,
+	TASK_GATHER,
+	TASK_DONE,
+};
+
+size_t job_cost(const struct gen_request *req)
+{
+	/* quotes and comma per item, ~1/16 slack for escaped symbols, and the
+	 * envelope */
+	return req->quantity * (req->length + 3 + req->length / 16) + 128;
+}
+
+/* ---- gather callbacks: ctx is the task, a slot holds one item's chars */
+
+static int item_step(void *ctx, size_t index, struct coro *child, void *slot)
+{
+	struct task *t = ctx;
+
+	(void)index;
+	return gen_item_step((struct gen_item *)child, t->rng, &t->alphabet,
+			     t->job->req.length, slot);
+}
+
+static int item_collect(void *ctx, size_t index, void *slot)
+{
+	struct task *t = ctx;
+	int rc = render_item(&t->job->body, index, slot, t->job->req.length);
+
+	secmem_wipe(slot, t->job->req.length);
+	return rc;
+}
+
+static void item_cancel(void *ctx, size_t index, struct coro *child,
+			void *slot)
+{
+	struct task *t = ctx;
+
+	(void)index;
+	(void)child;
+	secmem_wipe(slot, t->job->req.length);
+}
+
+static const struct gather_ops item_ops = {
+	.step = item_step,
+	.collect = item_collect,
+	.cancel = item_cancel,
+};
+
+/* ---- the task itself */
+
+static int task_begin(struct job *job, const struct task_env *env)
+{
+	struct task *t = &job->task;
+	const struct gen_request *req = &job->req;
+	struct items_header header = {
+		.kind = req->kind == GEN_KIND_PIN ? "pin" : "password",
+		.quantity = req->quantity,
+		.length = req->length,
+	};
+	int rc = alphabet_for_classes(&t->alphabet, req->classes);
+
+	if (rc < 0)
+		return rc;
+	t->job = job;
+	t->rng = env->rng;
+	header.entropy_bits = alphabet_entropy_bits(&t->alphabet, req->length);
+	rc = sbuf_reserve(&job->body, job_cost(req));
+	if (rc == 0)
+		rc = render_items_open(&job->body, &header);
+	if (rc < 0)
+		return rc;
+	t->gather = gather_new(req->quantity, env->window,
+			       sizeof(struct gen_item), req->length, &item_ops,
+			       t);
+	return t->gather != NULL ? 0 : -ENOMEM;
+}
+
+static size_t steps_per_quantum(const struct job *job, size_t quantum)
+{
+	size_t per_step = job->req.length < GEN_CHUNK ? job->req.length
+						      : GEN_CHUNK;
+	size_t steps = quantum / (per_step > 0 ? per_step : 1);
+
+	return steps > 0 ? steps : 1;
+}
+
+static int task_fail(struct job *job, int rc)
+{
+	task_cancel(job);
+	return rc;
+}
+
+int task_step(struct job *job, const struct task_env *env)
+{
+	struct task *t = &job->task;
+	int rc;
+
+	switch ((enum task_state)t->co.state) {
+	case TASK_START:
+		rc = task_begin(job, env);
+		if (rc < 0)
+			return task_fail(job, rc);
+		t->co.state = TASK_GATHER;
+		/* fallthrough */
+	case TASK_GATHER:
+		rc = gather_run(t->gather,
+				steps_per_quantum(job, env->quantum));
+		if (rc == GATHER_PENDING)
+			return CORO_YIELD;
+		if (rc == GATHER_DONE)
+			rc = render_items_close(&job->body);
+		if (rc < 0)
+			return task_fail(job, rc);
+		gather_free(t->gather);
+		t->gather = NULL;
+		t->co.state = TASK_DONE;
+		return CORO_DONE;
+	case TASK_DONE:
+		return CORO_DONE;
+	}
+	return task_fail(job, -EINVAL);
+}
+
+void task_cancel(struct job *job)
+{
+	struct task *t = &job->task;
+
+	gather_free(t->gather);
+	t->gather = NULL;
+	sbuf_release(&job->body);
+	t->co.state = TASK_DONE;
+}
