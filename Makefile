@@ -74,9 +74,10 @@ test: deps-test
 	@$(MAKE) --no-print-directory lint
 
 # ASan + UBSan over the whole suite, in its own build directory. Leaks fail
-# the forked Check children (LeakSanitizer); any UB report aborts.
+# the forked Check children (LeakSanitizer); any UB report aborts. Huge
+# allocations return NULL as in production (tests check ENOMEM paths).
 asan: deps-test
-	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:allocator_may_return_null=1 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	$(MAKE) --no-print-directory BUILD=build/asan CFLAGS="-O1 -g" \
 		SANFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \

@@ -13,9 +13,10 @@ struct out {
 	size_t len;
 };
 
+/* Append, always leaving room for a final newline and the NUL. */
 static void put(struct out *o, const char *s, size_t n)
 {
-	for (size_t i = 0; i < n && o->len + 1 < o->cap; i++)
+	for (size_t i = 0; i < n && o->len + 2 < o->cap; i++)
 		o->buf[o->len++] = s[i];
 	o->buf[o->len] = '\0';
 }
@@ -96,7 +97,7 @@ size_t log_format_access(char *buf, size_t cap, const struct access_record *r)
 	put_target(&o, r->target, r->target_len);
 	put_fmt(&o, " %d %zu %ldus%s", r->status, r->bytes, r->duration_us,
 		r->aborted ? " aborted" : "");
-	/* put() keeps len <= cap - 2, so the newline always fits */
+	/* put() keeps len <= cap - 2, so the newline and NUL always fit */
 	buf[o.len++] = '\n';
 	buf[o.len] = '\0';
 	return o.len;
@@ -125,7 +126,7 @@ void log_access(const struct access_record *r)
 void log_info(const char *fmt, ...)
 {
 	char line[512];
-	struct out o = { line, sizeof(line) - 1, 0 };
+	struct out o = { line, sizeof(line), 0 };
 	char msg[480];
 	va_list ap;
 

@@ -282,9 +282,14 @@ static int parse_pair(struct parser *p, const char *pair, size_t n)
 			    "parameter name %s has a malformed %%-escape",
 			    shown);
 	}
-	printable(shown, sizeof(shown), name,
-		  (size_t)name_len < sizeof(name) ? (size_t)name_len
-						 : sizeof(name));
+	if ((size_t)name_len <= sizeof(name))
+		printable(shown, sizeof(shown), name, (size_t)name_len);
+	else  /* too long to have been decoded whole: show it raw, cut */
+		printable(shown, sizeof(shown), pair, raw_name);
+	if (name_len == 0)
+		return fail(p->err, 400, PROBLEM_UNKNOWN_PARAMETER,
+			    "Unknown parameter", NULL,
+			    "a parameter has an empty name");
 	prm = nul || (size_t)name_len > sizeof(name)
 		      ? NULL
 		      : find_param(p->req->route, name, (size_t)name_len);

@@ -1,0 +1,31 @@
+/*
+ * check_main.c - the unit test runner: every module's suite in one SRunner.
+ * Tests fork (Check's default), so a crash or a leak (under LeakSanitizer)
+ * fails one test, not the run. CK_RUN_SUITE / CK_RUN_CASE select tests.
+ */
+#include <stdlib.h>
+
+#include <sodium.h>
+
+#include "suites.h"
+
+int main(void)
+{
+	SRunner *sr;
+	int failed;
+
+	if (sodium_init() < 0)
+		return EXIT_FAILURE;
+	sr = srunner_create(request_suite());
+	srunner_add_suite(sr, config_suite());
+	srunner_add_suite(sr, gen_suite());
+	srunner_add_suite(sr, stats_suite());
+	srunner_add_suite(sr, gather_suite());
+	srunner_add_suite(sr, sched_suite());
+	srunner_add_suite(sr, render_suite());
+	srunner_add_suite(sr, log_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

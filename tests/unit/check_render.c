@@ -1,0 +1,171 @@
+/* check_render.c - reply bodies parse back, and the hand escaper is
+ * byte-identical to jansson's compact dump. */
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "render.h"
+#include "rng.h"
+#include "suites.h"
+
+/* jansson's rendering of one string, for comparison. */
+static char *jansson_string(const char *s, size_t n)
+{
+	json_t *str = json_stringn(s, n);
+	char *out;
+
+	ck_assert_ptr_nonnull(str);
+	out = json_dumps(str, JSON_COMPACT | JSON_ENCODE_ANY);
+	json_decref(str);
+	return out;
+}
+
+static void assert_same_as_jansson(const char *s, size_t n)
+{
+	struct sbuf sb = SBUF_INIT;
+	char *want = jansson_string(s, n);
+
+	ck_assert_int_eq(render_json_string(&sb, s, n), 0);
+	ck_assert_uint_eq(sb.len, strlen(want));
+	ck_assert_int_eq(memcmp(sb.buf, want, sb.len), 0);
+	free(want);
+	sbuf_release(&sb);
+}
+
+START_TEST(test_escaper_matches_jansson_for_every_ascii_byte)
+{
+	/* NUL included: json_stringn takes a length */
+	for (int c = 0; c < 128; c++) {
+		char s[3] = { 'a', (char)c, 'z' };
+
+		assert_same_as_jansson(s, sizeof(s));
+	}
+}
+END_TEST
+
+START_TEST(test_escaper_matches_jansson_on_random_strings)
+{
+	static const unsigned char seed[RNG_KEY_SIZE] = { 5 };
+	struct rng r;
+	char s[64];
+
+	rng_init_seeded(&r, seed);
+	for (int n = 0; n < 5000; n++) {
+		size_t len = rng_byte(&r) % sizeof(s);
+
+		for (size_t i = 0; i < len; i++)
+			s[i] = (char)(rng_byte(&r) & 0x7f);
+		assert_same_as_jansson(s, len);
+	}
+	assert_same_as_jansson("caf\xc3\xa9 \xe2\x82\xac", 9);  /* UTF-8 */
+}
+END_TEST
+
+START_TEST(test_items_document)
+{
+	struct sbuf sb = SBUF_INIT;
+	struct items_header h = { "password", 3, 4, 23.8196 };
+	static const char *items[] = { "ab\"c", "d\\ef", "g/hi" };
+	json_error_t err;
+	json_t *doc;
+
+	ck_assert_int_eq(render_items_open(&sb, &h), 0);
+	for (size_t i = 0; i < 3; i++)
+		ck_assert_int_eq(render_item(&sb, i, items[i], 4), 0);
+	ck_assert_int_eq(render_items_close(&sb), 0);
+	doc = json_loadb(sb.buf, sb.len, 0, &err);
+	ck_assert_msg(doc != NULL, "%s", err.text);
+	ck_assert_str_eq(json_string_value(json_object_get(doc, "kind")),
+			 "password");
+	ck_assert_int_eq(json_integer_value(json_object_get(doc, "quantity")),
+			 3);
+	ck_assert_int_eq(json_integer_value(json_object_get(doc, "length")), 4);
+	ck_assert_double_eq(json_real_value(json_object_get(doc,
+							    "entropy_bits")),
+			    23.82);
+	for (size_t i = 0; i < 3; i++)
+		ck_assert_str_eq(json_string_value(json_array_get(
+					 json_object_get(doc, "items"), i)),
+				 items[i]);
+	/* the exact bytes, including the rounding of entropy_bits */
+	ck_assert_int_eq(memcmp(sb.buf, "{\"kind\":\"password\",\"quantity\":3,"
+				"\"length\":4,\"entropy_bits\":23.82,\"items\":"
+				"[\"ab\\\"c\"", 76), 0);
+	json_decref(doc);
+	sbuf_release(&sb);
+}
+END_TEST
+
+START_TEST(test_problem_document)
+{
+	size_t len = 0;
+	char *body = render_problem(400, "urn:x", "Bad", "quantity \"x\"",
+				    "quantity", &len);
+	json_t *doc = json_loads(body, 0, NULL);
+
+	ck_assert_uint_eq(len, strlen(body));
+	ck_assert_str_eq(json_string_value(json_object_get(doc, "type")),
+			 "urn:x");
+	ck_assert_str_eq(json_string_value(json_object_get(doc, "title")),
+			 "Bad");
+	ck_assert_int_eq(json_integer_value(json_object_get(doc, "status")),
+			 400);
+	ck_assert_str_eq(json_string_value(json_object_get(doc, "detail")),
+			 "quantity \"x\"");
+	ck_assert_str_eq(json_string_value(json_object_get(doc, "parameter")),
+			 "quantity");
+	json_decref(doc);
+	free(body);
+	body = render_problem(404, "urn:y", "Not Found", "no", NULL, &len);
+	doc = json_loads(body, 0, NULL);
+	ck_assert_ptr_null(json_object_get(doc, "parameter"));
+	json_decref(doc);
+	free(body);
+}
+END_TEST
+
+START_TEST(test_status_document)
+{
+	size_t len = 0;
+	char *body = render_status("ok", &len);
+
+	ck_assert_str_eq(body, "{\"status\":\"ok\"}");
+	ck_assert_uint_eq(len, 15);
+	free(body);
+}
+END_TEST
+
+START_TEST(test_sbuf_growth_keeps_contents)
+{
+	struct sbuf sb = SBUF_INIT;
+
+	for (int i = 0; i < 10000; i++)
+		ck_assert_int_eq(sbuf_add(&sb, "0123456789", 10), 0);
+	ck_assert_uint_eq(sb.len, 100000);
+	ck_assert_uint_ge(sb.cap, sb.len);
+	for (int i = 0; i < 10000; i++)
+		ck_assert_int_eq(memcmp(sb.buf + i * 10, "0123456789", 10), 0);
+	sbuf_release(&sb);
+	ck_assert_ptr_null(sb.buf);
+	ck_assert_uint_eq(sb.len, 0);
+	ck_assert_int_eq(sbuf_reserve(&sb, SIZE_MAX), -ENOMEM);
+}
+END_TEST
+
+Suite *render_suite(void)
+{
+	Suite *s = suite_create("render");
+	TCase *tc = tcase_create("render");
+
+	tcase_add_test(tc, test_escaper_matches_jansson_for_every_ascii_byte);
+	tcase_add_test(tc, test_escaper_matches_jansson_on_random_strings);
+	tcase_add_test(tc, test_items_document);
+	tcase_add_test(tc, test_problem_document);
+	tcase_add_test(tc, test_status_document);
+	tcase_add_test(tc, test_sbuf_growth_keeps_contents);
+	suite_add_tcase(s, tc);
+	return s;
+}

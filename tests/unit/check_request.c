@@ -1,0 +1,250 @@
+/* check_request.c - the request-target parser: routes, defaults, every
+ * class of bad input, each with its exact status, type and parameter. */
+#include <string.h>
+
+#include "gen.h"
+#include "request.h"
+#include "suites.h"
+
+enum { MAXQ = 100000 };
+
+static int parse(const char *target, struct request *req,
+		 struct request_error *err)
+{
+	return request_parse(target, strlen(target), MAXQ, req, err);
+}
+
+static struct request parse_ok(const char *target)
+{
+	struct request req;
+	struct request_error err;
+
+	ck_assert_msg(parse(target, &req, &err) == 0, "%s: %s", target,
+		      err.detail);
+	return req;
+}
+
+/* ---------------------------------------------------------------- routes */
+
+START_TEST(test_password_defaults)
+{
+	struct request r = parse_ok("/password");
+
+	ck_assert_int_eq(r.route, ROUTE_PASSWORD);
+	ck_assert_int_eq(r.gen.kind, GEN_KIND_PASSWORD);
+	ck_assert_uint_eq(r.gen.quantity, 1);
+	ck_assert_uint_eq(r.gen.length, 20);
+	ck_assert_uint_eq(r.gen.classes,
+			  GEN_CLASS_LOWER | GEN_CLASS_UPPER | GEN_CLASS_DIGITS);
+}
+END_TEST
+
+START_TEST(test_pin_defaults)
+{
+	struct request r = parse_ok("/pin");
+
+	ck_assert_int_eq(r.route, ROUTE_PIN);
+	ck_assert_int_eq(r.gen.kind, GEN_KIND_PIN);
+	ck_assert_uint_eq(r.gen.quantity, 1);
+	ck_assert_uint_eq(r.gen.length, 6);
+	ck_assert_uint_eq(r.gen.classes, GEN_CLASS_DIGITS);
+}
+END_TEST
+
+START_TEST(test_healthz)
+{
+	ck_assert_int_eq(parse_ok("/healthz").route, ROUTE_HEALTHZ);
+	ck_assert_int_eq(parse_ok("/healthz?").route, ROUTE_HEALTHZ);
+}
+END_TEST
+
+START_TEST(test_all_parameters)
+{
+	struct request r = parse_ok("/password?quantity=7&length=33&lower=0&"
+				    "upper=true&digits=false&symbols=1");
+
+	ck_assert_uint_eq(r.gen.quantity, 7);
+	ck_assert_uint_eq(r.gen.length, 33);
+	ck_assert_uint_eq(r.gen.classes, GEN_CLASS_UPPER | GEN_CLASS_SYMBOLS);
+	r = parse_ok("/pin?length=64&quantity=100000");
+	ck_assert_uint_eq(r.gen.length, 64);
+	ck_assert_uint_eq(r.gen.quantity, 100000);
+}
+END_TEST
+
+START_TEST(test_lenient_but_exact_forms)
+{
+	/* leading zeros, %-encoded names and values, '+' as space is
+	 * irrelevant here, skipped empty pairs */
+	ck_assert_uint_eq(parse_ok("/password?quantity=005").gen.quantity, 5);
+	ck_assert_uint_eq(parse_ok("/password?qu%61ntity=%32").gen.quantity,
+			  2);
+	ck_assert_uint_eq(parse_ok("/password?&&quantity=3&").gen.quantity, 3);
+	ck_assert_uint_eq(parse_ok("/pin?length=4").gen.length, 4);
+	ck_assert_uint_eq(parse_ok("/password?length=1024").gen.length, 1024);
+}
+END_TEST
+
+/* ------------------------------------------------------------ bad inputs */
+
+struct bad_case {
+	const char *target;
+	int status;
+	const char *type;
+	const char *parameter;         /* "" when none is at fault */
+};
+
+static const struct bad_case bad_cases[] = {
+	/* unknown, duplicate, empty */
+	{ "/password?lenght=5", 400, PROBLEM_UNKNOWN_PARAMETER, "lenght" },
+	{ "/pin?symbols=true", 400, PROBLEM_UNKNOWN_PARAMETER, "symbols" },
+	{ "/healthz?x=1", 400, PROBLEM_UNKNOWN_PARAMETER, "x" },
+	{ "/password?Quantity=5", 400, PROBLEM_UNKNOWN_PARAMETER, "Quantity" },
+	{ "/password?=5", 400, PROBLEM_UNKNOWN_PARAMETER, "" },
+	{ "/password?qu%00antity=5", 400, PROBLEM_UNKNOWN_PARAMETER,
+	  "qu\\x00antity" },
+	{ "/password?%C3%A9=1", 400, PROBLEM_UNKNOWN_PARAMETER,
+	  "\\xC3\\xA9" },
+	{ "/password?quantity=1&quantity=2", 400, PROBLEM_DUPLICATE_PARAMETER,
+	  "quantity" },
+	{ "/password?symbols=1&symbols=1", 400, PROBLEM_DUPLICATE_PARAMETER,
+	  "symbols" },
+	{ "/password?quantity=", 400, PROBLEM_INVALID_VALUE, "quantity" },
+	{ "/password?quantity", 400, PROBLEM_INVALID_VALUE, "quantity" },
+	{ "/password?lower=", 400, PROBLEM_INVALID_VALUE, "lower" },
+	/* not a number */
+	{ "/password?quantity=abc", 400, PROBLEM_INVALID_VALUE, "quantity" },
+	{ "/password?quantity=-1", 400, PROBLEM_INVALID_VALUE, "quantity" },
+	{ "/password?quantity=%2B5", 400, PROBLEM_INVALID_VALUE, "quantity" },
+	{ "/password?quantity=+5", 400, PROBLEM_INVALID_VALUE, "quantity" },
+	{ "/password?quantity=%205", 400, PROBLEM_INVALID_VALUE, "quantity" },
+	{ "/password?quantity=5%20", 400, PROBLEM_INVALID_VALUE, "quantity" },
+	{ "/password?length=1e3", 400, PROBLEM_INVALID_VALUE, "length" },
+	{ "/password?length=0x10", 400, PROBLEM_INVALID_VALUE, "length" },
+	{ "/password?length=20.0", 400, PROBLEM_INVALID_VALUE, "length" },
+	{ "/password?length=%EF%BC%92", 400, PROBLEM_INVALID_VALUE, "length" },
+	{ "/password?quantity=5%00", 400, PROBLEM_INVALID_VALUE, "quantity" },
+	{ "/password?quantity=5%0A", 400, PROBLEM_INVALID_VALUE, "quantity" },
+	/* malformed percent-encoding */
+	{ "/password?quantity=%zz", 400, PROBLEM_INVALID_VALUE, "quantity" },
+	{ "/password?quantity=%4", 400, PROBLEM_INVALID_VALUE, "quantity" },
+	{ "/password?quantity=5%", 400, PROBLEM_INVALID_VALUE, "quantity" },
+	{ "/password?qu%zzantity=5", 400, PROBLEM_INVALID_VALUE,
+	  "qu%zzantity" },
+	/* out of range, overflow */
+	{ "/password?quantity=0", 400, PROBLEM_OUT_OF_RANGE, "quantity" },
+	{ "/password?quantity=100001", 400, PROBLEM_OUT_OF_RANGE, "quantity" },
+	{ "/password?quantity=18446744073709551616", 400, PROBLEM_OUT_OF_RANGE,
+	  "quantity" },
+	{ "/password?quantity=99999999999999999999999999999999999999", 400,
+	  PROBLEM_OUT_OF_RANGE, "quantity" },
+	{ "/password?length=3", 400, PROBLEM_OUT_OF_RANGE, "length" },
+	{ "/password?length=1025", 400, PROBLEM_OUT_OF_RANGE, "length" },
+	{ "/pin?length=3", 400, PROBLEM_OUT_OF_RANGE, "length" },
+	{ "/pin?length=65", 400, PROBLEM_OUT_OF_RANGE, "length" },
+	/* booleans */
+	{ "/password?symbols=yes", 400, PROBLEM_INVALID_VALUE, "symbols" },
+	{ "/password?symbols=TRUE", 400, PROBLEM_INVALID_VALUE, "symbols" },
+	{ "/password?symbols=2", 400, PROBLEM_INVALID_VALUE, "symbols" },
+	{ "/password?symbols=true%00", 400, PROBLEM_INVALID_VALUE, "symbols" },
+	/* no class left */
+	{ "/password?lower=false&upper=false&digits=false", 400,
+	  PROBLEM_EMPTY_ALPHABET, "digits" },
+	{ "/password?digits=0&upper=0&lower=0&symbols=false", 400,
+	  PROBLEM_EMPTY_ALPHABET, "symbols" },
+	/* paths */
+	{ "/", 404, PROBLEM_NOT_FOUND, "" },
+	{ "/password/", 404, PROBLEM_NOT_FOUND, "" },
+	{ "//password", 404, PROBLEM_NOT_FOUND, "" },
+	{ "/PASSWORD", 404, PROBLEM_NOT_FOUND, "" },
+	{ "/password%00", 404, PROBLEM_NOT_FOUND, "" },
+	{ "/password.json", 404, PROBLEM_NOT_FOUND, "" },
+	{ "*", 404, PROBLEM_NOT_FOUND, "" },
+	{ "", 404, PROBLEM_NOT_FOUND, "" },
+	{ "/pass%zzword", 400, PROBLEM_MALFORMED_TARGET, "" },
+	{ "/pin%", 400, PROBLEM_MALFORMED_TARGET, "" },
+};
+
+START_TEST(test_bad_input)
+{
+	const struct bad_case *c = &bad_cases[_i];
+	struct request req;
+	struct request_error err;
+
+	ck_assert_msg(parse(c->target, &req, &err) == -1, "%s accepted",
+		      c->target);
+	ck_assert_msg(err.status == c->status, "%s: status %d", c->target,
+		      err.status);
+	ck_assert_str_eq(err.type, c->type);
+	ck_assert_str_eq(err.parameter, c->parameter);
+	ck_assert(err.title != NULL && err.title[0] != '\0');
+	ck_assert(err.detail[0] != '\0');
+}
+END_TEST
+
+START_TEST(test_percent_encoded_path_routes)
+{
+	/* unreserved characters may be %-encoded (RFC 3986, 6.2.2.2) */
+	ck_assert_int_eq(parse_ok("/p%69n").route, ROUTE_PIN);
+}
+END_TEST
+
+START_TEST(test_configured_max_quantity)
+{
+	struct request req;
+	struct request_error err;
+	const char *t = "/pin?quantity=11";
+
+	ck_assert_int_eq(request_parse(t, strlen(t), 10, &req, &err), -1);
+	ck_assert_str_eq(err.type, PROBLEM_OUT_OF_RANGE);
+	ck_assert_ptr_nonnull(strstr(err.detail, "1 to 10"));
+	ck_assert_int_eq(request_parse(t, strlen(t), 11, &req, &err), 0);
+}
+END_TEST
+
+START_TEST(test_not_nul_terminated)
+{
+	/* the parser honours the length, never reads past it */
+	char buf[] = "/pin?quantity=12XXXX";
+	struct request req;
+	struct request_error err;
+
+	ck_assert_int_eq(request_parse(buf, 16, MAXQ, &req, &err), 0);
+	ck_assert_uint_eq(req.gen.quantity, 12);
+}
+END_TEST
+
+START_TEST(test_long_name_is_shown_cut)
+{
+	char target[600] = "/password?";
+	struct request req;
+	struct request_error err;
+
+	memset(target + 10, 'a', 500);
+	target[510] = '\0';
+	ck_assert_int_eq(parse(target, &req, &err), -1);
+	ck_assert_str_eq(err.type, PROBLEM_UNKNOWN_PARAMETER);
+	ck_assert_uint_lt(strlen(err.parameter), sizeof(err.parameter));
+	ck_assert_ptr_nonnull(strstr(err.parameter, "..."));
+}
+END_TEST
+
+Suite *request_suite(void)
+{
+	Suite *s = suite_create("request");
+	TCase *tc = tcase_create("parse");
+
+	tcase_add_test(tc, test_password_defaults);
+	tcase_add_test(tc, test_pin_defaults);
+	tcase_add_test(tc, test_healthz);
+	tcase_add_test(tc, test_all_parameters);
+	tcase_add_test(tc, test_lenient_but_exact_forms);
+	tcase_add_loop_test(tc, test_bad_input, 0,
+			    sizeof(bad_cases) / sizeof(bad_cases[0]));
+	tcase_add_test(tc, test_percent_encoded_path_routes);
+	tcase_add_test(tc, test_configured_max_quantity);
+	tcase_add_test(tc, test_not_nul_terminated);
+	tcase_add_test(tc, test_long_name_is_shown_cut);
+	suite_add_tcase(s, tc);
+	return s;
+}

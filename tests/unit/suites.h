@@ -1,0 +1,16 @@
+/* suites.h - one Check suite per module; check_main.c runs them all. */
+#ifndef PWGEND_TEST_SUITES_H
+#define PWGEND_TEST_SUITES_H
+
+#include <check.h>
+
+Suite *config_suite(void);
+Suite *gather_suite(void);
+Suite *gen_suite(void);
+Suite *log_suite(void);
+Suite *render_suite(void);
+Suite *request_suite(void);
+Suite *sched_suite(void);
+Suite *stats_suite(void);
+
+#endif
