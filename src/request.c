@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "gen.h"
 
@@ -49,9 +50,9 @@ static const struct {
 	{ "/healthz", ROUTE_HEALTHZ },
 };
 
-/* Longest decoded value we look at: anything longer is not a valid value of
- * any parameter (integers top out at 20 digits), but is still decoded to the
- * end so an encoding error anywhere is reported. */
+/* Longest decoded value accepted (longer is a 400, never cut: integers top
+ * out at 20 significant digits); values are still decoded to the end so an
+ * encoding error anywhere is reported as such. */
 enum { VALUE_CAP = 32, NAME_CAP = 64, PATH_CAP = 64 };
 
 struct parser {
@@ -314,8 +315,10 @@ static int parse_pair(struct parser *p, const char *pair, size_t n)
 	if (nul)
 		return fail_invalid(p, prm->name, "free of NUL bytes");
 	if ((size_t)value_len > sizeof(value))
-		value_len = sizeof(value);  /* too long for any valid value;
-					     * the check below refuses it */
+		return fail(p->err, 400, PROBLEM_INVALID_VALUE,
+			    "Invalid parameter value", prm->name,
+			    "%s is longer than %zu characters", prm->name,
+			    sizeof(value));
 	return set_param(p, prm, value, (size_t)value_len);
 }
 
@@ -361,14 +364,38 @@ static int route_path(const char *path, size_t n, enum route *route,
 		    "no route for %s", shown);
 }
 
+/* RFC 9112 3.2.2: a server must accept the absolute-form
+ * ("http://host:port/path?query"); only its path and query matter here. */
+static void skip_absolute_form(const char **target, size_t *n)
+{
+	static const char *const schemes[] = { "http://", "https://" };
+
+	for (size_t i = 0; i < 2; i++) {
+		size_t len = strlen(schemes[i]);
+		const char *path;
+
+		if (*n < len || strncasecmp(*target, schemes[i], len) != 0)
+			continue;
+		path = memchr(*target + len, '/', *n - len);
+		if (path == NULL)  /* "http://host" or "http://host?q" */
+			path = *target + *n;
+		*n -= (size_t)(path - *target);
+		*target = path;
+		return;
+	}
+}
+
 int request_parse(const char *target, size_t n, size_t max_quantity,
 		  struct request *req, struct request_error *err)
 {
-	const char *qmark = memchr(target, '?', n);
-	size_t path_len = qmark != NULL ? (size_t)(qmark - target) : n;
+	const char *qmark;
+	size_t path_len;
 	struct parser p = { .req = req, .err = err,
 			    .max_quantity = max_quantity };
 
+	skip_absolute_form(&target, &n);
+	qmark = memchr(target, '?', n);
+	path_len = qmark != NULL ? (size_t)(qmark - target) : n;
 	memset(req, 0, sizeof(*req));
 	memset(err, 0, sizeof(*err));
 	if (route_path(target, path_len, &req->route, err) < 0)

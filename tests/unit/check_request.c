@@ -125,6 +125,10 @@ static const struct bad_case bad_cases[] = {
 	{ "/password?length=%EF%BC%92", 400, PROBLEM_INVALID_VALUE, "length" },
 	{ "/password?quantity=5%00", 400, PROBLEM_INVALID_VALUE, "quantity" },
 	{ "/password?quantity=5%0A", 400, PROBLEM_INVALID_VALUE, "quantity" },
+	/* never cut: 33 characters, even if only leading zeros */
+	{ "/pin?quantity=000000000000000000000000000000123", 400,
+	  PROBLEM_INVALID_VALUE, "quantity" },
+	{ "http://h/nope", 404, PROBLEM_NOT_FOUND, "" },
 	/* malformed percent-encoding */
 	{ "/password?quantity=%zz", 400, PROBLEM_INVALID_VALUE, "quantity" },
 	{ "/password?quantity=%4", 400, PROBLEM_INVALID_VALUE, "quantity" },
@@ -136,8 +140,10 @@ static const struct bad_case bad_cases[] = {
 	{ "/password?quantity=100001", 400, PROBLEM_OUT_OF_RANGE, "quantity" },
 	{ "/password?quantity=18446744073709551616", 400, PROBLEM_OUT_OF_RANGE,
 	  "quantity" },
-	{ "/password?quantity=99999999999999999999999999999999999999", 400,
+	{ "/password?quantity=99999999999999999999999999999999", 400,
 	  PROBLEM_OUT_OF_RANGE, "quantity" },
+	{ "/password?quantity=999999999999999999999999999999999999", 400,
+	  PROBLEM_INVALID_VALUE, "quantity" },  /* > 32 characters */
 	{ "/password?length=3", 400, PROBLEM_OUT_OF_RANGE, "length" },
 	{ "/password?length=1025", 400, PROBLEM_OUT_OF_RANGE, "length" },
 	{ "/pin?length=3", 400, PROBLEM_OUT_OF_RANGE, "length" },
@@ -179,6 +185,24 @@ START_TEST(test_bad_input)
 	ck_assert_str_eq(err.parameter, c->parameter);
 	ck_assert(err.title != NULL && err.title[0] != '\0');
 	ck_assert(err.detail[0] != '\0');
+}
+END_TEST
+
+START_TEST(test_absolute_form)
+{
+	ck_assert_int_eq(parse_ok("http://pwgend:8080/pin?length=5").route,
+			 ROUTE_PIN);
+	ck_assert_uint_eq(parse_ok("HTTPS://h/pin?length=5").gen.length, 5);
+	ck_assert_int_eq(parse_ok("http://h/healthz").route, ROUTE_HEALTHZ);
+}
+END_TEST
+
+START_TEST(test_longest_value_accepted)
+{
+	/* 32 characters is the limit: 31 zeros and a 7 */
+	ck_assert_uint_eq(
+		parse_ok("/pin?quantity=00000000000000000000000000000007")
+			.gen.quantity, 7);
 }
 END_TEST
 
@@ -242,6 +266,8 @@ Suite *request_suite(void)
 	tcase_add_loop_test(tc, test_bad_input, 0,
 			    sizeof(bad_cases) / sizeof(bad_cases[0]));
 	tcase_add_test(tc, test_percent_encoded_path_routes);
+	tcase_add_test(tc, test_absolute_form);
+	tcase_add_test(tc, test_longest_value_accepted);
 	tcase_add_test(tc, test_configured_max_quantity);
 	tcase_add_test(tc, test_not_nul_terminated);
 	tcase_add_test(tc, test_long_name_is_shown_cut);
