@@ -26,7 +26,7 @@ BIN     := $(BUILD)/pwgend
 UNIT    := $(BUILD)/check_unit
 INTEG   := $(BUILD)/check_integration
 
-.PHONY: all deps run test unit integration lint asan clean
+.PHONY: all deps deps-test run test unit integration lint asan clean
 .DELETE_ON_ERROR:
 
 all: $(BIN)

@@ -24,6 +24,7 @@ struct config {
 	size_t quantum;                /* bytes generated per scheduler slice */
 	size_t window;                 /* children in flight per gather */
 	bool access_log;
+	bool healthcheck;               /* probe a running server and exit */
 };
 
 enum config_result {

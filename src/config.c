@@ -58,6 +58,10 @@ static const struct option options[] = {
 	{ "access-log", "PWGEND_ACCESS_LOG", OPT_BOOL,
 	  offsetof(struct config, access_log), 0, 1, "on",
 	  "one line per request on stderr: on or off" },
+	{ "healthcheck", "PWGEND_HEALTHCHECK", OPT_BOOL,
+	  offsetof(struct config, healthcheck), 0, 1, "off",
+	  "GET /healthz on 127.0.0.1:PORT, exit 0 if 200 (container "
+	  "HEALTHCHECK)" },
 };
 
 #define N_OPTIONS (sizeof(options) / sizeof(options[0]))
@@ -175,6 +179,9 @@ static enum config_result load_flag(struct config *cfg, int argc, char **argv,
 	}
 	if (eq != NULL) {
 		value = eq + 1;
+	} else if (o->type == OPT_BOOL &&
+		   (*i + 1 >= argc || strncmp(argv[*i + 1], "--", 2) == 0)) {
+		value = "on";  /* a bare boolean flag switches it on */
 	} else if (*i + 1 < argc) {
 		value = argv[++*i];
 	} else {

@@ -24,6 +24,7 @@
 #include "config.h"
 #include "http.h"
 #include "log.h"
+#include "probe.h"
 #include "sched.h"
 
 /* No core dumps: a core file would hold generated secrets. */
@@ -132,6 +133,11 @@ int main(int argc, char **argv)
 	case CONFIG_OK:
 		break;
 	}
+	if (cfg.healthcheck)
+		return probe_healthz((unsigned)cfg.port,
+				     strchr(cfg.bind, ':') != NULL, 2000) == 200
+			       ? 0
+			       : 1;
 	harden_process();
 	block_signals(&signals);
 	if (sodium_init() < 0) {

@@ -80,6 +80,21 @@ START_TEST(test_refusals)
 }
 END_TEST
 
+START_TEST(test_bare_boolean_flag)
+{
+	char *argv[] = { "pwgend", "--healthcheck", "--port", "9", NULL };
+	char *argv2[] = { "pwgend", "--port", "9", "--healthcheck", NULL };
+	struct config cfg;
+	char err[256];
+
+	ck_assert_int_eq(load(&cfg, argv, err), CONFIG_OK);
+	ck_assert(cfg.healthcheck);
+	ck_assert_uint_eq(cfg.port, 9);
+	ck_assert_int_eq(load(&cfg, argv2, err), CONFIG_OK);
+	ck_assert(cfg.healthcheck);
+}
+END_TEST
+
 START_TEST(test_help)
 {
 	char *argv[] = { "pwgend", "--help", NULL };
@@ -98,6 +113,7 @@ Suite *config_suite(void)
 	tcase_add_test(tc, test_defaults);
 	tcase_add_test(tc, test_env_then_flags);
 	tcase_add_test(tc, test_refusals);
+	tcase_add_test(tc, test_bare_boolean_flag);
 	tcase_add_test(tc, test_help);
 	suite_add_tcase(s, tc);
 	return s;
