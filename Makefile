@@ -86,6 +86,9 @@ asan: deps-test
 clean:
 	rm -rf build node_modules/.cache
 
+# Benchmarks (make bench, make bench-quick): see bench/README.md.
+-include bench/bench.mk
+
 -include $(OBJS:.o=.d) $(BUILD)/obj/main.d
 -include $(UNIT_SRCS:tests/%.c=$(BUILD)/tobj/%.d)
 -include $(INTEG_SRCS:tests/%.c=$(BUILD)/tobj/%.d)

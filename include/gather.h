@@ -10,8 +10,9 @@
  *     gather completes only when every child has stopped. This is TaskGroup /
  *     libdill-bundle semantics, a deliberate divergence from asyncio.gather,
  *     whose losers keep running: in C nothing would collect those orphans;
- *   - at most `window` children are in flight; child i uses window slot
- *     i % window, and a slot is reused only after its result was collected.
+ *   - at most `window` children are in flight; child i uses slot i mod S,
+ *     S being `window` rounded up to a power of two, and a slot is reused
+ *     only after its result was collected.
  *     Memory is O(window), never O(N): one allocation per gather;
  *   - gather_run() does a bounded slice of work and returns, so the scheduler
  *     can round-robin between requests: a gather of 100000 cannot starve a

@@ -22,7 +22,8 @@ struct gather {
 	const struct gather_ops *ops;
 	void *ctx;
 	size_t n;
-	size_t window;
+	size_t window;     /* at most this many children in flight */
+	size_t mask;       /* slots - 1; slots is window rounded up to 2^k */
 	size_t child_size;
 	size_t slot_size;
 	size_t spawned;    /* children [0, spawned) have been started */
@@ -36,12 +37,12 @@ struct gather {
 
 static struct coro *child_at(struct gather *g, size_t index)
 {
-	return (struct coro *)(g->children + (index % g->window) * g->child_size);
+	return (struct coro *)(g->children + (index & g->mask) * g->child_size);
 }
 
 static void *slot_at(struct gather *g, size_t index)
 {
-	return g->slots + (index % g->window) * g->slot_size;
+	return g->slots + (index & g->mask) * g->slot_size;
 }
 
 static size_t round_up(size_t n, size_t to)
@@ -52,10 +53,22 @@ static size_t round_up(size_t n, size_t to)
 /* Bytes of one allocation: header, then the children, the slots and the done
  * flags. The header size and child stride are multiples of max_align_t, so
  * every child is suitably aligned for any struct that embeds struct coro. */
-static size_t alloc_size(size_t window, size_t child_size, size_t slot_size)
+static size_t alloc_size(size_t slots, size_t child_size, size_t slot_size)
 {
 	return round_up(sizeof(struct gather), alignof(max_align_t)) +
-	       window * (child_size + slot_size + sizeof(bool));
+	       slots * (child_size + slot_size + sizeof(bool));
+}
+
+/* Slots are a power of two so that "child i lives in slot i mod slots" is a
+ * mask, not a division: gather_run touches the slot index several times per
+ * child and a 64-bit division costs tens of cycles. */
+static size_t slots_for(size_t window)
+{
+	size_t slots = 1;
+
+	while (slots < window)
+		slots <<= 1;
+	return slots;
 }
 
 struct gather *gather_new(size_t n, size_t window, size_t child_size,
@@ -64,28 +77,33 @@ struct gather *gather_new(size_t n, size_t window, size_t child_size,
 {
 	struct gather *g;
 	size_t header = round_up(sizeof(struct gather), alignof(max_align_t));
+	size_t slots;
 
 	if (window == 0 || child_size < sizeof(struct coro) || ops == NULL ||
 	    ops->step == NULL)
 		return NULL;
 	if (window > n && n > 0)
-		window = n;  /* never allocate more slots than children */
+		window = n;  /* never allocate more slots than needed */
+	if (window > SIZE_MAX / 8)
+		return NULL;
+	slots = slots_for(window);
 	child_size = round_up(child_size, alignof(max_align_t));
 	if (slot_size > SIZE_MAX / 4 ||
-	    window > (SIZE_MAX / 2 - header) / (child_size + slot_size + 1))
+	    slots > (SIZE_MAX / 2 - header) / (child_size + slot_size + 1))
 		return NULL;
-	g = calloc(1, alloc_size(window, child_size, slot_size));
+	g = calloc(1, alloc_size(slots, child_size, slot_size));
 	if (g == NULL)
 		return NULL;
 	g->ops = ops;
 	g->ctx = ctx;
 	g->n = n;
 	g->window = window;
+	g->mask = slots - 1;
 	g->child_size = child_size;
 	g->slot_size = slot_size;
 	g->children = (unsigned char *)g + header;
-	g->slots = g->children + window * child_size;
-	g->done = (bool *)(g->slots + window * slot_size);
+	g->slots = g->children + slots * child_size;
+	g->done = (bool *)(g->slots + slots * slot_size);
 	return g;
 }
 
@@ -95,7 +113,7 @@ static void spawn(struct gather *g)
 	while (g->spawned < g->n && g->spawned - g->collected < g->window) {
 		memset(child_at(g, g->spawned), 0, g->child_size);
 		memset(slot_at(g, g->spawned), 0, g->slot_size);
-		g->done[g->spawned % g->window] = false;
+		g->done[g->spawned & g->mask] = false;
 		g->spawned++;
 	}
 }
@@ -103,7 +121,7 @@ static void spawn(struct gather *g)
 /* Hand finished results to the caller, in index order. */
 static int collect_prefix(struct gather *g)
 {
-	while (g->collected < g->spawned && g->done[g->collected % g->window]) {
+	while (g->collected < g->spawned && g->done[g->collected & g->mask]) {
 		size_t index = g->collected++;
 
 		if (g->ops->collect != NULL) {
@@ -132,7 +150,7 @@ static int step_live(struct gather *g, size_t *budget)
 	for (size_t i = g->collected; i < g->spawned && *budget > 0; i++) {
 		int rc;
 
-		if (g->done[i % g->window])
+		if (g->done[i & g->mask])
 			continue;
 		rc = g->ops->step(g->ctx, i, child_at(g, i), slot_at(g, i));
 		g->steps++;
@@ -140,7 +158,7 @@ static int step_live(struct gather *g, size_t *budget)
 		if (rc < 0)
 			return rc;
 		if (rc == CORO_DONE)
-			g->done[i % g->window] = true;
+			g->done[i & g->mask] = true;
 	}
 	return 0;
 }
@@ -193,5 +211,5 @@ void gather_free(struct gather *g)
 	if (g->error == 0 && g->collected < g->n)
 		cancel_rest(g, -ECANCELED);
 	/* Slots held results (secrets, for our generators): scrub them. */
-	secmem_free(g, alloc_size(g->window, g->child_size, g->slot_size));
+	secmem_free(g, alloc_size(g->mask + 1, g->child_size, g->slot_size));
 }

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,21 +60,34 @@ int render_items_open(struct sbuf *out, const struct items_header *h)
 	return rc;
 }
 
+/* Bytes that JSON strings cannot carry verbatim: controls, '"' and '\\'. */
+static bool needs_escape(unsigned char c)
+{
+	return c < 0x20 || c == '"' || c == '\\';
+}
+
 int render_json_string(struct sbuf *out, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789ABCDEF";
-	/* worst case: every byte becomes \u00XX, plus the quotes */
-	int rc = sbuf_reserve(out, 2 + n * 6);
+	size_t clean = 0;
+	int rc;
 	char *p;
 
+	/* Fast path: most items need no escaping at all. */
+	while (clean < n && !needs_escape((unsigned char)s[clean]))
+		clean++;
+	/* worst case: every byte becomes \u00XX, plus the quotes */
+	rc = sbuf_reserve(out, 2 + clean + (n - clean) * 6);
 	if (rc < 0)
 		return rc;
 	p = out->buf + out->len;
 	*p++ = '"';
-	for (size_t i = 0; i < n; i++) {
+	memcpy(p, s, clean);
+	p += clean;
+	for (size_t i = clean; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 
-		if (c >= 0x20 && c != '"' && c != '\\') {
+		if (!needs_escape(c)) {
 			*p++ = (char)c;
 			continue;
 		}
