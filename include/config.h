@@ -19,6 +19,7 @@ struct config {
 	size_t max_queue;              /* jobs waiting per scheduler; then 503 */
 	size_t connection_limit;
 	size_t connection_timeout;     /* idle seconds; 0 = never */
+	size_t connection_memory_limit; /* bytes of libmicrohttpd pool each */
 	size_t max_url_length;         /* longer request-targets get 414 */
 	size_t grace;                  /* seconds to finish in-flight requests */
 	size_t quantum;                /* bytes generated per scheduler slice */

@@ -59,7 +59,15 @@ struct request {
 };
 
 /* Why a target was refused; http.c turns this into a problem+json reply. */
+/* Which part of the target was at fault: the path is checked before the
+ * method (404 beats 405), the query after it (405 beats 400). */
+enum request_stage {
+	REQUEST_STAGE_PATH,
+	REQUEST_STAGE_QUERY,
+};
+
 struct request_error {
+	enum request_stage stage;
 	int status;                /* 400 or 404 */
 	const char *type;          /* problem type URI */
 	const char *title;

@@ -47,6 +47,10 @@ static const struct option options[] = {
 	SIZE_OPT("connection-timeout", "PWGEND_CONNECTION_TIMEOUT",
 		 connection_timeout, 0, 86400, "10",
 		 "idle connection timeout in seconds (0 = none)"),
+	SIZE_OPT("connection-memory-limit", "PWGEND_CONNECTION_MEMORY_LIMIT",
+		 connection_memory_limit, 16384, 16 << 20, "131072",
+		 "libmicrohttpd memory per connection (request line, headers, "
+		 "parsed query)"),
 	SIZE_OPT("max-url-length", "PWGEND_MAX_URL_LENGTH", max_url_length,
 		 64, 16384, "2048", "longest request-target before 414"),
 	SIZE_OPT("grace", "PWGEND_GRACE", grace, 0, 3600, "5",

@@ -38,7 +38,8 @@ struct http {
 	struct sched **scheds;
 	size_t nsched;
 	atomic_size_t next_sched;      /* round-robin cursor */
-	atomic_size_t active;          /* requests not yet completed */
+	atomic_size_t active;          /* requests seen by the handler and
+					* not yet completed */
 	atomic_bool draining;
 };
 
@@ -90,7 +91,6 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 	clock_gettime(CLOCK_MONOTONIC, &ex->start);
 	memcpy(ex->target, uri, n + 1);
 	ex->target_len = n;
-	atomic_fetch_add(&h->active, 1);
 	return ex;
 }
 
@@ -120,8 +120,9 @@ static void on_completed(void *cls, struct MHD_Connection *conn,
 	if (ex->job.charged)
 		sched_release(ex->sched, ex->job.cost);
 	sbuf_release(&ex->job.body);  /* wipes the generated items */
+	if (ex->phase != PHASE_HEADERS)
+		atomic_fetch_sub(&h->active, 1);
 	free(ex);
-	atomic_fetch_sub(&h->active, 1);
 }
 
 /* ================================================================ replies */
@@ -306,7 +307,7 @@ static enum MHD_Result dispatch(struct exchange *ex, const char *method)
 				     "server accepts", NULL, NULL, 0);
 	rc = request_parse(ex->target, ex->target_len, h->cfg.max_quantity,
 			   &req, &err);
-	if (rc < 0 && err.status == 404)
+	if (rc < 0 && err.stage == REQUEST_STAGE_PATH)
 		return reply_request_error(ex, &err);
 	if (!method_is(method, "GET") && !method_is(method, "HEAD"))
 		return reply_problem(ex, 405, PROBLEM_METHOD_NOT_ALLOWED,
@@ -338,6 +339,10 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn,
 		return MHD_NO;  /* on_uri could not allocate */
 	switch (ex->phase) {
 	case PHASE_HEADERS:
+		/* From here the request counts as in progress for draining;
+		 * one that libmicrohttpd refuses before this point never
+		 * reaches us and must not hold a shutdown up. */
+		atomic_fetch_add(&ex->http->active, 1);
 		snprintf(ex->method, sizeof(ex->method), "%s", method);
 		ex->phase = PHASE_BODY;
 		return MHD_YES;
@@ -391,6 +396,8 @@ static struct MHD_Daemon *start_daemon(struct http *h, unsigned flags,
 		  (intptr_t)cfg->connection_limit, NULL },
 		{ MHD_OPTION_CONNECTION_TIMEOUT,
 		  (intptr_t)cfg->connection_timeout, NULL },
+		{ MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+		  (intptr_t)cfg->connection_memory_limit, NULL },
 		{ MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, NULL },
 		{ MHD_OPTION_STRICT_FOR_CLIENT, 1, NULL },
 		/* last, so that one thread means no pool (MHD warns on 1) */

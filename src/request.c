@@ -410,6 +410,7 @@ int request_parse(const char *target, size_t n, size_t max_quantity,
 			PASSWORD_LENGTH_DEFAULT,
 			GEN_CLASS_LOWER | GEN_CLASS_UPPER | GEN_CLASS_DIGITS };
 	}
+	err->stage = REQUEST_STAGE_QUERY;
 	if (qmark != NULL && parse_query(&p, qmark + 1, n - path_len - 1) < 0)
 		return -1;
 	if (req->route == ROUTE_PASSWORD && req->gen.classes == 0)
