@@ -26,7 +26,8 @@ BIN     := $(BUILD)/pwgend
 UNIT    := $(BUILD)/check_unit
 INTEG   := $(BUILD)/check_integration
 
-.PHONY: all deps deps-test run test unit integration lint asan clean
+.PHONY: all deps deps-test run test unit integration lint asan clean \
+        docker docker-test compose-test scale-test k8s-lint
 .DELETE_ON_ERROR:
 
 all: $(BIN)
@@ -72,6 +73,7 @@ lint: deps-test
 test: deps-test
 	@$(MAKE) --no-print-directory unit integration
 	@$(MAKE) --no-print-directory lint
+	@$(MAKE) --no-print-directory docker-test
 
 # ASan + UBSan over the whole suite, in its own build directory. Leaks fail
 # the forked Check children (LeakSanitizer); any UB report aborts. Huge
@@ -83,8 +85,26 @@ asan: deps-test
 		SANFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 		unit integration
 
+# Containers and scale-out (docs/DEPLOY.md). docker-test runs the image
+# with podman (installed on demand; prints SKIPPED only where podman cannot
+# run at all), hardened, and checks health, output, user and SIGTERM.
+docker:
+	scripts/docker.sh build
+
+docker-test:
+	scripts/docker.sh test
+
+compose-test:
+	scripts/docker.sh compose-test
+
+scale-test: all
+	scripts/scale-test.sh
+
+k8s-lint:
+	scripts/validate-k8s.sh
+
 clean:
-	rm -rf build node_modules/.cache
+	rm -rf build node_modules/.cache docker/k8s/node_modules
 
 # Benchmarks (make bench, make bench-quick): see bench/README.md.
 -include bench/bench.mk

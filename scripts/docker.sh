@@ -1,0 +1,632 @@
+#!/usr/bin/env bash
+# docker.sh - build and smoke-test pwgend's container image (docker/Dockerfile)
+# with rootful podman on a Debian bookworm machine that has no Docker engine
+# and no container registry, only a Debian apt mirror.
+#
+# Usage (as root, from anywhere in the repository):
+#   scripts/docker.sh build    tools + base image + podman build -> localhost/pwgend:latest
+#   scripts/docker.sh test     build, then run the image hardened and check it
+#   scripts/docker.sh base     only the tools and the local base image
+#   scripts/docker.sh nginx    build localhost/pwgend-nginx:latest (docker/nginx.Dockerfile)
+#   scripts/docker.sh compose-test
+#                              docker/compose.yaml with podman-compose: 3 replicas
+#                              behind nginx; kill one, stop one, all requests must succeed
+#
+# Each step is skipped when already done:
+#   1. apt-get installs podman, runc, crun, mmdebstrap, ... only if missing;
+#   2. writes /etc/containers/containers.conf.d/90-pwgend.conf only if a probe
+#      shows this machine needs it (hard ulimits podman cannot raise; crun
+#      refusing hybrid cgroup v1/v2 -> runc);
+#   3. creates docker.io/library/debian:bookworm-slim locally with mmdebstrap
+#      from the apt mirror the HOST is configured with (about 1 minute, once),
+#      so `FROM debian:bookworm-slim` resolves with --pull=never;
+#   4. podman build --pull=never --format docker (docker format keeps HEALTHCHECK).
+#
+# `test` runs the image with --read-only --cap-drop ALL
+# --security-opt no-new-privileges --network host -e PORT=<free port> and
+# checks /healthz, /password?quantity=5, the user and privileges of the
+# process, the HEALTHCHECK, and a clean SIGTERM stop. It prints PASS/FAIL per
+# check and exits non-zero if any failed. If podman cannot run on this
+# machine at all it prints "docker-test: SKIPPED: <reason>" and exits 0.
+#
+# Environment: IMAGE (default localhost/pwgend:latest),
+#   STORAGE_DRIVER=auto|overlay|vfs, BUILD_NETWORK=auto|host|bridge,
+#   PODMAN_RUNTIME=auto|crun|runc, NO_INSTALL=1 (never apt-get),
+#   REBUILD_BASE=1 (re-create the base image).
+# Users with a Docker engine do not need this script: see docs/DEPLOY.md.
+
+set -Eeuo pipefail
+
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+
+SUITE=bookworm
+BASE_TAG=docker.io/library/debian:${SUITE}-slim
+IMAGE=${IMAGE:-localhost/pwgend:latest}
+NGINX_IMAGE=${NGINX_IMAGE:-localhost/pwgend-nginx:latest}
+DOCKERFILE=docker/Dockerfile
+STORAGE_DRIVER=${STORAGE_DRIVER:-auto}
+BUILD_NETWORK=${BUILD_NETWORK:-auto}
+PODMAN_RUNTIME=${PODMAN_RUNTIME:-auto}
+NO_INSTALL=${NO_INSTALL:-0}
+REBUILD_BASE=${REBUILD_BASE:-0}
+CONF_DROPIN=/etc/containers/containers.conf.d/90-pwgend.conf
+GRACE=5          # pwgend's default --grace; a stop must finish well within it
+
+T0=$(date +%s.%N)
+elapsed() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}'; }
+log() { printf '[docker.sh %5ss] %s\n' "$(elapsed "$T0")" "$*" >&2; }
+die() { printf '[docker.sh] ERROR: %s\n' "$*" >&2; exit 1; }
+usage() { sed -n '2,/^# Users with/p' "$0" | sed 's/^# \{0,1\}//'; }
+
+# "podman cannot run here at all": only `test` turns this into a skip.
+SKIP_ON_NO_PODMAN=0
+no_podman() {
+	if [ "$SKIP_ON_NO_PODMAN" -eq 1 ]; then
+		echo "$TEST_NAME: SKIPPED: $*"
+		exit 0
+	fi
+	die "$*"
+}
+
+# ------------------------------------------------------------------ tools
+apt_install() {
+	# DPkg::Lock::Timeout: wait for another apt/dpkg instead of failing
+	DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 \
+		install -y -qq --no-install-recommends "$@"
+}
+
+ensure_tools() {
+	# iptables: netavark needs it for the default bridge network (builds
+	# and compose); aardvark-dns resolves compose service names
+	local need=() pair cmd pkg
+	for pair in podman:podman runc:runc crun:crun conmon:conmon \
+		    netavark:netavark aardvark-dns:aardvark-dns iptables:iptables \
+		    mmdebstrap:mmdebstrap curl:curl jq:jq ss:iproute2; do
+		cmd=${pair%%:*}
+		pkg=${pair#*:}
+		command -v "$cmd" >/dev/null 2>&1 || [ -x "/usr/lib/podman/$cmd" ] ||
+			need+=("$pkg")
+	done
+	# mmdebstrap verifies the mirror with this keyring
+	[ -f /usr/share/keyrings/debian-archive-keyring.gpg ] ||
+		need+=(debian-archive-keyring)
+	[ ${#need[@]} -eq 0 ] && return 0
+	[ "$NO_INSTALL" = 1 ] && die "missing packages (NO_INSTALL=1): ${need[*]}"
+	log "installing: ${need[*]}"
+	if ! apt_install "${need[@]}"; then
+		log "install failed; apt-get update and retry"
+		DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 \
+			update -qq || die "apt-get update failed (Debian mirror unreachable?)"
+		apt_install "${need[@]}" || die "apt-get install ${need[*]} failed"
+	fi
+}
+
+# ------------------------------------------------------------------ podman
+PODMAN=(podman)
+setup_podman() {
+	if [ "$STORAGE_DRIVER" = auto ]; then
+		if grep -qw overlay /proc/filesystems || modprobe overlay 2>/dev/null; then
+			STORAGE_DRIVER=overlay
+		else
+			STORAGE_DRIVER=vfs
+		fi
+	fi
+	case $STORAGE_DRIVER in
+	overlay) PODMAN=(podman --storage-driver overlay) ;;
+	# its own root: podman refuses a store created by another driver
+	vfs) PODMAN=(podman --storage-driver vfs --root /var/lib/containers/storage-vfs) ;;
+	*) die "STORAGE_DRIVER must be auto, overlay or vfs (got $STORAGE_DRIVER)" ;;
+	esac
+	local out
+	if ! out=$("${PODMAN[@]}" info 2>&1); then
+		printf '%s\n' "$out" | tail -5 >&2
+		no_podman "'${PODMAN[*]} info' fails (storage driver $STORAGE_DRIVER)"
+	fi
+}
+
+# containers.conf drop-in, written only for what the probes show is needed.
+ULIMIT_LINE=
+probe_ulimits() {
+	# Rootful podman asks the OCI runtime for nofile=1048576 (and a large
+	# nproc). Where even root cannot raise its hard RLIMIT_NOFILE ("setrlimit
+	# RLIMIT_NOFILE: Operation not permitted") pin the defaults to what we have.
+	if ! (prlimit --pid $BASHPID --nofile=1048576:1048576) 2>/dev/null; then
+		local hn hu pm
+		hn=$(ulimit -Hn)
+		hu=$(ulimit -Hu)
+		pm=$(cat /proc/sys/kernel/pid_max 2>/dev/null || echo 32768)
+		[ "$hu" = unlimited ] && hu=$pm
+		[ "$hu" -gt "$pm" ] && hu=$pm
+		[ "$hn" = unlimited ] && hn=1048576
+		ULIMIT_LINE="default_ulimits = [\"nofile=${hn}:${hn}\", \"nproc=${hu}:${hu}\"]"
+	fi
+}
+
+# $1: runtime to pin ("" = podman's default). Writes, rewrites or removes
+# the drop-in so that it holds exactly what is needed.
+write_dropin() {
+	local rt=$1 desired=
+	if [ -n "$ULIMIT_LINE" ] || [ -n "$rt" ]; then
+		desired="# written by pwgend scripts/docker.sh: work-arounds this machine's probes showed"
+		[ -n "$ULIMIT_LINE" ] && desired+=$'\n[containers]\n'"$ULIMIT_LINE"
+		[ -n "$rt" ] && desired+=$'\n[engine]\n'"runtime = \"$rt\""
+	fi
+	if [ -z "$desired" ]; then
+		[ -f "$CONF_DROPIN" ] && { rm -f "$CONF_DROPIN"; log "removed $CONF_DROPIN (not needed)"; }
+		return 0
+	fi
+	if [ ! -f "$CONF_DROPIN" ] || [ "$(cat "$CONF_DROPIN")" != "$desired" ]; then
+		mkdir -p "$(dirname "$CONF_DROPIN")"
+		printf '%s\n' "$desired" >"$CONF_DROPIN"
+		log "wrote $CONF_DROPIN (${ULIMIT_LINE:+ulimits pinned; }runtime ${rt:-default})"
+	fi
+}
+
+# Which OCI runtime: crun 1.8 refuses hybrid cgroup v1+v2 mounts ("cgroups in
+# hybrid mode not supported"), runc copes. Guess from the cgroup layout, then
+# confirm with a real container; fall back to the other runtime.
+RUNTIME=
+pick_runtime() {
+	local candidates=() rt out
+	if [ "$PODMAN_RUNTIME" != auto ]; then
+		candidates=("$PODMAN_RUNTIME")
+	elif grep -q '[a-z]' /sys/fs/cgroup/unified/cgroup.controllers 2>/dev/null; then
+		candidates=(runc "")    # hybrid: crun (the default) would fail
+	else
+		candidates=("" runc)    # podman's default first
+	fi
+	for rt in "${candidates[@]}"; do
+		write_dropin "$rt"
+		if out=$("${PODMAN[@]}" run --rm --network none "$BASE_TAG" true 2>&1); then
+			RUNTIME=${rt:-default}
+			log "containers start (runtime ${RUNTIME})"
+			return 0
+		fi
+		log "runtime ${rt:-default} cannot start a container: $out"
+	done
+	no_podman "cannot start even a trivial container with runtime(s) ${PODMAN_RUNTIME/auto/default and runc}"
+}
+
+# ------------------------------------------------------------------ base image
+# deb822 sources for the image, from the HOST's apt configuration (apt itself
+# parses sources.list and sources.list.d/*.sources; nothing is hard-coded).
+make_sources() {
+	# shellcheck disable=SC2016  # $(FIELD) is apt's template syntax
+	apt-get indextargets --no-release-info \
+		--format '$(TARGET_OF) $(IDENTIFIER) $(COMPONENT) $(RELEASE) $(REPO_URI)' 2>/dev/null |
+		awk -v s="$SUITE" '$1=="deb" && $2=="Packages" && $3=="main" &&
+			($4==s || $4==s"-updates" || $4==s"-security") {print $5, $4}' |
+		LC_ALL=C sort -u |
+		awk '{uri=$1; sub(/\/$/, "", uri); if (!(uri in suites)) order[n++]=uri;
+		      suites[uri]=suites[uri] (suites[uri]==""?"":" ") $2}
+		     END {for (i=0;i<n;i++) {u=order[i];
+		       printf "Types: deb\nURIs: %s\nSuites: %s\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n\n", u, suites[u]}}'
+}
+
+build_base() {
+	local work sources tarball f include=() hooks=()
+	work=$(mktemp -d /var/tmp/pwgend-base.XXXXXX)
+	sources=$work/debian.sources
+	tarball=$work/rootfs.tar
+	make_sources >"$sources"
+	if ! awk -v s="$SUITE" '/^Suites:/{for(i=2;i<=NF;i++) if($i==s) f=1} END{exit !f}' "$sources"; then
+		# the host may simply never have run apt-get update
+		DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 update -qq || true
+		make_sources >"$sources"
+		awk -v s="$SUITE" '/^Suites:/{for(i=2;i<=NF;i++) if($i==s) f=1} END{exit !f}' "$sources" || {
+			rm -rf "$work"
+			die "no '$SUITE main' Debian mirror in the host's apt configuration"
+		}
+	fi
+	grep -q '^URIs: https:' "$sources" && include=(--include=ca-certificates)
+	# the apt settings the official debian:*-slim images carry (no package
+	# caches left in layers that run apt-get)
+	cat >"$work/docker-clean" <<'APT'
+DPkg::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb /var/cache/apt/*.bin || true"; };
+APT::Update::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb /var/cache/apt/*.bin || true"; };
+Dir::Cache::pkgcache "";
+Dir::Cache::srcpkgcache "";
+APT
+	echo 'Acquire::GzipIndexes "true";' >"$work/docker-gzip-indexes"
+	echo 'Acquire::Languages "none";' >"$work/docker-no-languages"
+	echo 'Apt::AutoRemove::SuggestsImportant "false";' >"$work/docker-autoremove-suggests"
+	for f in docker-clean docker-gzip-indexes docker-no-languages docker-autoremove-suggests; do
+		hooks+=(--customize-hook="upload $work/$f /etc/apt/apt.conf.d/$f")
+	done
+	# shellcheck disable=SC2016  # "$1" is expanded by mmdebstrap's hook shell
+	hooks+=(--customize-hook='rm -f "$1"/var/cache/apt/*.bin')
+	log "creating $BASE_TAG with mmdebstrap from $(awk '/^URIs:/{printf "%s ", $2}' "$sources")"
+	# merged-usr hook: otherwise bookworm pulls in usrmerge + perl;
+	# path-excludes: like the official -slim image (no man pages, docs, locales)
+	if ! mmdebstrap --variant=minbase --mode=root --format=tar \
+		--hook-dir=/usr/share/mmdebstrap/hooks/merged-usr \
+		--dpkgopt='path-exclude=/usr/share/man/*' \
+		--dpkgopt='path-exclude=/usr/share/doc/*' \
+		--dpkgopt='path-include=/usr/share/doc/*/copyright' \
+		--dpkgopt='path-exclude=/usr/share/locale/*' \
+		--dpkgopt='path-include=/usr/share/locale/locale.alias' \
+		--dpkgopt='path-exclude=/usr/share/info/*' \
+		--aptopt='Acquire::Languages "none"' \
+		"${include[@]}" "${hooks[@]}" \
+		"$SUITE" "$tarball" "$sources" >"$work/mmdebstrap.log" 2>&1; then
+		tail -30 "$work/mmdebstrap.log" >&2
+		die "mmdebstrap failed (log: $work/mmdebstrap.log)"
+	fi
+	"${PODMAN[@]}" import \
+		--change 'CMD ["bash"]' \
+		--change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+		--change "LABEL org.opencontainers.image.description=local-mmdebstrap-${SUITE}-minbase" \
+		"$tarball" "$BASE_TAG" >/dev/null || die "podman import failed"
+	rm -rf "$work"
+}
+
+ensure_base() {
+	if [ "$REBUILD_BASE" = 1 ] || ! "${PODMAN[@]}" image exists "$BASE_TAG"; then
+		local tb
+		tb=$(date +%s.%N)
+		build_base
+		log "base image $BASE_TAG created in $(elapsed "$tb")s"
+	else
+		log "base image $BASE_TAG present"
+	fi
+}
+
+prepare() {
+	[ "$(id -u)" -eq 0 ] || die "run as root (rootful podman is what works here): sudo $0 $*"
+	command -v apt-get >/dev/null || die "apt-get not found: this script targets Debian $SUITE"
+	ensure_tools
+	setup_podman
+	probe_ulimits
+	# the base image first: confirming the runtime needs a container to start
+	ensure_base
+	pick_runtime
+}
+
+# ------------------------------------------------------------------ build
+NET_FLAG=()
+build_image() {  # $1 Dockerfile, $2 tag
+	if [ "$BUILD_NETWORK" = auto ]; then
+		# bridge (netavark + iptables) normally works; else the host's namespace
+		if "${PODMAN[@]}" run --rm "$BASE_TAG" true >/dev/null 2>&1; then
+			BUILD_NETWORK=bridge
+		else
+			BUILD_NETWORK=host
+		fi
+	fi
+	NET_FLAG=()
+	[ "$BUILD_NETWORK" = host ] && NET_FLAG=(--network host)
+	local tb
+	tb=$(date +%s.%N)
+	log "podman build -f $1 -t $2 (build network $BUILD_NETWORK)"
+	"${PODMAN[@]}" build --pull=never --format docker "${NET_FLAG[@]}" \
+		-f "$1" -t "$2" "$ROOT" ||
+		die "podman build failed. If RUN apt-get cannot reach the mirror, retry with BUILD_NETWORK=host"
+	log "built $2 in $(elapsed "$tb")s, size $(image_size "$2")"
+}
+
+image_size() {
+	"${PODMAN[@]}" image inspect --format '{{.Size}}' "$1" |
+		awk '{printf "%.1f MB (%d bytes)", $1/1e6, $1}'
+}
+
+cmd_build() {
+	prepare "$@"
+	build_image "$DOCKERFILE" "$IMAGE"
+}
+
+# ------------------------------------------------------------------ test
+# A TCP port nothing on this host uses (any state), below the ephemeral range
+# so that outgoing connections cannot take it meanwhile.
+free_port() {
+	local p lo hi
+	read -r lo hi </proc/sys/net/ipv4/ip_local_port_range
+	for _ in $(seq 1 100); do
+		p=$((20000 + RANDOM % 10000))
+		[ "$p" -ge "$lo" ] && [ "$p" -le "$hi" ] && continue
+		if [ -z "$(ss -Htan "( sport = :$p )")" ]; then
+			echo "$p"
+			return 0
+		fi
+	done
+	return 1
+}
+
+# Without systemd as PID 1, podman cannot schedule the periodic HEALTHCHECK
+# (it logs "unable to get systemd connection to add healthchecks"); the check
+# itself still runs on demand with `podman healthcheck run`, which is tested.
+note_no_systemd() {
+	if grep -q 'systemd connection' "$1"; then
+		log "note: no systemd here, so podman runs HEALTHCHECK only on demand (podman healthcheck run)"
+		grep -v 'systemd connection' "$1" >&2 || true
+	else
+		cat "$1" >&2
+	fi
+	rm -f "$1"
+}
+
+PASSES=0
+FAILS=0
+RESULTS=()
+pass() { PASSES=$((PASSES + 1)); RESULTS+=("PASS  $*"); log "PASS $*"; }
+fail() { FAILS=$((FAILS + 1)); RESULTS+=("FAIL  $*"); log "FAIL $*"; }
+
+CNAME=
+cleanup_test() {
+	if [ -n "$CNAME" ]; then
+		"${PODMAN[@]}" rm -f -t 0 "$CNAME" >/dev/null 2>&1 || true
+		"${PODMAN[@]}" rm -f -t 0 "$CNAME-hc" >/dev/null 2>&1 || true
+	fi
+}
+
+cmd_test() {
+	SUMMARY_IMAGES=("$IMAGE")
+	SKIP_ON_NO_PODMAN=1
+	cmd_build "$@"
+	SKIP_ON_NO_PODMAN=0
+
+	local port url body code status pid items hc_rc
+	port=$(free_port) || die "no free TCP port found"
+	url=http://127.0.0.1:$port
+	CNAME=pwgend-test-$$
+	trap cleanup_test EXIT
+	body=$(mktemp)
+	trap 'cleanup_test; rm -f "$body"' EXIT
+
+	log "running $IMAGE as $CNAME (--read-only --cap-drop ALL --security-opt no-new-privileges --network host, PORT=$port)"
+	local tr
+	tr=$(date +%s.%N)
+	local runerr
+	runerr=$(mktemp)
+	if ! "${PODMAN[@]}" run -d --name "$CNAME" --read-only --cap-drop ALL \
+		--security-opt no-new-privileges --network host \
+		-e PORT="$port" "$IMAGE" >/dev/null 2>"$runerr"; then
+		cat "$runerr" >&2
+		rm -f "$runerr"
+		fail "podman run"
+		summary
+	fi
+	note_no_systemd "$runerr"
+
+	# 1. /healthz answers 200 within 20 s
+	code=000
+	for _ in $(seq 1 80); do
+		code=$(curl -s -o "$body" -w '%{http_code}' --max-time 2 "$url/healthz" || true)
+		[ "$code" = 200 ] && break
+		status=$("${PODMAN[@]}" inspect --format '{{.State.Status}}' "$CNAME" 2>/dev/null || echo gone)
+		[ "$status" = running ] || break
+		sleep 0.25
+	done
+	if [ "$code" = 200 ] && jq -e '.status == "ok"' "$body" >/dev/null 2>&1; then
+		pass "GET /healthz -> 200 {\"status\":\"ok\"} after $(elapsed "$tr")s"
+	else
+		fail "GET /healthz -> $code (container: $("${PODMAN[@]}" inspect --format '{{.State.Status}}' "$CNAME" 2>&1))"
+		"${PODMAN[@]}" logs "$CNAME" >&2 || true
+		summary
+	fi
+
+	# 2. /password?quantity=5: five distinct 20-character alphanumeric items
+	code=$(curl -s -o "$body" -w '%{http_code}' --max-time 5 "$url/password?quantity=5" || true)
+	items=$(jq -r '.items[]?' "$body" 2>/dev/null || true)
+	if [ "$code" = 200 ] &&
+		[ "$(printf '%s\n' "$items" | grep -c '^[A-Za-z0-9]\{20\}$')" -eq 5 ] &&
+		[ "$(printf '%s\n' "$items" | sort -u | wc -l)" -eq 5 ] &&
+		jq -e '.kind == "password" and .quantity == 5 and .length == 20' "$body" >/dev/null; then
+		pass "GET /password?quantity=5 -> 200, 5 distinct 20-char items"
+	else
+		fail "GET /password?quantity=5 -> $code: $(head -c 300 "$body")"
+	fi
+
+	# 3. the main process: numeric non-root uid/gid, no capabilities,
+	#    no_new_privs, read-only root file system
+	pid=$("${PODMAN[@]}" inspect --format '{{.State.Pid}}' "$CNAME")
+	local uids gids capeff nnp top ro
+	uids=$(awk '/^Uid:/{print $2, $3, $4, $5}' "/proc/$pid/status")
+	gids=$(awk '/^Gid:/{print $2, $3, $4, $5}' "/proc/$pid/status")
+	capeff=$(awk '/^CapEff:/{print $2}' "/proc/$pid/status")
+	nnp=$(awk '/^NoNewPrivs:/{print $2}' "/proc/$pid/status")
+	top=$("${PODMAN[@]}" top "$CNAME" user huser args 2>/dev/null | tail -n +2 | tr -s ' ' || true)
+	if [ "$uids" = "10001 10001 10001 10001" ] && [ "$gids" = "10001 10001 10001 10001" ]; then
+		pass "process runs as uid/gid 10001 (host pid $pid; podman top: ${top:-n/a})"
+	else
+		fail "process uid [$uids] gid [$gids], expected 10001"
+	fi
+	if [ "$capeff" = 0000000000000000 ] && [ "$nnp" = 1 ]; then
+		pass "no effective capabilities (CapEff $capeff), NoNewPrivs $nnp"
+	else
+		fail "CapEff $capeff NoNewPrivs $nnp (expected 0000000000000000 and 1)"
+	fi
+	ro=$(awk '$2 == "/" {print $4}' "/proc/$pid/mounts" | tail -1 | cut -d, -f1)
+	if [ "$ro" = ro ]; then
+		pass "root file system mounted read-only"
+	else
+		fail "root file system is mounted '$ro', expected ro"
+	fi
+
+	# 4. HEALTHCHECK: the image's own check passes now, and fails when
+	#    nothing listens (so it is not vacuous)
+	hc_rc=0
+	"${PODMAN[@]}" healthcheck run "$CNAME" >/dev/null 2>&1 || hc_rc=$?
+	local hc_cmd
+	hc_cmd=$("${PODMAN[@]}" image inspect --format '{{json .Config.Healthcheck.Test}}' "$IMAGE" 2>/dev/null || echo '?')
+	if [ "$hc_rc" -eq 0 ]; then
+		pass "podman healthcheck run -> 0 (HEALTHCHECK $hc_cmd)"
+	else
+		fail "podman healthcheck run -> $hc_rc (HEALTHCHECK $hc_cmd)"
+	fi
+	local dead_port
+	dead_port=$(free_port)
+	hc_rc=0
+	"${PODMAN[@]}" run --rm --name "$CNAME-hc" --read-only --cap-drop ALL \
+		--security-opt no-new-privileges --network host -e PORT="$dead_port" \
+		"$IMAGE" --healthcheck >/dev/null 2>&1 || hc_rc=$?
+	if [ "$hc_rc" -eq 1 ]; then
+		pass "pwgend --healthcheck against a closed port -> 1"
+	else
+		fail "pwgend --healthcheck against a closed port -> $hc_rc, expected 1"
+	fi
+
+	# 5. SIGTERM: podman stop -t 10 sends STOPSIGNAL, SIGKILL only after 10 s.
+	#    An idle pwgend must exit 0 well within its grace period.
+	local ts took rc
+	ts=$(date +%s.%N)
+	"${PODMAN[@]}" stop -t 10 "$CNAME" >/dev/null 2>&1 || true
+	took=$(elapsed "$ts")
+	rc=$("${PODMAN[@]}" inspect --format '{{.State.ExitCode}}' "$CNAME" 2>/dev/null || echo '?')
+	if [ "$rc" = 0 ] && awk -v t="$took" -v g="$GRACE" 'BEGIN{exit !(t < g)}'; then
+		pass "podman stop (SIGTERM) -> exit 0 in ${took}s (grace ${GRACE}s)"
+	else
+		fail "podman stop (SIGTERM) -> exit $rc in ${took}s (expected 0 within ${GRACE}s)"
+	fi
+	if "${PODMAN[@]}" logs "$CNAME" 2>&1 | grep -q 'draining'; then
+		pass "logs show the SIGTERM drain ($("${PODMAN[@]}" logs "$CNAME" 2>&1 | grep -c .) log lines)"
+	else
+		fail "no 'draining' line in the container log"
+	fi
+	"${PODMAN[@]}" rm "$CNAME" >/dev/null 2>&1 || true
+	summary
+}
+
+TEST_NAME=docker-test
+SUMMARY_IMAGES=()
+summary() {
+	local i
+	echo
+	echo "== $TEST_NAME"
+	for i in "${SUMMARY_IMAGES[@]}"; do
+		echo "  image $i: $(image_size "$i" 2>/dev/null || echo '?')"
+	done
+	printf '  %s\n' "${RESULTS[@]}"
+	echo "  (total $(elapsed "$T0")s)"
+	echo "$TEST_NAME: $PASSES passed, $FAILS failed"
+	[ "$FAILS" -eq 0 ] || exit 1
+	exit 0
+}
+
+cmd_nginx() {
+	prepare "$@"
+	build_image docker/nginx.Dockerfile "$NGINX_IMAGE"
+}
+
+# ------------------------------------------------------------------ compose
+CT_PROJECT=
+CT_PORT=
+compose() {
+	PWGEND_PUBLISH=127.0.0.1:$CT_PORT timeout 180 \
+		podman-compose -p "$CT_PROJECT" -f docker/compose.yaml "$@"
+}
+compose_cleanup() {
+	[ -n "$CT_PROJECT" ] || return 0
+	compose down >/dev/null 2>&1 || true
+	local c
+	for c in $("${PODMAN[@]}" ps -aq --filter "label=com.docker.compose.project=$CT_PROJECT"); do
+		"${PODMAN[@]}" rm -f -t 0 "$c" >/dev/null 2>&1 || true
+	done
+	"${PODMAN[@]}" network rm "${CT_PROJECT}_default" >/dev/null 2>&1 || true
+}
+ct_container() {  # $1 service -> container name
+	"${PODMAN[@]}" ps -a --format '{{.Names}}' \
+		--filter "label=com.docker.compose.project=$CT_PROJECT" \
+		--filter "label=com.docker.compose.service=$1" | head -1
+}
+# $1 requests through nginx, one after the other; prints "ok bad"
+ct_burst() {
+	local n=$1 ok=0 bad=0 code
+	for _ in $(seq 1 "$n"); do
+		code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 \
+			"http://127.0.0.1:$CT_PORT/password?quantity=5" || true)
+		if [ "$code" = 200 ]; then ok=$((ok + 1)); else bad=$((bad + 1)); fi
+	done
+	echo "$ok $bad"
+}
+
+cmd_compose_test() {
+	TEST_NAME=compose-test
+	SUMMARY_IMAGES=(localhost/pwgend:latest localhost/pwgend-nginx:latest)
+	SKIP_ON_NO_PODMAN=1
+	prepare "$@"
+	SKIP_ON_NO_PODMAN=0
+	if ! command -v podman-compose >/dev/null 2>&1; then
+		[ "$NO_INSTALL" = 1 ] && die "podman-compose missing (NO_INSTALL=1)"
+		log "installing podman-compose"
+		apt_install podman-compose || die "apt-get install podman-compose failed"
+	fi
+	build_image docker/Dockerfile localhost/pwgend:latest
+	build_image docker/nginx.Dockerfile localhost/pwgend-nginx:latest
+	CT_PORT=$(free_port) || die "no free TCP port found"
+	CT_PROJECT=pwgendtest$$
+	trap compose_cleanup EXIT
+	log "podman-compose -p $CT_PROJECT up -d (nginx on 127.0.0.1:$CT_PORT)"
+	local out r code svc c rc ts took
+	out=$(mktemp)
+	if ! compose up -d >"$out" 2>&1; then
+		tail -20 "$out" >&2
+		fail "podman-compose up"
+		rm -f "$out"
+		summary
+	fi
+	rm -f "$out"
+	code=000
+	for _ in $(seq 1 80); do
+		code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 \
+			"http://127.0.0.1:$CT_PORT/healthz" || true)
+		[ "$code" = 200 ] && break
+		sleep 0.25
+	done
+	if [ "$code" = 200 ]; then
+		pass "compose up: nginx -> /healthz 200"
+	else
+		fail "compose up: nginx -> /healthz $code"
+		"${PODMAN[@]}" logs "$(ct_container nginx)" >&2 || true
+		summary
+	fi
+	for svc in pwgend1 pwgend2 pwgend3; do
+		c=$(ct_container "$svc")
+		rc=0
+		"${PODMAN[@]}" healthcheck run "$c" >/dev/null 2>&1 || rc=$?
+		if [ "$rc" -eq 0 ]; then pass "$svc: HEALTHCHECK healthy"; else fail "$svc: HEALTHCHECK -> $rc"; fi
+	done
+	r=$(ct_burst 30)
+	if [ "${r#* }" = 0 ]; then pass "30 requests via nginx, 3 replicas: ${r% *} x 200"; else fail "3 replicas: ok/failed = $r"; fi
+
+	# a replica dies hard: nginx must retry on the others
+	"${PODMAN[@]}" kill -s KILL "$(ct_container pwgend2)" >/dev/null 2>&1
+	r=$(ct_burst 30)
+	if [ "${r#* }" = 0 ]; then pass "pwgend2 SIGKILLed: 30 more requests, ${r% *} x 200"; else fail "after SIGKILL: ok/failed = $r"; fi
+
+	# a replica is stopped (SIGTERM) under load: drains, exits 0, no failures
+	local codes
+	codes=$(mktemp)
+	(ct_burst 40 >"$codes") &
+	local bg=$!
+	sleep 0.3
+	ts=$(date +%s.%N)
+	"${PODMAN[@]}" stop -t 10 "$(ct_container pwgend3)" >/dev/null 2>&1 || true
+	took=$(elapsed "$ts")
+	wait "$bg" || true
+	r=$(cat "$codes")
+	rm -f "$codes"
+	rc=$("${PODMAN[@]}" inspect --format '{{.State.ExitCode}}' "$(ct_container pwgend3)" 2>/dev/null || echo '?')
+	if [ "$rc" = 0 ]; then pass "pwgend3 stopped (SIGTERM) in ${took}s, exit 0"; else fail "pwgend3 stop -> exit $rc"; fi
+	if [ "${r#* }" = 0 ]; then pass "40 requests during that stop: ${r% *} x 200"; else fail "during stop: ok/failed = $r"; fi
+	r=$(ct_burst 10)
+	if [ "${r#* }" = 0 ]; then pass "1 replica left: 10 requests, ${r% *} x 200"; else fail "1 replica left: ok/failed = $r"; fi
+	compose_cleanup
+	CT_PROJECT=
+	if [ -z "$("${PODMAN[@]}" ps -aq --filter "label=com.docker.compose.project=pwgendtest$$")" ]; then
+		pass "compose down: no containers left"
+	else
+		fail "compose down left containers behind"
+	fi
+	summary
+}
+
+case ${1:-} in
+build) shift; cmd_build "$@" ;;
+test) shift; cmd_test "$@" ;;
+base) shift; prepare "$@"; log "tools and $BASE_TAG ready" ;;
+nginx) shift; cmd_nginx "$@" ;;
+compose-test) shift; cmd_compose_test "$@" ;;
+-h | --help | help) usage ;;
+*) usage >&2; exit 2 ;;
+esac
