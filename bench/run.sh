@@ -1,0 +1,968 @@
+#!/usr/bin/env bash
+# bench/run.sh - the harness behind `make bench` and `make bench-quick`.
+#
+#   bench/run.sh full|quick --pwgend BIN --ceiling BIN --genbench BIN \
+#                --work DIR --out FILE
+#
+# Starts every target on 127.0.0.1 (free ports), drives it with wrk, and
+# writes a Markdown report (throughput, latency, peak RSS, ratios against
+# their targets) to FILE and to stdout. Method and meaning: bench/README.md.
+#
+# Rules this script keeps: all traffic goes to 127.0.0.1; every wait, wrk
+# run and curl is bounded in time; it stops only the processes it started,
+# by pid (the EXIT trap stops whatever is still running).
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(cd "$HERE/.." && pwd)
+SHARED=${BENCH_SHARED:-$REPO/../shared}
+PY=/usr/bin/python3            # the peer runs on Debian's system Python
+
+# =============================================================== arguments
+
+usage() {
+	echo "usage: $0 full|quick --pwgend BIN --ceiling BIN --genbench BIN" \
+	     "--work DIR --out FILE" >&2
+	exit 2
+}
+
+[[ $# -ge 1 ]] || usage
+MODE=$1
+shift
+PWGEND='' CEILING='' GENBENCH='' WORK='' OUT=''
+while [[ $# -ge 2 ]]; do
+	case $1 in
+	--pwgend) PWGEND=$2 ;;
+	--ceiling) CEILING=$2 ;;
+	--genbench) GENBENCH=$2 ;;
+	--work) WORK=$2 ;;
+	--out) OUT=$2 ;;
+	*) usage ;;
+	esac
+	shift 2
+done
+[[ $# -eq 0 && -n $PWGEND && -n $CEILING && -n $GENBENCH && -n $WORK &&
+   -n $OUT ]] || usage
+for bin in "$PWGEND" "$CEILING" "$GENBENCH"; do
+	[[ -x $bin ]] || { echo "bench: $bin is not built" >&2; exit 1; }
+done
+PWGEND=$(realpath "$PWGEND")
+CEILING=$(realpath "$CEILING")
+GENBENCH=$(realpath "$GENBENCH")
+
+# Settings. The machine has 2 cores shared by server, wrk and other users, so
+# runs are short, repeated and interleaved, and we report medians.
+case $MODE in
+full)
+	REPS=5          # interleaved runs per target and request
+	DUR=2           # seconds per wrk run
+	WARM=1          # seconds of warm-up per target (node: twice that)
+	GEN_REPS=5 GEN_MS=200
+	FAIR_REPS=3 MEM_DUR=5
+	SCALING=1 INSTALL=1 PY_HUGE=1 MAKE_TARGET=bench
+	;;
+quick)
+	REPS=1 DUR=1 WARM=1
+	GEN_REPS=3 GEN_MS=100
+	FAIR_REPS=1 MEM_DUR=2
+	SCALING=0 INSTALL=0   # peers only if already installed
+	MAKE_TARGET=bench-quick
+	PY_HUGE=0             # ~1 s per request: too slow for a quick run
+	;;
+*) usage ;;
+esac
+SMALL_WRK="-t2 -c32"            # quantity <= 100
+LARGE_WRK="-t2 -c8"             # quantity 10000
+PY_LARGE_WRK="-t1 -c1"          # the Python peer needs ~1 s per 10000
+PY_LARGE_DUR=$(( DUR > 3 ? DUR : 3 ))
+FAIR_WRK="-t1 -c4"              # the small requests in the fairness test
+MEM_WRK="-t2 -c256"             # the memory test: 256 huge requests in flight
+WRK_TIMEOUT=10s                 # so slow replies still count in percentiles
+
+START_TIME=$SECONDS
+RAW=$WORK/raw
+RUNS=$WORK/runs.tsv             # one line per wrk run
+SUMMARY=$WORK/summary.tsv       # medians per target and request
+NOTES=$WORK/notes.txt           # skipped peers and other remarks
+REPORT=$WORK/report.md
+mkdir -p "$WORK" "$RAW"
+WORK=$(realpath "$WORK")
+rm -f "$RAW"/*.txt "$RUNS" "$SUMMARY" "$NOTES" "$REPORT"
+: > "$NOTES"
+
+note() { echo "$*" >> "$NOTES"; echo "bench: $*" >&2; }
+say() { echo "bench: $*" >&2; }
+
+# ====================================================== processes we start
+
+STARTED=()      # pids of servers and load loops, stopped by pid at exit
+
+# True while pid is a live (not zombie) process.
+alive() {
+	local state
+	state=$(awk '{ sub(/.*\) /, ""); print $1 }' "/proc/$1/stat" \
+		2>/dev/null) || return 1
+	[[ -n $state && $state != Z ]]
+}
+
+# Pids whose parent is $1 (node's cluster workers). This kernel may lack
+# /proc/PID/task/TID/children, so scan /proc (builtins only: no forks).
+children_of() {
+	local f rest ppid
+	for f in /proc/[0-9]*/stat; do
+		{ read -r rest < "$f"; } 2>/dev/null || continue
+		rest=${rest##*) }
+		read -r _ ppid _ <<< "$rest"
+		if [[ $ppid == "$1" ]]; then
+			f=${f#/proc/}
+			echo "${f%/stat}"
+		fi
+	done
+}
+
+# SIGTERM, wait up to 6 s (pwgend drains for up to 5 s), then SIGKILL.
+stop_pid() {
+	local pid=$1 i
+	kill -TERM "$pid" 2>/dev/null || true
+	for ((i = 0; i < 60; i++)); do
+		alive "$pid" || break
+		sleep 0.1
+	done
+	if alive "$pid"; then
+		kill -KILL "$pid" 2>/dev/null || true
+	fi
+	wait "$pid" 2>/dev/null || true
+}
+
+# Stop a server and, for node's cluster, the workers it forked.
+stop_server() {
+	local pid=$1 kids kid
+	kids=$(children_of "$pid")
+	stop_pid "$pid"
+	for kid in $kids; do
+		if alive "$kid"; then
+			kill -TERM "$kid" 2>/dev/null || true
+		fi
+	done
+	local left=() p
+	for p in "${STARTED[@]}"; do
+		[[ $p == "$pid" ]] || left+=("$p")
+	done
+	STARTED=("${left[@]}")
+}
+
+cleanup() {
+	local pid
+	for pid in "${STARTED[@]}"; do
+		stop_server "$pid"
+	done
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# A port nothing listens on, below the ephemeral range (where client
+# sockets, ours or anyone's, could hold it). Not reused within a run.
+USED_PORTS=" "
+free_port() {
+	local p i lo=32768 hi
+	read -r lo hi < /proc/sys/net/ipv4/ip_local_port_range || true
+	((lo > 12000)) || lo=32768
+	for ((i = 0; i < 100; i++)); do
+		p=$((10000 + RANDOM % (lo - 10000)))
+		[[ $USED_PORTS == *" $p "* ]] && continue
+		if ! (exec 3<> "/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+			USED_PORTS+="$p "
+			echo "$p"
+			return 0
+		fi
+	done
+	return 1
+}
+
+# Wait until $2 answers 200, at most $3 seconds; fails if pid $1 died.
+wait_ready() {
+	local pid=$1 url=$2 limit=$3 deadline=$((SECONDS + $3))
+	while ((SECONDS < deadline)); do
+		alive "$pid" || return 1
+		curl -sf -o /dev/null --max-time 1 "$url" && return 0
+		sleep 0.1
+	done
+	say "$url not ready after ${limit}s"
+	return 1
+}
+
+# start_server NAME READY_PATH TIMEOUT CMD... : start CMD on a free port
+# and wait until READY_PATH answers. The port is passed as PORT in the
+# environment and replaces the word {PORT} in CMD. Another process may grab
+# the port between our check and the bind, so a start is tried 3 times.
+# Sets SERVER_PID and SERVER_PORT (not printed: a server started inside
+# $(...) would not be our child). Output goes to $WORK/NAME.log.
+SERVER_PID='' SERVER_PORT=''
+start_server() {
+	local name=$1 path=$2 limit=$3 pid port try arg cmd
+	shift 3
+	SERVER_PID='' SERVER_PORT=''
+	for try in 1 2 3; do
+		port=$(free_port)
+		cmd=()
+		for arg in "$@"; do
+			cmd+=("${arg//\{PORT\}/$port}")
+		done
+		PORT=$port "${cmd[@]}" < /dev/null > "$WORK/$name.log" 2>&1 &
+		pid=$!
+		STARTED+=("$pid")
+		if wait_ready "$pid" "http://127.0.0.1:$port$path" "$limit"
+		then
+			SERVER_PID=$pid SERVER_PORT=$port
+			return 0
+		fi
+		say "$name did not start (try $try); last lines of" \
+		    "$WORK/$name.log:"
+		tail -n 3 "$WORK/$name.log" >&2 || true
+		stop_server "$pid"
+	done
+	return 1
+}
+
+# ============================================================ measurement
+
+# The processes that make up a server: node's primary has 2 workers.
+NODE_KIDS=
+server_pids() {
+	echo "$1"
+	if [[ $1 == "${NODE_PID:-}" ]]; then
+		echo "$NODE_KIDS"
+	fi
+}
+
+# Peak RSS in kB of a server (node's processes are summed: an upper bound,
+# since each peaked at its own moment).
+peak_rss_kb() {
+	local total=0 p kb
+	for p in $(server_pids "$1"); do
+		kb=$(awk '/^VmHWM:/ { print $2 }' "/proc/$p/status" \
+			2>/dev/null || true)
+		total=$((total + ${kb:-0}))
+	done
+	echo "$total"
+}
+
+# Reset the peak-RSS mark so that it covers the next run only
+# (clear_refs "5", Linux >= 4.0; our own processes, so allowed).
+reset_peak_rss() {
+	local p
+	for p in $(server_pids "$1"); do
+		echo 5 > "/proc/$p/clear_refs" 2>/dev/null || true
+	done
+}
+
+# wrk prints latencies as 367.00us, 1.50ms, 1.02s or 2.00m: to ms.
+# Fields: req/s, p50 ms, p99 ms, non-2xx/3xx, socket errors, requests.
+parse_wrk() {
+	awk '
+	function ms(v) {
+		if (v ~ /us$/) return v / 1000
+		if (v ~ /ms$/) return v + 0
+		if (v ~ /s$/) return v * 1000
+		if (v ~ /m$/) return v * 60000
+		return v + 0
+	}
+	$1 == "50%" { p50 = ms($2) }
+	$1 == "99%" { p99 = ms($2) }
+	/^Requests\/sec:/ { rps = $2 }
+	/requests in/ { reqs = $1 }
+	/Non-2xx or 3xx responses:/ { bad = $NF }
+	/Socket errors:/ {
+		gsub(/,/, "")
+		sock = $4 + $6 + $8 + $10
+	}
+	END {
+		printf "%s\t%.3f\t%.3f\t%d\t%d\t%d\n", rps + 0, p50, p99,
+			bad, sock, reqs
+	}' "$1"
+}
+
+# wrk_run OUTFILE DURATION WRKARGS URL [EXTRA...]: bounded in time.
+wrk_run() {
+	local out=$1 dur=$2 args=$3 url=$4
+	shift 4
+	# shellcheck disable=SC2086  # args is a word list on purpose
+	timeout $((dur + 30)) wrk $args -d"${dur}s" --latency \
+		--timeout "$WRK_TIMEOUT" "$@" "$url" < /dev/null > "$out" 2>&1 ||
+		true
+}
+
+quantity_of() {
+	local q=${1##*quantity=}
+	[[ $1 == *quantity=* ]] || q=1
+	echo "${q%%&*}"
+}
+
+# measure TARGET PID PORT QUERY REP WRKARGS DURATION: one run -> $RUNS.
+measure() {
+	local target=$1 pid=$2 port=$3 query=$4 rep=$5 args=$6 dur=$7
+	local out q fields rss
+	out="$RAW/${target}_$(echo "$query" | tr -c 'a-z0-9\n' '_')_r$rep.txt"
+	q=$(quantity_of "$query")
+	reset_peak_rss "$pid"
+	wrk_run "$out" "$dur" "$args" "http://127.0.0.1:$port$query"
+	rss=$(peak_rss_kb "$pid")
+	fields=$(parse_wrk "$out")
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$target" "$query" "$rep" \
+		"$args -d${dur}s" "$q" "$fields" "$rss" >> "$RUNS"
+	say "$(printf '%-8s %-26s run %s: %10.1f req/s' "$target" "$query" \
+		"$rep" "$(cut -f1 <<< "$fields")")"
+}
+
+# Medians per target and request, in the order first measured.
+# summary.tsv: target query wrk n rps items p50 p99 rss_kb non2xx sock
+#              rps_min rps_max
+summarize() {
+	awk -F'\t' -v OFS='\t' '
+	function med(list,   a, n, i, j, t) {
+		n = split(list, a, " ")
+		for (i = 2; i <= n; i++)
+			for (j = i; j > 1 && a[j - 1] + 0 > a[j] + 0; j--) {
+				t = a[j]; a[j] = a[j - 1]; a[j - 1] = t
+			}
+		lo = a[1]; hi = a[n]
+		return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+	}
+	{
+		k = $1 SUBSEP $2
+		if (!(k in n)) { order[++keys] = k; wrk[k] = $4 }
+		n[k]++; q[k] = $5
+		rps[k] = rps[k] " " $6; p50[k] = p50[k] " " $7
+		p99[k] = p99[k] " " $8
+		bad[k] += $9; sock[k] += $10
+		if ($12 + 0 > rss[k] + 0) rss[k] = $12
+	}
+	END {
+		for (i = 1; i <= keys; i++) {
+			k = order[i]; split(k, tq, SUBSEP)
+			r = med(rps[k]); rmin = lo; rmax = hi
+			print tq[1], tq[2], wrk[k], n[k], r, r * q[k],
+				med(p50[k]), med(p99[k]), rss[k], bad[k],
+				sock[k], rmin, rmax
+		}
+	}' "$RUNS" > "$SUMMARY"
+}
+
+# get TARGET QUERY COLUMN: one median from summary.tsv ("" if absent).
+get() {
+	awk -F'\t' -v t="$1" -v q="$2" -v c="$3" \
+		'$1 == t && $2 == q { print $c; exit }' "$SUMMARY" 2>/dev/null
+}
+
+# ================================================================ set-up
+
+ensure_tools() {
+	local need=()
+	command -v wrk > /dev/null || need+=(wrk)
+	command -v curl > /dev/null || need+=(curl)
+	if ((INSTALL)) && [[ -d $SHARED/peers/fastapi_seed ]] &&
+	   ! "$PY" -c 'import fastapi, uvicorn' 2> /dev/null; then
+		need+=(python3-fastapi python3-uvicorn)
+	fi
+	((${#need[@]})) || return 0
+	say "installing ${need[*]} (apt-get)"
+	if [[ $(id -u) -ne 0 ]]; then
+		echo "bench: need ${need[*]}; install them or run as root" >&2
+		exit 1
+	fi
+	timeout 300 apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive timeout 300 apt-get install -y -qq \
+		--no-install-recommends "${need[@]}" > "$WORK/apt.log"
+}
+
+PW_PID='' PW_PORT='' CE_PID='' CE_PORT=''
+PYP_PID='' PYP_PORT='' NODE_PID='' NODE_PORT=''
+
+start_pwgend() {   # NAME [EXTRA FLAGS...]: sets SERVER_PID, SERVER_PORT
+	local name=$1
+	shift
+	start_server "$name" /healthz 10 "$PWGEND" --port '{PORT}' \
+		--bind 127.0.0.1 --access-log off "$@"
+}
+
+# The ceiling serves, for each request, the bytes pwgend sent for it.
+start_ceiling() {
+	local routes=() query file
+	mkdir -p "$WORK/bodies"
+	for query in "${QUERIES[@]}"; do
+		file="$WORK/bodies/$(echo "$query" | tr -c 'a-z0-9\n' '_').json"
+		curl -sf --max-time 10 -o "$file" "http://127.0.0.1:$PW_PORT$query"
+		routes+=("$query" "$file")
+	done
+	start_server ceiling "${QUERIES[0]}" 10 \
+		"$CEILING" --port '{PORT}' "${routes[@]}"
+	CE_PID=$SERVER_PID CE_PORT=$SERVER_PORT
+}
+
+start_python_peer() {
+	local dir=$SHARED/peers/fastapi_seed
+	if [[ ! -x $dir/run.sh ]]; then
+		note "Python peer skipped: $dir/run.sh not found."
+		return 0
+	fi
+	if ! "$PY" -c 'import fastapi, uvicorn' 2> /dev/null; then
+		note "Python peer skipped: python3-fastapi/python3-uvicorn" \
+		     "not installed (make bench installs them)."
+		return 0
+	fi
+	if PEER_MAX_QUANTITY=10000 PYTHONDONTWRITEBYTECODE=1 \
+		start_server python "/password?quantity=1" 20 "$dir/run.sh" \
+		--no-access-log; then
+		PYP_PID=$SERVER_PID PYP_PORT=$SERVER_PORT
+	else
+		note "Python peer failed to start (see $WORK/python.log);" \
+		     "skipped."
+	fi
+}
+
+# The node peer runs from a copy in $WORK/node_peer, where its run.sh can
+# `npm ci`: as root, its own `[ -w . ]` test would let npm write into the
+# read-only ../shared.
+start_node_peer() {
+	local src=$SHARED/peers/node_peer dir=$WORK/node_peer limit=20 kids='' i
+	if [[ ! -x $src/run.sh ]]; then
+		note "Node peer skipped: $src/run.sh not found."
+		return 0
+	fi
+	if ! command -v node > /dev/null || ! command -v npm > /dev/null; then
+		note "Node peer skipped: node/npm not installed."
+		return 0
+	fi
+	mkdir -p "$dir"
+	install -m 644 "$src/package.json" "$src/package-lock.json" \
+		"$src/server.js" "$dir/"
+	install -m 755 "$src/run.sh" "$dir/"
+	if [[ ! -d $dir/node_modules ]]; then
+		if ((!INSTALL)); then
+			note "Node peer skipped: its node_modules is not" \
+			     "installed yet (make bench runs npm ci once)."
+			return 0
+		fi
+		limit=180   # first run: npm ci
+	fi
+	if ! WORKERS=2 LOG_LEVEL=warn start_server node "/password?quantity=1" \
+		"$limit" "$dir/run.sh"; then
+		note "Node peer failed to start (see $WORK/node.log); skipped."
+		return 0
+	fi
+	NODE_PID=$SERVER_PID NODE_PORT=$SERVER_PORT
+	# The first worker answers before the second listens: wait for both.
+	for ((i = 0; i < 50; i++)); do
+		kids=$(children_of "$NODE_PID")
+		(($(wc -w <<< "$kids") >= 2)) && break
+		sleep 0.1
+	done
+	NODE_KIDS=$(tr '\n' ' ' <<< "$kids")
+	sleep 0.5
+}
+
+# ============================================================== the runs
+
+QUERIES=("/password?quantity=1" "/password?quantity=100"
+	 "/password?quantity=10000" "/pin?quantity=1")
+
+wrk_args_for() {   # TARGET QUERY
+	if [[ $(quantity_of "$2") -ge 10000 ]]; then
+		[[ $1 == python ]] && echo "$PY_LARGE_WRK" || echo "$LARGE_WRK"
+	else
+		echo "$SMALL_WRK"
+	fi
+}
+
+duration_for() {   # TARGET QUERY
+	if [[ $1 == python && $(quantity_of "$2") -ge 10000 ]]; then
+		echo "$PY_LARGE_DUR"
+	else
+		echo "$DUR"
+	fi
+}
+
+# Which targets take part, as "name pid port" lines.
+targets() {
+	echo "pwgend $PW_PID $PW_PORT"
+	echo "ceiling $CE_PID $CE_PORT"
+	[[ -z $PYP_PID ]] || echo "python $PYP_PID $PYP_PORT"
+	[[ -z $NODE_PID ]] || echo "node $NODE_PID $NODE_PORT"
+}
+
+serves() {   # TARGET QUERY: the peers are compared on /password only
+	case $1 in
+	pwgend | ceiling) return 0 ;;
+	python) [[ $2 == /password* ]] &&
+		{ ((PY_HUGE)) || [[ $(quantity_of "$2") -lt 10000 ]]; } ;;
+	node) [[ $2 == /password* ]] ;;
+	esac
+}
+
+warm_up() {
+	local name pid port secs
+	while read -r name pid port; do
+		secs=$WARM
+		[[ $name == node ]] && secs=$((2 * WARM))   # the JIT
+		wrk_run "$RAW/warmup_$name.txt" "$secs" "-t2 -c8" \
+			"http://127.0.0.1:$port/password?quantity=100"
+	done < <(targets)
+}
+
+# A, B, C, D per request, request after request, REPS times: any slow
+# phase of the machine hits every target alike.
+run_main() {
+	local rep query name pid port
+	for ((rep = 1; rep <= REPS; rep++)); do
+		for query in "${QUERIES[@]}"; do
+			while read -r name pid port; do
+				serves "$name" "$query" || continue
+				measure "$name" "$pid" "$port" "$query" "$rep" \
+					"$(wrk_args_for "$name" "$query")" \
+					"$(duration_for "$name" "$query")"
+			done < <(targets)
+		done
+	done
+}
+
+run_genbench() {
+	say "genbench (quantity 10000, $GEN_REPS reps)"
+	timeout 120 "$GENBENCH" --quantity 10000 --reps "$GEN_REPS" \
+		--min-ms "$GEN_MS" > "$WORK/genbench.tsv"
+}
+
+# A loop of huge requests until killed or DEADLINE; one status per line.
+huge_loop() {   # URL SECONDS OUTFILE
+	local url=$1 end=$((SECONDS + $2)) out=$3 cpid=
+	trap '[[ -z $cpid ]] || kill "$cpid" 2>/dev/null; exit 0' TERM
+	while ((SECONDS < end)); do
+		curl -s -o /dev/null --max-time 10 -w '%{http_code}\n' \
+			"$url" >> "$out" &
+		cpid=$!
+		wait "$cpid" || true
+		cpid=
+	done
+}
+
+# p99 of quantity=1 requests, idle vs while 2 loops of quantity=100000 run.
+# Control: the ceiling's p99 under the same background load (the loops still
+# hit pwgend), i.e. what CPU contention alone costs a server doing nothing.
+run_fairness() {
+	local pid=$1 port=$2 rep loops=() l
+	local small="/password?quantity=1"
+	local huge="http://127.0.0.1:$port/password?quantity=100000"
+	: > "$WORK/huge_status.txt"
+	for ((rep = 1; rep <= FAIR_REPS; rep++)); do
+		measure fair-idle "$pid" "$port" "$small" "$rep" "$FAIR_WRK" "$DUR"
+		loops=()
+		for l in 1 2; do
+			huge_loop "$huge" $((2 * DUR + 10)) \
+				"$WORK/huge_status.txt" &
+			loops+=("$!")
+			STARTED+=("$!")
+		done
+		sleep 0.5   # let the huge jobs get going
+		measure fair-load "$pid" "$port" "$small" "$rep" "$FAIR_WRK" "$DUR"
+		measure fair-ctrl "$CE_PID" "$CE_PORT" "$small" "$rep" \
+			"$FAIR_WRK" "$DUR"
+		for l in "${loops[@]}"; do
+			stop_server "$l"
+		done
+	done
+}
+
+# 256 connections asking for quantity=100000 replies (2.3 MB each) at once.
+run_memory() {
+	local pid=$1 port=$2 health
+	measure memory "$pid" "$port" "/password?quantity=100000" 1 \
+		"$MEM_WRK -s $HERE/status.lua" "$MEM_DUR"
+	health=$(curl -s -o /dev/null --max-time 5 -w '%{http_code}' \
+		"http://127.0.0.1:$port/healthz" || true)
+	if alive "$pid" && [[ $health == 200 ]]; then
+		MEM_ALIVE="yes (/healthz 200 afterwards)"
+	else
+		MEM_ALIVE="NO (alive check failed, /healthz: ${health:-none})"
+	fi
+}
+
+# The scaling curve: items/s against quantity for several configurations,
+# all started at once and measured interleaved, one run each.
+SCALE_QS=(1 10 100 1000 10000 100000)
+SCALE_DUR=2
+SCALE_CFGS=("--schedulers 1" "--schedulers 2" "--schedulers 2 --threads 2")
+run_scaling() {
+	local pids=() ports=() i q port args conns
+	for i in "${!SCALE_CFGS[@]}"; do
+		# shellcheck disable=SC2086  # the flags are words on purpose
+		start_pwgend "scale$i" ${SCALE_CFGS[i]}
+		pids[i]=$SERVER_PID
+		ports[i]=$SERVER_PORT
+		port=${ports[i]}
+		wrk_run "$RAW/warmup_scale$i.txt" "$WARM" "-t2 -c8" \
+			"http://127.0.0.1:$port/password?quantity=100"
+	done
+	for q in "${SCALE_QS[@]}"; do
+		case $q in
+		1 | 10 | 100) conns=32 ;;
+		1000) conns=16 ;;
+		10000) conns=8 ;;
+		*) conns=4 ;;
+		esac
+		for i in "${!SCALE_CFGS[@]}"; do
+			args="-t2 -c$conns"
+			measure "scale$i" "${pids[i]}" "${ports[i]}" \
+				"/password?quantity=$q" 1 "$args" "$SCALE_DUR"
+		done
+	done
+	for i in "${!pids[@]}"; do
+		stop_server "${pids[i]}"
+	done
+}
+
+# ================================================================ report
+
+fmt_num() {   # thousands separators, no decimals
+	LC_ALL=C awk -v v="$1" 'BEGIN {
+		if (v == "") { print "n/a"; exit }
+		s = sprintf("%.0f", v); out = ""
+		while (length(s) > 3) {
+			out = "," substr(s, length(s) - 2) out
+			s = substr(s, 1, length(s) - 3)
+		}
+		print s out
+	}'
+}
+
+fmt_rps() {   # one decimal below 100 req/s (the slow peers)
+	if awk -v v="$1" 'BEGIN { exit !(v != "" && v < 100) }'; then
+		printf '%.1f\n' "$1"
+	else
+		fmt_num "$1"
+	fi
+}
+
+# One ratio row: DESCRIPTION NUMERATOR DENOMINATOR OP TARGET [UNIT]
+# OP is >= or <=; TARGET "" means "for information". With UNIT the value
+# is A/B printed as an amount ("41.2 MiB") instead of a ratio.
+ratio_row() {
+	awk -v d="$1" -v a="$2" -v b="$3" -v op="$4" -v t="$5" -v u="${6:-}" '
+	BEGIN {
+		tt = t == "" ? "-" : op " " t (u == "" ? "" : " " u)
+		if (a == "" || b == "" || b + 0 == 0) {
+			printf "| %s | n/a | %s | SKIP |\n", d, tt
+			exit
+		}
+		r = a / b
+		if (u != "") v = sprintf("%.1f %s", r, u)
+		else if (r >= 10) v = sprintf("%.0fx", r)
+		else v = sprintf("%.2f", r)
+		if (t == "") { printf "| %s | %s | - | info |\n", d, v; exit }
+		ok = (op == ">=") ? r >= t + 0 : r <= t + 0
+		printf "| %s | %s | %s | %s |\n", d, v, tt, ok ? "PASS" : "MISS"
+	}'
+}
+
+# A yes/no row: DESCRIPTION VALUE TARGET OK(1|0)
+check_row() {
+	printf '| %s | %s | %s | %s |\n' "$1" "$2" "$3" \
+		"$([[ $4 == 1 ]] && echo PASS || echo MISS)"
+}
+
+machine_section() {
+	local cc_ver py_ver node_ver fastify gp git_rev
+	cc_ver=$(${CC:-cc} --version 2> /dev/null | head -n 1 || true)
+	py_ver=$("$PY" -c 'import sys, fastapi, uvicorn; print("python %d.%d.%d, fastapi %s, uvicorn %s" % (sys.version_info[:3] + (fastapi.__version__, uvicorn.__version__)))' 2> /dev/null || echo "not installed")
+	node_ver=$(node --version 2> /dev/null || echo "not installed")
+	fastify=$(node -p "require('$WORK/node_peer/node_modules/fastify/package.json').version" 2> /dev/null || echo "?")
+	gp=$(node -p "require('$WORK/node_peer/node_modules/generate-password/package.json').version" 2> /dev/null || echo "?")
+	git_rev=$(git -C "$REPO" rev-parse --short HEAD 2> /dev/null || echo "?")
+	if [[ -n $(git -C "$REPO" status --porcelain -- src include 2> /dev/null) ]]; then
+		git_rev+=" (+ uncommitted changes in src/ or include/)"
+	fi
+	cat <<-EOF
+	## Machine
+
+	| | |
+	|---|---|
+	| date | $(date -u '+%Y-%m-%d %H:%M UTC') |
+	| cores (nproc) | $(nproc) |
+	| CPU | $(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo) |
+	| memory | $(awk '/^MemTotal:/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo) |
+	| kernel | $(uname -sr) |
+	| load average (1 min) before / after | $LOAD_BEFORE / $(cut -d' ' -f1 /proc/loadavg) |
+	| compiler | $cc_ver |
+	| libraries | libmicrohttpd $(pkg-config --modversion libmicrohttpd), jansson $(pkg-config --modversion jansson), libsodium $(pkg-config --modversion libsodium) |
+	| wrk | $(dpkg-query -W -f '${Version}' wrk 2> /dev/null || echo "?") |
+	| pwgend | git $git_rev |
+	| Python peer | $py_ver |
+	| Node peer | node $node_ver, fastify $fastify, generate-password $gp, WORKERS=2 |
+	EOF
+}
+
+settings_section() {
+	cat <<-EOF
+	## Settings
+
+	- mode \`$MODE\`: $REPS interleaved run(s) of ${DUR} s per target and
+	  request after a ${WARM} s warm-up; medians reported. wrk (2 threads)
+	  runs on the same 2 cores as the servers.
+	- wrk: \`$SMALL_WRK\` for quantity 1 and 100, \`$LARGE_WRK\` for 10000
+	  (Python peer: \`$PY_LARGE_WRK -d${PY_LARGE_DUR}s\`), \`--timeout $WRK_TIMEOUT --latency\`.
+	- pwgend: \`--bind 127.0.0.1 --access-log off\`, defaults otherwise
+	  (1 libmicrohttpd thread, 1 scheduler, quantum 16384, window 64).
+	- Passwords are 20 characters from 62 (\`/password\` defaults); PINs 6 digits.
+	- Peak RSS: VmHWM of the server, reset before each run (max over runs);
+	  for node, primary + 2 workers summed (each peaks at its own moment,
+	  so this is an upper bound).
+	EOF
+}
+
+main_table() {
+	echo "## Throughput and latency (median of $REPS)"
+	echo
+	echo "| target | request | wrk | req/s | items/s | p50 ms | p99 ms | peak RSS MiB | non-2xx | socket errors | req/s min-max |"
+	echo "|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|"
+	awk -F'\t' '$1 ~ /^(pwgend|ceiling|python|node)$/' "$SUMMARY" |
+	while IFS=$'\t' read -r t q w _ rps items p50 p99 rss bad sock lo hi; do
+		# shellcheck disable=SC2016  # backquotes are Markdown here
+		printf '| %s | `%s` | `%s` | %s | %s | %.2f | %.2f | %.1f | %s | %s | %s-%s |\n' \
+			"$t" "$q" "$w" "$(fmt_rps "$rps")" "$(fmt_num "$items")" \
+			"$p50" "$p99" "$(awk -v k="$rss" 'BEGIN { print k / 1024 }')" \
+			"$bad" "$sock" "$(fmt_rps "$lo")" "$(fmt_rps "$hi")"
+	done
+}
+
+genbench_table() {
+	cat <<-EOF
+	## Raw generator (genbench, one core, quantity 10000, median of $GEN_REPS)
+
+	Rates per CPU second of the benchmark thread (a per-core rate even when
+	other processes steal the core); wall-clock rate for comparison.
+
+	| stage | what it runs | items/s per core | MB/s of output | items/s wall |
+	|---|---|--:|--:|--:|
+	EOF
+	awk -F'\t' 'NR > 1' "$WORK/genbench.tsv" |
+	while IFS=$'\t' read -r stage cpu mb wall; do
+		case $stage in
+		gen) what="gen_sample() of 20 chars" ;;
+		render) what="gen + render_item() into the reply" ;;
+		task) what="task_step() to completion: gather + render" ;;
+		*) what=$stage ;;
+		esac
+		printf '| %s | %s | %s | %s | %s |\n' "$stage" "$what" \
+			"$(fmt_num "$cpu")" "$mb" "$(fmt_num "$wall")"
+	done
+}
+
+gen_rate() {   # STAGE: items/s per core
+	awk -F'\t' -v s="$1" '$1 == s { print $2 }' "$WORK/genbench.tsv"
+}
+
+ratios_table() {
+	local q1='/password?quantity=1' q100='/password?quantity=100' sock
+	local q10k='/password?quantity=10000' pin='/pin?quantity=1'
+	echo "## Ratios"
+	echo
+	echo "| ratio | value | target | verdict |"
+	echo "|---|--:|--:|---|"
+	ratio_row "pwgend / ceiling, req/s, quantity=1" \
+		"$(get pwgend "$q1" 5)" "$(get ceiling "$q1" 5)" ">=" 0.8
+	ratio_row "pwgend / ceiling, req/s, quantity=100" \
+		"$(get pwgend "$q100" 5)" "$(get ceiling "$q100" 5)" ">=" 0.8
+	ratio_row "pwgend / ceiling, req/s, quantity=10000" \
+		"$(get pwgend "$q10k" 5)" "$(get ceiling "$q10k" 5)" ">=" ""
+	ratio_row "pwgend / ceiling, req/s, /pin quantity=1" \
+		"$(get pwgend "$pin" 5)" "$(get ceiling "$pin" 5)" ">=" ""
+	ratio_row "pwgend items/s at 10000 / raw task rate (genbench task)" \
+		"$(get pwgend "$q10k" 6)" "$(gen_rate task)" ">=" 0.7
+	ratio_row "pwgend items/s at 10000 / raw gen+render rate (genbench render)" \
+		"$(get pwgend "$q10k" 6)" "$(gen_rate render)" ">=" 0.7
+	ratio_row "pwgend / Python peer, req/s, quantity=1" \
+		"$(get pwgend "$q1" 5)" "$(get python "$q1" 5)" ">=" 20
+	ratio_row "(bound) ceiling / Python peer, req/s, quantity=1" \
+		"$(get ceiling "$q1" 5)" "$(get python "$q1" 5)" ">=" ""
+	ratio_row "pwgend / Python peer, req/s, quantity=100" \
+		"$(get pwgend "$q100" 5)" "$(get python "$q100" 5)" ">=" 150
+	ratio_row "(bound) ceiling / Python peer, req/s, quantity=100" \
+		"$(get ceiling "$q100" 5)" "$(get python "$q100" 5)" ">=" ""
+	ratio_row "pwgend / Python peer, items/s, quantity=10000" \
+		"$(get pwgend "$q10k" 6)" "$(get python "$q10k" 6)" ">=" ""
+	ratio_row "pwgend / Node peer, req/s, quantity=1" \
+		"$(get pwgend "$q1" 5)" "$(get node "$q1" 5)" ">=" 2.5
+	ratio_row "(bound) ceiling / Node peer, req/s, quantity=1" \
+		"$(get ceiling "$q1" 5)" "$(get node "$q1" 5)" ">=" ""
+	ratio_row "pwgend / Node peer, req/s, quantity=100" \
+		"$(get pwgend "$q100" 5)" "$(get node "$q100" 5)" ">=" ""
+	ratio_row "pwgend / Node peer, items/s, quantity=10000" \
+		"$(get pwgend "$q10k" 6)" "$(get node "$q10k" 6)" ">=" 8
+	# Node uses 2 processes; the scaling curve has pwgend with 2
+	# schedulers under the same wrk settings (one run, full mode only).
+	ratio_row "(info) pwgend --schedulers 2 / Node peer, items/s, quantity=10000" \
+		"$(get scale1 "$q10k" 6)" "$(get node "$q10k" 6)" ">=" ""
+	ratio_row "fairness: p99 of quantity=1 under huge load / idle" \
+		"$(get fair-load "$q1" 8)" "$(get fair-idle "$q1" 8)" "<=" 3
+	ratio_row "(info) fairness: pwgend loaded p99 / ceiling p99 under the same load" \
+		"$(get fair-load "$q1" 8)" "$(get fair-ctrl "$q1" 8)" "<=" ""
+	ratio_row "memory: peak RSS under 256 x quantity=100000" \
+		"$(get memory '/password?quantity=100000' 9)" 1024 "<=" 64 MiB
+	sock=$(get memory '/password?quantity=100000' 11)
+	check_row "memory: socket errors (resets, timeouts) under that load" \
+		"${sock:-n/a}" "0" "$([[ ${sock:-x} == 0 ]] && echo 1 || echo 0)"
+	check_row "memory: server alive, /healthz 200 afterwards" \
+		"${MEM_ALIVE%% *}" "yes" \
+		"$([[ $MEM_ALIVE == yes* ]] && echo 1 || echo 0)"
+}
+
+fairness_section() {
+	local q1='/password?quantity=1' completed codes
+	completed=$(grep -c '^200$' "$WORK/huge_status.txt" || true)
+	codes=$(sort "$WORK/huge_status.txt" | uniq -c |
+		awk '{ printf "%s%s x %s", sep, $1, $2; sep = ", " }')
+	cat <<-EOF
+	## Fairness
+
+	p99 latency of \`/password?quantity=1\` with \`$FAIR_WRK -d${DUR}s\`, idle
+	and while two curl loops fetch \`/password?quantity=100000\` (2.3 MB
+	each) back to back; idle and loaded runs alternate, $FAIR_REPS each.
+
+	| condition | req/s | p50 ms | p99 ms (median) |
+	|---|--:|--:|--:|
+	| idle | $(fmt_num "$(get fair-idle "$q1" 5)") | $(get fair-idle "$q1" 7) | $(get fair-idle "$q1" 8) |
+	| 2 x quantity=100000 loops | $(fmt_num "$(get fair-load "$q1" 5)") | $(get fair-load "$q1" 7) | $(get fair-load "$q1" 8) |
+	| control: the ceiling, same loops on pwgend | $(fmt_num "$(get fair-ctrl "$q1" 5)") | $(get fair-ctrl "$q1" 7) | $(get fair-ctrl "$q1" 8) |
+
+	The control row is the same small-request test against the ceiling
+	while the loops keep pwgend busy: the part of the loaded p99 that CPU
+	contention on this 2-core machine causes for any server.
+
+	Huge requests completed during the loaded runs: ${completed:-0}
+	(statuses: ${codes:-none}).
+	EOF
+}
+
+memory_section() {
+	local m='/password?quantity=100000' statuses
+	statuses=$(awk '/^status / { printf "%s%s x %s", sep, $3, $2; sep = ", " }' \
+		"$RAW"/memory_*_r1.txt 2> /dev/null || true)
+	cat <<-EOF
+	## Memory under load
+
+	\`wrk $MEM_WRK -d${MEM_DUR}s\` on \`$m\` against a fresh pwgend
+	(defaults: admission budget 64 MiB of replies in flight).
+
+	| peak RSS MiB (VmHWM) | replies | statuses | non-2xx | socket errors (connect+read+write+timeout) | server afterwards |
+	|--:|--:|---|--:|--:|---|
+	| $(awk -v k="$(get memory "$m" 9)" 'BEGIN { printf "%.1f", k / 1024 }') | $(fmt_num "$(awk -F'\t' -v q="$m" '$1 == "memory" && $2 == q { print $11 }' "$RUNS")") | ${statuses:-n/a} | $(get memory "$m" 10) | $(get memory "$m" 11) | $MEM_ALIVE |
+
+	503s are allowed (admission); resets and crashes are not. wrk closes
+	its connections at the end of the run, so requests still in flight
+	then are aborted by the client, not the server.
+	EOF
+}
+
+scaling_section() {
+	local q
+	echo "## Scaling curve (pwgend items/s, one run each, interleaved)"
+	echo
+	echo "wrk \`-t2\` with \`-c32\` (quantity <= 100), \`-c16\` (1000), \`-c8\` (10000), \`-c4\` (100000), ${SCALE_DUR} s."
+	echo
+	echo "| quantity | \`${SCALE_CFGS[0]}\` | \`${SCALE_CFGS[1]}\` | \`${SCALE_CFGS[2]}\` |"
+	echo "|--:|--:|--:|--:|"
+	for q in "${SCALE_QS[@]}"; do
+		printf '| %s | %s | %s | %s |\n' "$(fmt_num "$q")" \
+			"$(fmt_num "$(get scale0 "/password?quantity=$q" 6)")" \
+			"$(fmt_num "$(get scale1 "/password?quantity=$q" 6)")" \
+			"$(fmt_num "$(get scale2 "/password?quantity=$q" 6)")"
+	done
+	echo
+	echo "\`--threads\` is libmicrohttpd's thread pool (default 1); \`--schedulers\` the generation threads (default 1)."
+}
+
+write_report() {
+	{
+		echo "# pwgend benchmark results"
+		echo
+		echo "Written by \`make $MAKE_TARGET\` (bench/run.sh $MODE)" \
+		     "in $((SECONDS - START_TIME)) s. Method and how to read this:" \
+		     "bench/README.md. Raw wrk output: \`${RAW#"$REPO"/}\`."
+		echo
+		machine_section
+		echo
+		settings_section
+		echo
+		main_table
+		echo
+		ratios_table
+		echo
+		genbench_table
+		echo
+		fairness_section
+		echo
+		memory_section
+		if ((SCALING)); then
+			echo
+			scaling_section
+		fi
+		if [[ -s $NOTES ]]; then
+			echo
+			echo "## Notes"
+			echo
+			sed 's/^/- /' "$NOTES"
+		fi
+	} > "$REPORT"
+	cp "$REPORT" "$OUT"
+	cat "$REPORT"
+}
+
+# ================================================================== main
+
+main() {
+	LOAD_BEFORE=$(cut -d' ' -f1 /proc/loadavg)
+	MEM_ALIVE="not run"
+	ensure_tools
+
+	start_pwgend pwgend
+	PW_PID=$SERVER_PID PW_PORT=$SERVER_PORT
+	start_ceiling
+	if [[ -d $SHARED ]]; then
+		start_python_peer
+		start_node_peer
+	else
+		note "Peers skipped: $SHARED is absent (the Python and Node" \
+		     "peers live in ../shared/peers)."
+	fi
+
+	run_genbench
+	say "warm-up"
+	warm_up
+	run_main
+
+	# The load tests get a fresh pwgend and a quiet machine (the ceiling
+	# stays for the fairness control).
+	for pid in "$PYP_PID" "$NODE_PID" "$PW_PID"; do
+		[[ -z $pid ]] || stop_server "$pid"
+	done
+	local port pid
+	start_pwgend pwgend-load
+	pid=$SERVER_PID port=$SERVER_PORT
+	say "fairness"
+	run_fairness "$pid" "$port"
+	stop_server "$pid"
+	stop_server "$CE_PID"
+	start_pwgend pwgend-mem
+	pid=$SERVER_PID port=$SERVER_PORT
+	say "memory"
+	run_memory "$pid" "$port"
+	stop_server "$pid"
+
+	if ((SCALING)); then
+		say "scaling curve"
+		run_scaling
+	fi
+	summarize
+	write_report
+	say "done in $((SECONDS - START_TIME)) s; report in $OUT"
+}
+
+main
