@@ -97,7 +97,11 @@ static long batch_render(struct rng *r, const struct alphabet *a,
 static long batch_task(struct rng *r, const struct alphabet *a,
 		       struct sbuf *out, size_t quantity)
 {
-	const struct task_env env = { r, QUANTUM, WINDOW };
+	static struct class_alphabets alphabets;
+	const struct task_env env = { r, QUANTUM, WINDOW, &alphabets };
+
+	if (alphabets.by_classes[1].size == 0)
+		class_alphabets_init(&alphabets);
 	struct job job;
 	long bytes;
 	int rc;

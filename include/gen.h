@@ -48,6 +48,15 @@ int alphabet_init(struct alphabet *a, const char *chars, size_t n);
  * lower, upper, digits, symbols. -EINVAL when no class is set. */
 int alphabet_for_classes(struct alphabet *a, unsigned classes);
 
+/* The alphabet of every combination of enum gen_class bits, built once (a
+ * scheduler keeps one) so that requests do not rebuild 512-byte tables.
+ * by_classes[0] is unused: no class is not an alphabet. */
+struct class_alphabets {
+	struct alphabet by_classes[16];
+};
+
+void class_alphabets_init(struct class_alphabets *t);
+
 /* log2 of the number of distinct strings of `length` characters. */
 double alphabet_entropy_bits(const struct alphabet *a, size_t length);
 

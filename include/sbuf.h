@@ -21,8 +21,17 @@ struct sbuf {
 
 #define SBUF_INIT { NULL, 0, 0 }
 
-/* Make room for `extra` more bytes. 0 or -ENOMEM (buffer unchanged). */
-int sbuf_reserve(struct sbuf *sb, size_t extra);
+/* Grow the block (the slow path of sbuf_reserve). */
+int sbuf_grow(struct sbuf *sb, size_t extra);
+
+/* Make room for `extra` more bytes. 0 or -ENOMEM (buffer unchanged).
+ * Inline because the JSON renderer calls it once per item. */
+static inline int sbuf_reserve(struct sbuf *sb, size_t extra)
+{
+	if (extra <= sb->cap - sb->len)
+		return 0;
+	return sbuf_grow(sb, extra);
+}
 
 /* Append n bytes. 0 or -ENOMEM (buffer unchanged). */
 int sbuf_add(struct sbuf *sb, const void *data, size_t n);

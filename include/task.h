@@ -1,7 +1,7 @@
 /*
  * task.h - the request task: the coroutine the scheduler runs for one job.
  *
- *     START  -> build the alphabet, open the JSON reply, create the gather
+ *     START  -> pick the alphabet, open the JSON reply, create the gather
  *     GATHER -> gather() over `quantity` generator coroutines, one per item;
  *               each collected item is rendered into the reply at once, in
  *               order, and its slot wiped
@@ -27,12 +27,13 @@ struct task_env {
 	struct rng *rng;
 	size_t quantum;                /* bytes of items per step */
 	size_t window;                 /* gather window */
+	const struct class_alphabets *alphabets;
 };
 
 struct task {
 	struct coro co;
 	struct gather *gather;
-	struct alphabet alphabet;
+	const struct alphabet *alphabet;  /* from task_env's table */
 	struct job *job;
 	struct rng *rng;
 };

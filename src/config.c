@@ -37,7 +37,7 @@ static const struct option options[] = {
 	SIZE_OPT("max-quantity", "PWGEND_MAX_QUANTITY", max_quantity, 1,
 		 1000000, "100000", "largest quantity per request"),
 	SIZE_OPT("max-inflight-bytes", "PWGEND_MAX_INFLIGHT_BYTES",
-		 max_inflight_bytes, 65536, (size_t)1 << 40, "67108864",
+		 max_inflight_bytes, 65536, (size_t)1 << 40, "50331648",
 		 "admission budget: bytes of replies being built or sent"),
 	SIZE_OPT("max-queue", "PWGEND_MAX_QUEUE", max_queue, 0, 1000000,
 		 "1024", "jobs waiting per scheduler before 503"),

@@ -53,6 +53,13 @@ int alphabet_for_classes(struct alphabet *a, unsigned classes)
 	return alphabet_init(a, chars, n);
 }
 
+void class_alphabets_init(struct class_alphabets *t)
+{
+	memset(&t->by_classes[0], 0, sizeof(t->by_classes[0]));
+	for (unsigned classes = 1; classes < 16; classes++)
+		alphabet_for_classes(&t->by_classes[classes], classes);
+}
+
 double alphabet_entropy_bits(const struct alphabet *a, size_t length)
 {
 	return (double)length * log2((double)a->size);

@@ -11,6 +11,7 @@
  * every scheduler first guarantees each suspended connection was resumed.
  */
 #include <errno.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +35,16 @@ static void harden_process(void)
 
 	setrlimit(RLIMIT_CORE, &none);
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+}
+
+/* Replies of 256 KiB and more get their own mapping, returned to the kernel
+ * when freed. glibc's default threshold adapts upwards after the first large
+ * free, after which multi-megabyte replies came from a heap that fragments
+ * and never shrinks: peak RSS under 256 concurrent 100000-item requests was
+ * 133 MiB with the default and 70 MiB with this (bench/RESULTS.md). */
+static void tune_malloc(void)
+{
+	mallopt(M_MMAP_THRESHOLD, 256 * 1024);
 }
 
 /* Block the shutdown signals in every thread (they inherit this mask), so
@@ -139,6 +150,7 @@ int main(int argc, char **argv)
 			       ? 0
 			       : 1;
 	harden_process();
+	tune_malloc();
 	block_signals(&signals);
 	if (sodium_init() < 0) {
 		log_info("sodium_init failed: refusing to start");

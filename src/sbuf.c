@@ -8,7 +8,7 @@
 
 #include "secmem.h"
 
-int sbuf_reserve(struct sbuf *sb, size_t extra)
+int sbuf_grow(struct sbuf *sb, size_t extra)
 {
 	size_t want, cap;
 	char *grown;

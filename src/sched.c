@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "job.h"
+#include "gen.h"
 #include "list.h"
 #include "rng.h"
 #include "task.h"
@@ -42,6 +43,7 @@ struct sched {
 	struct list runq;              /* started, round-robin */
 	size_t runnable;               /* length of runq */
 	struct rng rng;
+	struct class_alphabets alphabets;
 	struct task_env env;
 };
 
@@ -238,7 +240,9 @@ struct sched *sched_start(const struct sched_config *cfg)
 	list_init(&s->waitq);
 	list_init(&s->runq);
 	rng_init(&s->rng);
-	s->env = (struct task_env){ &s->rng, cfg->quantum, cfg->window };
+	class_alphabets_init(&s->alphabets);
+	s->env = (struct task_env){ &s->rng, cfg->quantum, cfg->window,
+				    &s->alphabets };
 	rc = pthread_create(&s->thread, NULL, sched_main, s);
 	if (rc == 0)
 		return s;
