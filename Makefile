@@ -27,7 +27,7 @@ UNIT    := $(BUILD)/check_unit
 INTEG   := $(BUILD)/check_integration
 
 .PHONY: all deps deps-test run test unit integration lint asan clean \
-        docker docker-test compose-test scale-test k8s-lint
+        docker docker-test compose-test scale-test k8s-lint fuzz fuzz-short
 .DELETE_ON_ERROR:
 
 all: $(BIN)
@@ -73,6 +73,7 @@ lint: deps-test
 test: deps-test
 	@$(MAKE) --no-print-directory unit integration
 	@$(MAKE) --no-print-directory lint
+	@$(MAKE) --no-print-directory fuzz-short
 	@$(MAKE) --no-print-directory docker-test
 
 # ASan + UBSan over the whole suite, in its own build directory. Leaks fail
@@ -84,6 +85,25 @@ asan: deps-test
 	$(MAKE) --no-print-directory BUILD=build/asan CFLAGS="-O1 -g" \
 		SANFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 		unit integration
+
+# libFuzzer on the request-target parser and router (clang 14 with Debian's
+# libclang-rt-14-dev). The committed seeds in tests/fuzz/corpus are read;
+# new inputs go to $(BUILD)/fuzz/corpus, so runs never dirty the tree.
+FUZZ_TIME ?= 60
+FUZZER := $(BUILD)/fuzz/fuzz_request
+FUZZ_FLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -Iinclude -g -O1 \
+              -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+
+$(FUZZER): tests/fuzz/fuzz_request.c src/request.c include/request.h include/gen.h
+	mkdir -p $(BUILD)/fuzz/corpus
+	clang $(FUZZ_FLAGS) -Wall -Wextra -Werror tests/fuzz/fuzz_request.c src/request.c -o $@
+
+fuzz: deps-test $(FUZZER)
+	$(FUZZER) -max_total_time=$(FUZZ_TIME) -print_final_stats=1 \
+		$(BUILD)/fuzz/corpus tests/fuzz/corpus
+
+fuzz-short:
+	@$(MAKE) --no-print-directory fuzz FUZZ_TIME=20
 
 # Containers and scale-out (docs/DEPLOY.md). docker-test runs the image
 # with podman (installed on demand; prints SKIPPED only where podman cannot

@@ -28,6 +28,10 @@ fi
 if [ "${1:-build}" = test ]; then
 	command -v node >/dev/null 2>&1 || want nodejs
 	command -v npm >/dev/null 2>&1 || want npm
+	command -v clang >/dev/null 2>&1 || want clang
+	# libFuzzer and the sanitizer runtimes for clang (make fuzz)
+	[ -d /usr/lib/llvm-14/lib/clang/14.0.6/lib/linux ] ||
+		dpkg -s libclang-rt-14-dev >/dev/null 2>&1 || want libclang-rt-14-dev
 fi
 
 if [ -n "$need_pkgs" ]; then

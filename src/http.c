@@ -77,20 +77,69 @@ static long elapsed_us(const struct timespec *start)
 	       (now.tv_nsec - start->tv_nsec) / 1000L;
 }
 
+/*
+ * Each connection remembers the exchange it has open. libmicrohttpd does not
+ * always report a request it refuses itself (e.g. when its argument table
+ * overflows the connection's memory) as completed, so an exchange allocated
+ * in on_uri could leak; the connection-closed notification frees it then.
+ */
+struct conn_ctx {
+	struct exchange *open;         /* between on_uri and on_completed */
+};
+
+static struct conn_ctx *conn_ctx_of(struct MHD_Connection *conn)
+{
+	const union MHD_ConnectionInfo *info =
+		MHD_get_connection_info(conn,
+					MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+
+	return info != NULL ? info->socket_context : NULL;
+}
+
+static void free_exchange(struct exchange *ex)
+{
+	sbuf_release(&ex->job.body);  /* wipes the generated items */
+	free(ex);
+}
+
+/* MHD_OPTION_NOTIFY_CONNECTION */
+static void on_connection(void *cls, struct MHD_Connection *conn,
+			  void **socket_context,
+			  enum MHD_ConnectionNotificationCode code)
+{
+	struct conn_ctx *cc = *socket_context;
+
+	(void)cls;
+	(void)conn;
+	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+		*socket_context = calloc(1, sizeof(struct conn_ctx));
+		return;
+	}
+	if (cc != NULL && cc->open != NULL)
+		free_exchange(cc->open);  /* refused by MHD, never completed */
+	free(cc);
+	*socket_context = NULL;
+}
+
 /* MHD_OPTION_URI_LOG_CALLBACK: the raw target, before MHD decodes it. */
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 {
 	struct http *h = cls;
+	struct conn_ctx *cc = conn_ctx_of(conn);
 	size_t n = strlen(uri);
-	struct exchange *ex = calloc(1, sizeof(*ex) + n + 1);
+	struct exchange *ex;
 
-	if (ex == NULL)
+	if (cc == NULL)
 		return NULL;  /* the handler then closes the connection */
+	ex = calloc(1, sizeof(*ex) + n + 1);
+	if (ex == NULL)
+		return NULL;
 	ex->http = h;
 	ex->conn = conn;
 	clock_gettime(CLOCK_MONOTONIC, &ex->start);
 	memcpy(ex->target, uri, n + 1);
 	ex->target_len = n;
+	cc->open = ex;
 	return ex;
 }
 
@@ -100,11 +149,13 @@ static void on_completed(void *cls, struct MHD_Connection *conn,
 {
 	struct http *h = cls;
 	struct exchange *ex = *req_cls;
+	struct conn_ctx *cc = conn_ctx_of(conn);
 
-	(void)conn;
 	if (ex == NULL)
 		return;
 	*req_cls = NULL;
+	if (cc != NULL && cc->open == ex)
+		cc->open = NULL;
 	if (h->cfg.access_log) {
 		struct access_record rec = {
 			.method = ex->method,
@@ -119,10 +170,9 @@ static void on_completed(void *cls, struct MHD_Connection *conn,
 	}
 	if (ex->job.charged)
 		sched_release(ex->sched, ex->job.cost);
-	sbuf_release(&ex->job.body);  /* wipes the generated items */
 	if (ex->phase != PHASE_HEADERS)
 		atomic_fetch_sub(&h->active, 1);
-	free(ex);
+	free_exchange(ex);
 }
 
 /* ================================================================ replies */
@@ -384,6 +434,18 @@ static int parse_bind(const struct config *cfg, union sockaddr_any *addr)
 	return -1;
 }
 
+/* libmicrohttpd keeps the request line and one record per query argument
+ * (about 50 bytes, even for an empty pair) in the connection's memory; when
+ * that overflows it answers nothing at all. So the memory always covers the
+ * longest target we accept, however many '&' it holds. */
+static size_t connection_memory(const struct config *cfg)
+{
+	size_t need = 32 * 1024 + 64 * cfg->max_url_length;
+
+	return cfg->connection_memory_limit > need ? cfg->connection_memory_limit
+						   : need;
+}
+
 static struct MHD_Daemon *start_daemon(struct http *h, unsigned flags,
 				       union sockaddr_any *addr)
 {
@@ -392,12 +454,13 @@ static struct MHD_Daemon *start_daemon(struct http *h, unsigned flags,
 		{ MHD_OPTION_SOCK_ADDR, 0, &addr->sa },
 		{ MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)on_uri, h },
 		{ MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, h },
+		{ MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)on_connection, h },
 		{ MHD_OPTION_CONNECTION_LIMIT,
 		  (intptr_t)cfg->connection_limit, NULL },
 		{ MHD_OPTION_CONNECTION_TIMEOUT,
 		  (intptr_t)cfg->connection_timeout, NULL },
 		{ MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-		  (intptr_t)cfg->connection_memory_limit, NULL },
+		  (intptr_t)connection_memory(cfg), NULL },
 		{ MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, NULL },
 		{ MHD_OPTION_STRICT_FOR_CLIENT, 1, NULL },
 		/* last, so that one thread means no pool (MHD warns on 1) */

@@ -120,6 +120,10 @@ static int serve(const struct config *cfg, const sigset_t *signals)
 out:
 	if (scheds != NULL)
 		stop_schedulers(scheds, cfg->schedulers);
+	/* Cancelled jobs were resumed with a 503; give those replies a moment
+	 * to go out before the daemon closes every connection. */
+	if (http != NULL)
+		http_wait_idle(http, 1000);
 	http_stop(http);
 	if (scheds != NULL)
 		free_schedulers(scheds, cfg->schedulers);

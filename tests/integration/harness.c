@@ -1,0 +1,566 @@
+/* harness.c - see harness.h. */
+#include "harness.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+enum { MAX_ARGS = 48, START_TIMEOUT_MS = 10000, IO_TIMEOUT_S = 30,
+       MAX_HEAD = 65536 };
+
+static const char LISTEN_PREFIX[] = "pwgend listening on http://127.0.0.1:";
+
+/* ================================================================== misc */
+
+void sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+static void set_cloexec(int fd)
+{
+	fcntl(fd, F_SETFD, fcntl(fd, F_GETFD) | FD_CLOEXEC);
+}
+
+/* A whole file, from its start, into a NUL-terminated malloc'd string
+ * (empty if unreadable). */
+static char *slurp(int fd)
+{
+	size_t len = 0, cap = 4096;
+	char *buf = malloc(cap);
+
+	while (buf != NULL && fd >= 0) {
+		ssize_t n = pread(fd, buf + len, cap - len - 1, (off_t)len);
+		char *bigger;
+
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+		if (cap - len > 1)
+			continue;
+		bigger = realloc(buf, cap * 2);
+		if (bigger == NULL)
+			break;
+		buf = bigger;
+		cap *= 2;
+	}
+	if (buf != NULL)
+		buf[len] = '\0';
+	return buf;
+}
+
+/* ================================================================ server */
+
+const char *server_binary(void)
+{
+	const char *bin = getenv("PWGEND_BIN");
+
+	return bin != NULL && bin[0] != '\0' ? bin : "./build/pwgend";
+}
+
+/* In the forked child: wire stdio, make sure the server dies with the test
+ * process (a failed Check test exits without running our cleanup), exec. */
+static void exec_child(pid_t parent, char **argv, int in_fd, int out_fd,
+		       int err_fd)
+{
+	sigset_t none;
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != parent)
+		_exit(127);  /* the parent died before prctl */
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	signal(SIGPIPE, SIG_DFL);
+	if (dup2(in_fd, STDIN_FILENO) < 0 || dup2(out_fd, STDOUT_FILENO) < 0 ||
+	    dup2(err_fd, STDERR_FILENO) < 0)
+		_exit(127);
+	execv(argv[0], argv);
+	_exit(127);
+}
+
+/* Fork and exec argv with the given stdout/stderr descriptors. */
+static pid_t spawn(char **argv, int out_fd, int err_fd)
+{
+	pid_t parent = getpid(), pid;
+	int null_fd = open("/dev/null", O_RDONLY);
+
+	if (null_fd < 0)
+		return -1;
+	set_cloexec(null_fd);
+	pid = fork();
+	if (pid == 0)
+		exec_child(parent, argv, null_fd, out_fd, err_fd);
+	close(null_fd);
+	return pid;
+}
+
+/* An anonymous temp file: created, then unlinked at once. */
+static int make_log(void)
+{
+	char path[] = "/tmp/pwgend-it-XXXXXX";
+	int fd = mkstemp(path);
+
+	if (fd >= 0) {
+		unlink(path);
+		set_cloexec(fd);
+	}
+	return fd;
+}
+
+/* Read the first stdout line (up to timeout) and take the port from it. */
+static int read_port(int fd, unsigned *port)
+{
+	char line[256];
+	size_t len = 0;
+	long deadline = now_ms() + START_TIMEOUT_MS;
+
+	while (len < sizeof(line) - 1 && memchr(line, '\n', len) == NULL) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		long left = deadline - now_ms();
+		ssize_t n;
+
+		if (left <= 0 || poll(&p, 1, (int)left) <= 0)
+			return -1;
+		n = read(fd, line + len, 1);  /* byte by byte: stop at '\n' */
+		if (n <= 0)
+			return -1;
+		len += (size_t)n;
+	}
+	line[len] = '\0';
+	if (strncmp(line, LISTEN_PREFIX, sizeof(LISTEN_PREFIX) - 1) != 0 ||
+	    sscanf(line + sizeof(LISTEN_PREFIX) - 1, "%u", port) != 1 ||
+	    *port == 0 || *port > 65535)
+		return -1;
+	return 0;
+}
+
+int server_start(struct server *s, const char *const *flags)
+{
+	char *argv[MAX_ARGS] = { (char *)server_binary(), "--port", "0",
+				 "--bind", "127.0.0.1" };
+	size_t argc = 5;
+	int out[2];
+
+	memset(s, 0, sizeof(*s));
+	s->out_fd = -1;
+	for (; flags != NULL && *flags != NULL && argc < MAX_ARGS - 1; flags++)
+		argv[argc++] = (char *)*flags;
+	argv[argc] = NULL;
+	s->log_fd = make_log();
+	if (s->log_fd < 0)
+		return -1;
+	if (pipe(out) < 0) {
+		server_stop(s);
+		return -1;
+	}
+	set_cloexec(out[0]);
+	set_cloexec(out[1]);
+	s->pid = spawn(argv, out[1], s->log_fd);
+	close(out[1]);
+	s->out_fd = out[0];
+	if (s->pid < 0) {
+		s->pid = 0;
+		server_stop(s);
+		return -1;
+	}
+	if (read_port(s->out_fd, &s->port) < 0) {
+		server_stop(s);
+		return -1;
+	}
+	return 0;
+}
+
+int server_signal(struct server *s, int sig)
+{
+	if (s->pid <= 0) {
+		errno = ESRCH;
+		return -1;
+	}
+	return kill(s->pid, sig);
+}
+
+int server_wait(struct server *s, int timeout_ms)
+{
+	long deadline = now_ms() + timeout_ms;
+
+	while (s->pid > 0) {
+		pid_t r = waitpid(s->pid, &s->status, WNOHANG);
+
+		if (r == s->pid || (r < 0 && errno != EINTR)) {
+			s->pid = 0;
+			break;
+		}
+		if (now_ms() >= deadline)
+			return -1;
+		sleep_ms(5);
+	}
+	return 0;
+}
+
+bool server_alive(struct server *s)
+{
+	return server_wait(s, 0) < 0;
+}
+
+void server_stop(struct server *s)
+{
+	if (s->pid > 0) {
+		kill(s->pid, SIGKILL);
+		while (waitpid(s->pid, &s->status, 0) < 0 && errno == EINTR)
+			;
+		s->pid = 0;
+	}
+	if (s->out_fd >= 0)
+		close(s->out_fd);
+	if (s->log_fd >= 0)
+		close(s->log_fd);
+	s->out_fd = s->log_fd = -1;
+}
+
+char *server_log(const struct server *s)
+{
+	return slurp(s->log_fd);
+}
+
+int run_binary(const char *const *args, int timeout_ms, int *status,
+	       char **out, char **err)
+{
+	char *argv[MAX_ARGS] = { (char *)server_binary() };
+	struct server proc = { .out_fd = -1, .log_fd = -1 };
+	size_t argc = 1;
+	int out_fd = make_log(), err_fd = make_log();
+	int rc = -1;
+
+	for (; args != NULL && *args != NULL && argc < MAX_ARGS - 1; args++)
+		argv[argc++] = (char *)*args;
+	argv[argc] = NULL;
+	if (out_fd >= 0 && err_fd >= 0) {
+		proc.pid = spawn(argv, out_fd, err_fd);
+		if (proc.pid > 0 && server_wait(&proc, timeout_ms) == 0) {
+			*status = proc.status;
+			rc = 0;
+		}
+		server_stop(&proc);  /* kills it on timeout */
+	}
+	*out = slurp(out_fd);
+	*err = slurp(err_fd);
+	if (out_fd >= 0)
+		close(out_fd);
+	if (err_fd >= 0)
+		close(err_fd);
+	return rc;
+}
+
+/* ================================================================= HTTP */
+
+int conn_open(struct conn *c, unsigned port)
+{
+	struct sockaddr_in addr = { .sin_family = AF_INET,
+				    .sin_port = htons((uint16_t)port) };
+	struct timeval tv = { IO_TIMEOUT_S, 0 };
+	int one = 1, saved;
+
+	memset(c, 0, sizeof(*c));
+	addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	c->fd = socket(AF_INET, SOCK_STREAM, 0);
+	if (c->fd < 0)
+		return -1;
+	set_cloexec(c->fd);
+	setsockopt(c->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(c->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	if (connect(c->fd, (struct sockaddr *)&addr, sizeof(addr)) == 0)
+		return 0;
+	saved = errno;
+	conn_close(c);
+	errno = saved;
+	return -1;
+}
+
+void conn_close(struct conn *c)
+{
+	if (c->fd >= 0)
+		close(c->fd);
+	c->fd = -1;
+	free(c->buf);
+	c->buf = NULL;
+	c->len = c->cap = 0;
+}
+
+void conn_abort(struct conn *c)
+{
+	struct linger lin = { 1, 0 };
+
+	if (c->fd >= 0)
+		setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &lin, sizeof(lin));
+	conn_close(c);
+}
+
+int conn_send(struct conn *c, const void *data, size_t n)
+{
+	const char *p = data;
+
+	while (n > 0) {
+		ssize_t w = send(c->fd, p, n, MSG_NOSIGNAL);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+int conn_request(struct conn *c, const char *method, const char *target,
+		 const char *extra)
+{
+	size_t n = strlen(method) + strlen(target) +
+		   (extra != NULL ? strlen(extra) : 0) + 64;
+	char *req = malloc(n);
+	int len, rc;
+
+	if (req == NULL)
+		return -1;
+	len = snprintf(req, n, "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\n%s\r\n",
+		       method, target, extra != NULL ? extra : "");
+	rc = conn_send(c, req, (size_t)len);
+	free(req);
+	return rc;
+}
+
+/* Read more bytes into the buffer: >0 read, 0 at EOF, -1 on error. */
+static ssize_t fill(struct conn *c)
+{
+	ssize_t n;
+
+	if (c->cap - c->len < 65536) {
+		size_t cap = c->cap < 65536 ? 131072 : c->cap * 2;
+		char *buf = realloc(c->buf, cap);
+
+		if (buf == NULL)
+			return -1;
+		c->buf = buf;
+		c->cap = cap;
+	}
+	do
+		n = recv(c->fd, c->buf + c->len, c->cap - c->len - 1, 0);
+	while (n < 0 && errno == EINTR);
+	if (n > 0)
+		c->len += (size_t)n;
+	return n;
+}
+
+int conn_wait_readable(struct conn *c, int timeout_ms)
+{
+	struct pollfd p = { .fd = c->fd, .events = POLLIN };
+
+	if (c->len > 0)
+		return 0;
+	return poll(&p, 1, timeout_ms) == 1 ? 0 : -1;
+}
+
+int conn_wait_any(struct conn *c, size_t n, int timeout_ms)
+{
+	struct pollfd p[64];
+
+	if (n > 64)
+		n = 64;
+	for (size_t i = 0; i < n; i++)
+		p[i] = (struct pollfd){ .fd = c[i].fd, .events = POLLIN };
+	if (poll(p, n, timeout_ms) <= 0)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if (p[i].revents != 0)
+			return (int)i;
+	}
+	return -1;
+}
+
+ssize_t conn_read_some(struct conn *c, size_t n)
+{
+	char buf[4096];
+	ssize_t got;
+
+	if (n > sizeof(buf))
+		n = sizeof(buf);
+	do
+		got = recv(c->fd, buf, n, 0);
+	while (got < 0 && errno == EINTR);
+	return got;
+}
+
+/* Offset just past the "\r\n\r\n" that ends the header block, or 0. */
+static size_t head_end(const struct conn *c)
+{
+	for (size_t i = 3; i < c->len; i++) {
+		if (memcmp(c->buf + i - 3, "\r\n\r\n", 4) == 0)
+			return i + 1;
+	}
+	return 0;
+}
+
+/* Split the header block (copied into r->head) into status and fields. */
+static int parse_head(struct response *r, const char *src, size_t n)
+{
+	char *line, *save = NULL;
+
+	r->head = malloc(n + 1);
+	if (r->head == NULL)
+		return -1;
+	memcpy(r->head, src, n);
+	r->head[n] = '\0';
+	line = strtok_r(r->head, "\r\n", &save);
+	if (line == NULL || sscanf(line, "HTTP/1.%*1[01] %3d", &r->status) != 1)
+		return -1;
+	while ((line = strtok_r(NULL, "\r\n", &save)) != NULL &&
+	       r->nheaders < MAX_HEADERS) {
+		char *colon = strchr(line, ':');
+
+		if (colon == NULL)
+			return -1;
+		*colon++ = '\0';
+		colon += strspn(colon, " \t");
+		r->headers[r->nheaders++] = (struct header){ line, colon };
+	}
+	return 0;
+}
+
+/* How many body bytes follow: -1 = until EOF, -2 = unsupported framing. */
+static long long body_length(const struct response *r, bool head_request)
+{
+	const char *cl = response_header(r, "Content-Length");
+	char *end;
+	long long n;
+
+	if (head_request || r->status / 100 == 1 || r->status == 204 ||
+	    r->status == 304)
+		return 0;
+	if (response_header(r, "Transfer-Encoding") != NULL)
+		return -2;  /* pwgend always knows its length */
+	if (cl == NULL)
+		return -1;
+	n = strtoll(cl, &end, 10);
+	return *end == '\0' && n >= 0 ? n : -2;
+}
+
+/* Wait for the whole body (or EOF when its length is unknown) and copy it
+ * out of the buffer, keeping any pipelined bytes that follow. */
+static int read_body(struct conn *c, struct response *r, size_t head,
+		     long long want)
+{
+	while (want == -1 || c->len - head < (size_t)want) {
+		ssize_t n = fill(c);
+
+		if (n < 0 || (n == 0 && want != -1))
+			return -1;
+		if (n == 0) {
+			want = (long long)(c->len - head);
+			r->closed = true;
+		}
+	}
+	r->body_len = (size_t)want;
+	r->body = malloc(r->body_len + 1);
+	if (r->body == NULL)
+		return -1;
+	memcpy(r->body, c->buf + head, r->body_len);
+	r->body[r->body_len] = '\0';
+	c->len -= head + r->body_len;
+	memmove(c->buf, c->buf + head + r->body_len, c->len);
+	return 0;
+}
+
+int conn_read(struct conn *c, struct response *r, bool head_request)
+{
+	size_t head;
+	long long want;
+	const char *conn_hdr;
+
+	memset(r, 0, sizeof(*r));
+	while ((head = head_end(c)) == 0) {
+		if (c->len > MAX_HEAD || fill(c) <= 0)
+			return -1;
+	}
+	if (parse_head(r, c->buf, head - 4) < 0 ||
+	    (want = body_length(r, head_request)) == -2 ||
+	    read_body(c, r, head, want) < 0) {
+		response_free(r);  /* a failed read leaves nothing to free */
+		return -1;
+	}
+	conn_hdr = response_header(r, "Connection");
+	if (conn_hdr != NULL && strcasecmp(conn_hdr, "close") == 0)
+		r->closed = true;
+	return 0;
+}
+
+int http_do(unsigned port, const char *method, const char *target,
+	    struct response *r)
+{
+	struct conn c;
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	if (conn_open(&c, port) < 0)
+		return -1;
+	rc = conn_request(&c, method, target, "Connection: close\r\n");
+	if (rc == 0)
+		rc = conn_read(&c, r, strcmp(method, "HEAD") == 0);
+	conn_close(&c);
+	return rc;
+}
+
+int http_get(unsigned port, const char *target, struct response *r)
+{
+	return http_do(port, "GET", target, r);
+}
+
+void response_free(struct response *r)
+{
+	free(r->head);
+	free(r->body);
+	memset(r, 0, sizeof(*r));
+}
+
+const char *response_header(const struct response *r, const char *name)
+{
+	for (size_t i = 0; i < r->nheaders; i++) {
+		if (strcasecmp(r->headers[i].name, name) == 0)
+			return r->headers[i].value;
+	}
+	return NULL;
+}
+
+json_t *response_json(const struct response *r)
+{
+	json_error_t err;
+
+	if (r->body == NULL)
+		return NULL;
+	return json_loadb(r->body, r->body_len, 0, &err);
+}
