@@ -18,6 +18,10 @@ struct config {
 	size_t max_inflight_bytes;     /* admission budget (all schedulers) */
 	size_t max_queue;              /* jobs waiting per scheduler; then 503 */
 	size_t connection_limit;
+	size_t per_ip_connection_limit; /* 0 = no per-address limit */
+	size_t strict_client;          /* HTTP parsing: 0 lenient, 1 normal,
+					* 2 strict (MHD_OPTION_STRICT_FOR_CLIENT
+					* -1, 0, 1) */
 	size_t connection_timeout;     /* idle seconds; 0 = never */
 	size_t connection_memory_limit; /* bytes of libmicrohttpd pool each */
 	size_t max_url_length;         /* longer request-targets get 414 */

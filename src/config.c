@@ -44,6 +44,13 @@ static const struct option options[] = {
 	SIZE_OPT("connection-limit", "PWGEND_CONNECTION_LIMIT",
 		 connection_limit, 1, 1000000, "1000",
 		 "concurrent connections"),
+	SIZE_OPT("per-ip-connection-limit", "PWGEND_PER_IP_CONNECTION_LIMIT",
+		 per_ip_connection_limit, 0, 1000000, "0",
+		 "connections per client address (0 = unlimited; keep 0 "
+		 "behind a proxy or NAT)"),
+	SIZE_OPT("strict-client", "PWGEND_STRICT_CLIENT", strict_client, 0, 2,
+		 "2", "HTTP parsing strictness: 0 lenient, 1 normal, 2 strict "
+		 "(HTTP/1.1 without Host is 400)"),
 	SIZE_OPT("connection-timeout", "PWGEND_CONNECTION_TIMEOUT",
 		 connection_timeout, 0, 86400, "10",
 		 "idle connection timeout in seconds (0 = none)"),

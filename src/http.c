@@ -461,8 +461,13 @@ static struct MHD_Daemon *start_daemon(struct http *h, unsigned flags,
 		  (intptr_t)cfg->connection_timeout, NULL },
 		{ MHD_OPTION_CONNECTION_MEMORY_LIMIT,
 		  (intptr_t)connection_memory(cfg), NULL },
+		{ MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+		  (intptr_t)cfg->per_ip_connection_limit, NULL },
 		{ MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, NULL },
-		{ MHD_OPTION_STRICT_FOR_CLIENT, 1, NULL },
+		/* MHD's levels are -1 (lenient), 0 and 1 (strict); the flag
+		 * counts 0..2 so that it needs no sign */
+		{ MHD_OPTION_STRICT_FOR_CLIENT,
+		  (intptr_t)cfg->strict_client - 1, NULL },
 		/* last, so that one thread means no pool (MHD warns on 1) */
 		{ cfg->threads > 1 ? MHD_OPTION_THREAD_POOL_SIZE
 				   : MHD_OPTION_END,
