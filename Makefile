@@ -64,8 +64,11 @@ run: deps
 unit: $(UNIT)
 	./$(UNIT)
 
+# Twice: with the defaults (small jobs run on the HTTP thread) and with
+# every job handed to a scheduler, so both paths see the whole suite.
 integration: $(BIN) $(INTEG)
 	PWGEND_BIN=./$(BIN) ./$(INTEG)
+	PWGEND_INLINE_MAX_BYTES=0 PWGEND_BIN=./$(BIN) ./$(INTEG)
 
 lint: deps-test
 	scripts/lint-openapi.sh

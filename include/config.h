@@ -28,6 +28,8 @@ struct config {
 	size_t grace;                  /* seconds to finish in-flight requests */
 	size_t quantum;                /* bytes generated per scheduler slice */
 	size_t window;                 /* children in flight per gather */
+	size_t inline_max_bytes;       /* jobs up to this cost run on the HTTP
+					* thread, without a hand-off */
 	bool access_log;
 	bool healthcheck;               /* probe a running server and exit */
 };

@@ -64,6 +64,14 @@ void sched_release(struct sched *s, size_t cost);
  * sched_submit() refuses jobs from the moment this is called. */
 void sched_stop(struct sched *s);
 
+/* Run a job to completion on the calling thread, without a hand-off, and
+ * set job->status and job->body. For jobs of at most one quantum: such a job
+ * is one slice of work wherever it runs, so running it here is as fair as
+ * queueing it, and saves the suspend/resume and two thread wake-ups that
+ * otherwise cost more than generating a few passwords. Each calling thread
+ * gets its own generation stream on first use (wiped when the thread ends). */
+void sched_run_here(struct job *job);
+
 /* Free a stopped scheduler. NULL is a no-op. */
 void sched_free(struct sched *s);
 

@@ -66,6 +66,10 @@ static const struct option options[] = {
 		 "bytes generated per scheduler slice (fairness)"),
 	SIZE_OPT("window", "PWGEND_WINDOW", window, 1, 65536, "64",
 		 "generation coroutines in flight per request"),
+	SIZE_OPT("inline-max-bytes", "PWGEND_INLINE_MAX_BYTES",
+		 inline_max_bytes, 0, 1 << 20, "16384",
+		 "jobs whose reply is at most this many bytes run on the HTTP "
+		 "thread without a hand-off (0 = every job goes to a scheduler)"),
 	{ "access-log", "PWGEND_ACCESS_LOG", OPT_BOOL,
 	  offsetof(struct config, access_log), 0, 1, "on",
 	  "one line per request on stderr: on or off" },

@@ -294,17 +294,26 @@ static void on_job_done(struct job *job)
 				   offsetof(struct exchange, job)));
 }
 
+static enum MHD_Result reply_job(struct exchange *ex);
+
 static enum MHD_Result submit(struct exchange *ex,
 			      const struct gen_request *gen)
 {
 	struct http *h = ex->http;
-	size_t i = atomic_fetch_add(&h->next_sched, 1) % h->nsched;
-	struct sched *s = h->scheds[i];
+	size_t i;
+	struct sched *s;
 
-	if (sched_admit(s) < 0)
-		return reply_unavailable(ex, false);
 	ex->job.req = *gen;
 	ex->job.cost = job_cost(gen);
+	if (ex->job.cost <= h->cfg.inline_max_bytes) {
+		/* one slice of work: no hand-off (see sched_run_here) */
+		sched_run_here(&ex->job);
+		return reply_job(ex);
+	}
+	i = atomic_fetch_add(&h->next_sched, 1) % h->nsched;
+	s = h->scheds[i];
+	if (sched_admit(s) < 0)
+		return reply_unavailable(ex, false);
 	ex->job.on_done = on_job_done;
 	ex->sched = s;
 	ex->phase = PHASE_SUSPENDED;

@@ -12,6 +12,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
@@ -220,6 +221,69 @@ static void *sched_main(void *arg)
 	s->runnable = 0;
 	cancel_list(s, &s->waitq, false);
 	return NULL;
+}
+
+/* ------------------------------------------------------ the calling thread */
+
+/* What sched_run_here() lends a task: one per thread that calls it (the
+ * HTTP threads), created on first use and wiped by the key's destructor
+ * when the thread exits. */
+struct local_env {
+	struct rng rng;
+	struct class_alphabets alphabets;
+	struct task_env env;
+};
+
+static pthread_key_t local_key;
+static pthread_once_t local_once = PTHREAD_ONCE_INIT;
+
+static void local_env_free(void *p)
+{
+	struct local_env *l = p;
+
+	rng_wipe(&l->rng);
+	free(l);
+}
+
+static void local_key_create(void)
+{
+	pthread_key_create(&local_key, local_env_free);
+}
+
+static struct task_env *local_env(void)
+{
+	struct local_env *l;
+
+	pthread_once(&local_once, local_key_create);
+	l = pthread_getspecific(local_key);
+	if (l != NULL)
+		return &l->env;
+	l = malloc(sizeof(*l));
+	if (l == NULL)
+		return NULL;
+	rng_init(&l->rng);
+	class_alphabets_init(&l->alphabets);
+	/* one slice per step is irrelevant here: run_here loops to the end */
+	l->env = (struct task_env){ &l->rng, SIZE_MAX, 64, &l->alphabets };
+	if (pthread_setspecific(local_key, l) != 0) {
+		local_env_free(l);
+		return NULL;
+	}
+	return &l->env;
+}
+
+void sched_run_here(struct job *job)
+{
+	const struct task_env *env = local_env();
+	int rc;
+
+	if (env == NULL) {
+		job->status = -ENOMEM;
+		return;
+	}
+	while ((rc = task_step(job, env)) == CORO_YIELD)
+		;
+	job->status = rc < 0 ? rc : 0;
 }
 
 /* ------------------------------------------------------------ lifecycle */

@@ -326,14 +326,16 @@ END_TEST
 
 static void setup_queue_0(void)
 {
-	static const char *const flags[] = { "--max-queue", "0", NULL };
+	static const char *const flags[] = { "--max-queue", "0",
+					     "--inline-max-bytes", "0", NULL };
 
 	fixture_start(flags);
 }
 
-/* With no room to queue, every generation request is shed with 503 and
- * Retry-After: 1, on a connection that stays open (the client may retry on
- * it), while health checks and validation still answer. */
+/* With no room to queue (and every job handed to a scheduler), every
+ * generation request is shed with 503 and Retry-After: 1, on a connection
+ * that stays open (the client may retry on it), while health checks and
+ * validation still answer. */
 START_TEST(overloaded)
 {
 	static const char *const targets[] = { "/password", "/pin?quantity=1",

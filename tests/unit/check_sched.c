@@ -230,6 +230,46 @@ START_TEST(test_stop_with_jobs_in_flight)
 }
 END_TEST
 
+/* sched_run_here: the same task, on the calling thread, no hand-off. */
+static void *run_here_thread(void *arg)
+{
+	struct test_job *t = arg;
+
+	sched_run_here(&t->job);
+	return NULL;
+}
+
+START_TEST(test_run_here_on_two_threads)
+{
+	struct test_job *a = new_job(GEN_KIND_PASSWORD, 300, 20);
+	struct test_job *b = new_job(GEN_KIND_PASSWORD, 300, 20);
+	pthread_t ta, tb;
+	json_t *da, *db;
+
+	pthread_create(&ta, NULL, run_here_thread, a);
+	pthread_create(&tb, NULL, run_here_thread, b);
+	pthread_join(ta, NULL);
+	pthread_join(tb, NULL);
+	ck_assert_int_eq(a->job.status, 0);
+	ck_assert_int_eq(b->job.status, 0);
+	ck_assert_int_eq(a->done, 0);  /* no hand-off, so no on_done */
+	da = json_loadb(a->job.body.buf, a->job.body.len, 0, NULL);
+	db = json_loadb(b->job.body.buf, b->job.body.len, 0, NULL);
+	ck_assert_uint_eq(json_array_size(json_object_get(da, "items")), 300);
+	/* each thread has its own stream: the replies differ */
+	ck_assert_str_ne(json_string_value(json_array_get(
+				 json_object_get(da, "items"), 0)),
+			 json_string_value(json_array_get(
+				 json_object_get(db, "items"), 0)));
+	json_decref(da);
+	json_decref(db);
+	sbuf_release(&a->job.body);
+	sbuf_release(&b->job.body);
+	free(a);
+	free(b);
+}
+END_TEST
+
 Suite *sched_suite(void)
 {
 	Suite *s = suite_create("sched");
@@ -242,6 +282,7 @@ Suite *sched_suite(void)
 	tcase_add_test(tc, test_budget_makes_jobs_wait);
 	tcase_add_test(tc, test_oversized_job_runs_alone);
 	tcase_add_test(tc, test_stop_with_jobs_in_flight);
+	tcase_add_test(tc, test_run_here_on_two_threads);
 	suite_add_tcase(s, tc);
 	return s;
 }
