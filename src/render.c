@@ -113,15 +113,38 @@ int render_json_string(struct sbuf *out, const char *s, size_t n)
 	return 0;
 }
 
+static bool is_clean(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (needs_escape((unsigned char)s[i]))
+			return false;
+	}
+	return true;
+}
+
 int render_item(struct sbuf *out, size_t index, const char *s, size_t n)
 {
-	if (index > 0) {
-		int rc = sbuf_add(out, ",", 1);
+	char *p;
+	int rc;
 
-		if (rc < 0)
+	if (!is_clean(s, n)) {
+		if (index > 0 && (rc = sbuf_add(out, ",", 1)) < 0)
 			return rc;
+		return render_json_string(out, s, n);
 	}
-	return render_json_string(out, s, n);
+	/* the common case, one reservation and straight copies: ,"item" */
+	rc = sbuf_reserve(out, n + 3);
+	if (rc < 0)
+		return rc;
+	p = out->buf + out->len;
+	if (index > 0)
+		*p++ = ',';
+	*p++ = '"';
+	memcpy(p, s, n);
+	p += n;
+	*p++ = '"';
+	out->len = (size_t)(p - out->buf);
+	return 0;
 }
 
 int render_items_close(struct sbuf *out)
