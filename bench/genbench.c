@@ -109,8 +109,10 @@ static long batch_task(struct rng *r, const struct alphabet *a,
 	(void)a;
 	(void)out;
 	memset(&job, 0, sizeof(job));
-	job.req = (struct gen_request){ GEN_KIND_PASSWORD, quantity, LENGTH,
-					CLASSES };
+	job.req = (struct gen_request){ .kind = GEN_KIND_PASSWORD,
+					.quantity = quantity,
+					.length = LENGTH, .classes = CLASSES,
+					.classes_only = true };
 	do
 		rc = task_step(&job, &env);
 	while (rc == CORO_YIELD);

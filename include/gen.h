@@ -17,6 +17,7 @@
 #include <stddef.h>
 
 #include "coro.h"
+#include "policy.h"
 #include "rng.h"
 
 /* The four password classes. Symbols are the 32 ASCII punctuation characters,
@@ -73,11 +74,16 @@ enum { GEN_CHUNK = 256 };
 struct gen_item {
 	struct coro co;
 	size_t filled;      /* characters written so far */
+	size_t candidates;  /* drawn so far (rejection sampling) */
 };
 
 /* Advance the item writing into out[0, length): CORO_YIELD until the last
- * chunk, then CORO_DONE. A zeroed struct gen_item is a fresh item. */
+ * chunk, then CORO_DONE. A zeroed struct gen_item is a fresh item.
+ * With a policy, a finished candidate that breaks it is thrown away whole and
+ * drawn again (yielding in between), so the result is uniform over the
+ * strings that satisfy the policy. */
 int gen_item_step(struct gen_item *it, struct rng *r, const struct alphabet *a,
-		  size_t length, char *out);
+		  const struct password_policy *policy, size_t length,
+		  char *out);
 
 #endif

@@ -31,6 +31,20 @@ int render_item(struct sbuf *out, size_t index, const char *s, size_t n);
 /* Append `]}`. */
 int render_items_close(struct sbuf *out);
 
+/* What explain=true reports instead of items: no secret, only the shape of
+ * the request and its exact entropy. */
+struct explain_info {
+	struct items_header header;
+	const char *alphabet;          /* the effective characters */
+	size_t alphabet_len;
+	const size_t *min;             /* CLASS_COUNT minimums (policy.h) */
+	int first_letter;
+	double acceptance;             /* of one uniform candidate */
+};
+
+/* Append the explain document (jansson). 0 or -ENOMEM. */
+int render_explain(struct sbuf *out, const struct explain_info *e);
+
 /* Append s[0, n) as a JSON string literal (quotes included), escaped exactly
  * as jansson's compact dump does: \" \\ \b \f \n \r \t, other bytes < 0x20 as
  * \u00XX, everything else verbatim. */

@@ -22,7 +22,10 @@
 #ifndef PWGEND_REQUEST_H
 #define PWGEND_REQUEST_H
 
+#include <stdbool.h>
 #include <stddef.h>
+
+#include "policy.h"
 
 enum route {
 	ROUTE_PASSWORD,
@@ -44,13 +47,20 @@ enum {
 	PIN_LENGTH_MIN = 4,
 	PIN_LENGTH_MAX = 64,
 	QUANTITY_DEFAULT = 1,
+	PASSWORD_MIN_COUNT_MAX = 256,  /* largest min_lower ... accepted */
+	MIN_ENTROPY_MAX = 8192,        /* bits; past any 1024-char password */
 };
 
 struct gen_request {
 	enum gen_kind kind;
 	size_t quantity;
-	size_t length;
+	size_t length;             /* characters of one item */
 	unsigned classes;          /* enum gen_class bits (gen.h) */
+	bool classes_only;         /* the alphabet is exactly `classes` */
+	bool explain;              /* describe the request, generate nothing */
+	struct password_policy policy; /* alphabet, minimums, first letter */
+	double entropy_bits;       /* of one item, exact (policy.h) */
+	double acceptance;         /* of one candidate, for rejection */
 };
 
 struct request {
@@ -81,6 +91,8 @@ struct request_error {
 #define PROBLEM_INVALID_VALUE "urn:pwgend:problem:invalid-value"
 #define PROBLEM_OUT_OF_RANGE "urn:pwgend:problem:out-of-range"
 #define PROBLEM_EMPTY_ALPHABET "urn:pwgend:problem:empty-alphabet"
+#define PROBLEM_CONFLICTING_PARAMETERS "urn:pwgend:problem:conflicting-parameters"
+#define PROBLEM_UNSATISFIABLE "urn:pwgend:problem:unsatisfiable"
 #define PROBLEM_MALFORMED_TARGET "urn:pwgend:problem:malformed-target"
 #define PROBLEM_NOT_FOUND "urn:pwgend:problem:not-found"
 

@@ -33,7 +33,9 @@ struct task_env {
 struct task {
 	struct coro co;
 	struct gather *gather;
-	const struct alphabet *alphabet;  /* from task_env's table */
+	const struct alphabet *alphabet;  /* task_env's table, or `own` */
+	const struct password_policy *policy; /* NULL: nothing to reject */
+	struct alphabet own;           /* a custom alphabet (charset ...) */
 	struct job *job;
 	struct rng *rng;
 };

@@ -97,13 +97,15 @@ enum gen_item_state {
 };
 
 int gen_item_step(struct gen_item *it, struct rng *r, const struct alphabet *a,
-		  size_t length, char *out)
+		  const struct password_policy *policy, size_t length,
+		  char *out)
 {
 	size_t chunk;
 
 	switch ((enum gen_item_state)it->co.state) {
 	case GEN_ITEM_START:
 		it->filled = 0;
+		it->candidates++;
 		it->co.state = GEN_ITEM_FILL;
 		/* fallthrough */
 	case GEN_ITEM_FILL:
@@ -114,6 +116,10 @@ int gen_item_step(struct gen_item *it, struct rng *r, const struct alphabet *a,
 		it->filled += chunk;
 		if (it->filled < length)
 			return CORO_YIELD;
+		if (policy != NULL && !policy_accepts(policy, out, length)) {
+			it->co.state = GEN_ITEM_START;  /* draw a new one */
+			return CORO_YIELD;
+		}
 		it->co.state = GEN_ITEM_DONE;
 		return CORO_DONE;
 	case GEN_ITEM_DONE:

@@ -66,6 +66,35 @@ static bool needs_escape(unsigned char c)
 	return c < 0x20 || c == '"' || c == '\\';
 }
 
+int render_explain(struct sbuf *out, const struct explain_info *e)
+{
+	const struct items_header *h = &e->header;
+	json_t *doc = json_pack(
+		"{s:s, s:I, s:I, s:f, s:{s:s%, s:I, s:{s:I, s:I, s:I, s:I}, "
+		"s:s, s:f}}",
+		"kind", h->kind, "quantity", (json_int_t)h->quantity,
+		"length", (json_int_t)h->length,
+		"entropy_bits", round2(h->entropy_bits),
+		"explain",
+		"alphabet", e->alphabet, e->alphabet_len,
+		"alphabet_size", (json_int_t)e->alphabet_len,
+		"minimums",
+		"lower", (json_int_t)e->min[0], "upper", (json_int_t)e->min[1],
+		"digits", (json_int_t)e->min[2], "symbols",
+		(json_int_t)e->min[3],
+		"first", e->first_letter ? "letter" : "any",
+		"acceptance_probability", e->acceptance);
+	size_t len = 0;
+	char *body = dump_and_free(doc, &len);
+	int rc;
+
+	if (body == NULL)
+		return -ENOMEM;
+	rc = sbuf_add(out, body, len);
+	free(body);
+	return rc;
+}
+
 int render_json_string(struct sbuf *out, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789ABCDEF";

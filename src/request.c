@@ -14,6 +14,7 @@
 #include <strings.h>
 
 #include "gen.h"
+#include "policy.h"
 
 enum param_id {
 	P_QUANTITY,
@@ -22,10 +23,23 @@ enum param_id {
 	P_UPPER,
 	P_DIGITS,
 	P_SYMBOLS,
+	P_SYMBOL_SET,
+	P_EXCLUDE,
+	P_EXCLUDE_AMBIGUOUS,
+	P_CHARSET,
+	P_PRESET,
+	P_MIN_LOWER,
+	P_MIN_UPPER,
+	P_MIN_DIGITS,
+	P_MIN_SYMBOLS,
+	P_FIRST,
+	P_MIN_ENTROPY,
+	P_EXPLAIN,
 };
 
 #define ON_PASSWORD (1u << ROUTE_PASSWORD)
 #define ON_PIN (1u << ROUTE_PIN)
+#define ON_GENERATE (ON_PASSWORD | ON_PIN)
 
 static const struct param {
 	const char *name;
@@ -33,12 +47,33 @@ static const struct param {
 	unsigned routes;           /* bit per enum route that accepts it */
 	unsigned class_bit;        /* for the boolean class switches */
 } params[] = {
-	{ "quantity", P_QUANTITY, ON_PASSWORD | ON_PIN, 0 },
-	{ "length", P_LENGTH, ON_PASSWORD | ON_PIN, 0 },
+	{ "quantity", P_QUANTITY, ON_GENERATE, 0 },
+	{ "length", P_LENGTH, ON_GENERATE, 0 },
+	{ "explain", P_EXPLAIN, ON_GENERATE, 0 },
 	{ "lower", P_LOWER, ON_PASSWORD, GEN_CLASS_LOWER },
 	{ "upper", P_UPPER, ON_PASSWORD, GEN_CLASS_UPPER },
 	{ "digits", P_DIGITS, ON_PASSWORD, GEN_CLASS_DIGITS },
 	{ "symbols", P_SYMBOLS, ON_PASSWORD, GEN_CLASS_SYMBOLS },
+	{ "symbol_set", P_SYMBOL_SET, ON_PASSWORD, 0 },
+	{ "exclude", P_EXCLUDE, ON_PASSWORD, 0 },
+	{ "exclude_ambiguous", P_EXCLUDE_AMBIGUOUS, ON_PASSWORD, 0 },
+	{ "charset", P_CHARSET, ON_PASSWORD, 0 },
+	{ "preset", P_PRESET, ON_PASSWORD, 0 },
+	{ "min_lower", P_MIN_LOWER, ON_PASSWORD, CLASS_LOWER },
+	{ "min_upper", P_MIN_UPPER, ON_PASSWORD, CLASS_UPPER },
+	{ "min_digits", P_MIN_DIGITS, ON_PASSWORD, CLASS_DIGIT },
+	{ "min_symbols", P_MIN_SYMBOLS, ON_PASSWORD, CLASS_SYMBOL },
+	{ "first", P_FIRST, ON_PASSWORD, 0 },
+	{ "min_entropy", P_MIN_ENTROPY, ON_PASSWORD, 0 },
+};
+
+static const struct {
+	const char *name;
+	enum policy_preset preset;
+} presets[] = {
+	{ "alnum", PRESET_ALNUM }, { "hex", PRESET_HEX },
+	{ "base32", PRESET_BASE32 }, { "url", PRESET_URL },
+	{ "shell", PRESET_SHELL }, { "env", PRESET_ENV },
 };
 
 static const struct {
@@ -50,18 +85,21 @@ static const struct {
 	{ "/healthz", ROUTE_HEALTHZ },
 };
 
-/* Longest decoded value accepted (longer is a 400, never cut: integers top
- * out at 20 significant digits); values are still decoded to the end so an
+/* Longest decoded values accepted (longer is a 400, never cut): numbers and
+ * words stop at 32 characters (integers top out at 20 significant digits),
+ * character sets at 256. Values are decoded to the end anyway, so that an
  * encoding error anywhere is reported as such. */
-enum { VALUE_CAP = 32, NAME_CAP = 64, PATH_CAP = 64 };
+enum { VALUE_CAP = 256, WORD_CAP = 32, NAME_CAP = 64, PATH_CAP = 64 };
 
 struct parser {
 	struct request *req;
 	struct request_error *err;
 	size_t max_quantity;
 	unsigned seen;                 /* bit per enum param_id */
-	const char *last_class_off;    /* name of the switch that disabled the
-					* most recent class, for the error */
+	struct password_options pw;    /* /password options, checked at the end */
+	char symbol_set[VALUE_CAP];    /* storage for pw's strings */
+	char exclude[VALUE_CAP];
+	char charset[VALUE_CAP];
 };
 
 /* ---------------------------------------------------------------- errors */
@@ -206,47 +244,143 @@ static int set_uint(struct parser *p, const char *name, const char *s,
 	return 0;
 }
 
+static int parse_bool(struct parser *p, const char *name, const char *s,
+		      size_t n, bool *out)
+{
+	if ((n == 4 && memcmp(s, "true", 4) == 0) || (n == 1 && s[0] == '1'))
+		*out = true;
+	else if ((n == 5 && memcmp(s, "false", 5) == 0) ||
+		 (n == 1 && s[0] == '0'))
+		*out = false;
+	else
+		return fail_invalid(p, name, "true, false, 1 or 0");
+	return 0;
+}
+
 static int set_class(struct parser *p, const struct param *prm, const char *s,
 		     size_t n)
 {
 	bool on;
 
-	if ((n == 4 && memcmp(s, "true", 4) == 0) || (n == 1 && s[0] == '1'))
-		on = true;
-	else if ((n == 5 && memcmp(s, "false", 5) == 0) ||
-		 (n == 1 && s[0] == '0'))
-		on = false;
-	else
-		return fail_invalid(p, prm->name, "true, false, 1 or 0");
+	if (parse_bool(p, prm->name, s, n, &on) < 0)
+		return -1;
+	p->pw.classes_given |= prm->class_bit;
 	if (on) {
-		p->req->gen.classes |= prm->class_bit;
+		p->pw.classes |= prm->class_bit;
 	} else {
-		p->req->gen.classes &= ~prm->class_bit;
-		p->last_class_off = prm->name;
+		p->pw.classes &= ~prm->class_bit;
+		p->pw.last_class_off = prm->name;
 	}
 	return 0;
+}
+
+/* Keep a string value for the policy (the decoded bytes die with the pair). */
+static const char *keep(char *store, const char *s, size_t n)
+{
+	memcpy(store, s, n);
+	return store;
+}
+
+static int set_preset(struct parser *p, const char *s, size_t n)
+{
+	for (size_t i = 0; i < sizeof(presets) / sizeof(presets[0]); i++) {
+		if (strlen(presets[i].name) == n &&
+		    memcmp(presets[i].name, s, n) == 0) {
+			p->pw.preset = presets[i].preset;
+			return 0;
+		}
+	}
+	return fail_invalid(p, "preset",
+			    "one of alnum, hex, base32, url, shell, env");
+}
+
+static int set_first(struct parser *p, const char *s, size_t n)
+{
+	if (n == 6 && memcmp(s, "letter", 6) == 0) {
+		p->pw.first_letter = true;
+		return 0;
+	}
+	if (n == 3 && memcmp(s, "any", 3) == 0)
+		return 0;
+	return fail_invalid(p, "first", "letter or any");
+}
+
+static int set_length(struct parser *p, const char *s, size_t n)
+{
+	bool pin = p->req->route == ROUTE_PIN;
+
+	p->pw.length_given = true;
+	return set_uint(p, "length", s, n,
+			pin ? PIN_LENGTH_MIN : PASSWORD_LENGTH_MIN,
+			pin ? PIN_LENGTH_MAX : PASSWORD_LENGTH_MAX,
+			&p->pw.length);
+}
+
+/* The string-valued /password options. */
+static int set_chars(struct parser *p, const struct param *prm, const char *s,
+		     size_t n)
+{
+	switch (prm->id) {
+	case P_SYMBOL_SET:
+		p->pw.symbol_set = keep(p->symbol_set, s, n);
+		p->pw.n_symbol_set = n;
+		return 0;
+	case P_EXCLUDE:
+		p->pw.exclude = keep(p->exclude, s, n);
+		p->pw.n_exclude = n;
+		return 0;
+	case P_CHARSET:
+		p->pw.charset = keep(p->charset, s, n);
+		p->pw.n_charset = n;
+		return 0;
+	default:
+		return set_preset(p, s, n);
+	}
 }
 
 static int set_param(struct parser *p, const struct param *prm, const char *s,
 		     size_t n)
 {
 	struct gen_request *g = &p->req->gen;
-	bool pin = p->req->route == ROUTE_PIN;
 
+	if (n > WORD_CAP && prm->id != P_SYMBOL_SET &&
+	    prm->id != P_EXCLUDE && prm->id != P_CHARSET)
+		return fail(p->err, 400, PROBLEM_INVALID_VALUE,
+			    "Invalid parameter value", prm->name,
+			    "%s is longer than %d characters", prm->name,
+			    WORD_CAP);
 	switch (prm->id) {
 	case P_QUANTITY:
 		return set_uint(p, prm->name, s, n, 1, p->max_quantity,
 				&g->quantity);
 	case P_LENGTH:
-		return set_uint(p, prm->name, s, n,
-				pin ? PIN_LENGTH_MIN : PASSWORD_LENGTH_MIN,
-				pin ? PIN_LENGTH_MAX : PASSWORD_LENGTH_MAX,
-				&g->length);
+		return set_length(p, s, n);
 	case P_LOWER:
 	case P_UPPER:
 	case P_DIGITS:
 	case P_SYMBOLS:
 		return set_class(p, prm, s, n);
+	case P_EXCLUDE_AMBIGUOUS:
+		return parse_bool(p, prm->name, s, n, &p->pw.exclude_ambiguous);
+	case P_EXPLAIN:
+		return parse_bool(p, prm->name, s, n, &g->explain);
+	case P_MIN_LOWER:
+	case P_MIN_UPPER:
+	case P_MIN_DIGITS:
+	case P_MIN_SYMBOLS:
+		p->pw.last_min = prm->name;
+		return set_uint(p, prm->name, s, n, 0, PASSWORD_MIN_COUNT_MAX,
+				&p->pw.min[prm->class_bit]);
+	case P_FIRST:
+		return set_first(p, s, n);
+	case P_MIN_ENTROPY:
+		return set_uint(p, prm->name, s, n, 1, MIN_ENTROPY_MAX,
+				&p->pw.min_entropy);
+	case P_SYMBOL_SET:
+	case P_EXCLUDE:
+	case P_CHARSET:
+	case P_PRESET:
+		return set_chars(p, prm, s, n);
 	}
 	return fail_invalid(p, prm->name, "known");
 }
@@ -385,13 +519,56 @@ static void skip_absolute_form(const char **target, size_t *n)
 	}
 }
 
+/* ------------------------------------------------------------ policies */
+
+static const char *const fault_types[] = {
+	[POLICY_FAULT_CONFLICT] = PROBLEM_CONFLICTING_PARAMETERS,
+	[POLICY_FAULT_INVALID] = PROBLEM_INVALID_VALUE,
+	[POLICY_FAULT_EMPTY] = PROBLEM_EMPTY_ALPHABET,
+	[POLICY_FAULT_UNSATISFIABLE] = PROBLEM_UNSATISFIABLE,
+	[POLICY_FAULT_UNREACHABLE] = PROBLEM_OUT_OF_RANGE,
+};
+
+static const char *const fault_titles[] = {
+	[POLICY_FAULT_CONFLICT] = "Conflicting parameters",
+	[POLICY_FAULT_INVALID] = "Invalid parameter value",
+	[POLICY_FAULT_EMPTY] = "No character left",
+	[POLICY_FAULT_UNSATISFIABLE] = "Constraints cannot be met",
+	[POLICY_FAULT_UNREACHABLE] = "Parameter out of range",
+};
+
+/* Turn the collected options into the request's policy and entropy. */
+static int settle_policy(struct parser *p)
+{
+	struct gen_request *g = &p->req->gen;
+	struct policy_fault f;
+
+	if (p->req->route == ROUTE_PIN) {
+		p->pw = (struct password_options){
+			.classes = GEN_CLASS_DIGITS,
+			.length = p->pw.length };
+	}
+	if (policy_build(&p->pw, &g->policy, &f) < 0)
+		return fail(p->err, 400, fault_types[f.kind],
+			    fault_titles[f.kind], f.parameter, "%s",
+			    f.detail);
+	g->length = g->policy.length;
+	g->classes = p->pw.classes;
+	g->classes_only = p->pw.charset == NULL && p->pw.symbol_set == NULL &&
+			  p->pw.preset == PRESET_NONE &&
+			  p->pw.exclude == NULL && !p->pw.exclude_ambiguous;
+	g->entropy_bits = policy_entropy_bits(&g->policy);
+	g->acceptance = policy_acceptance(&g->policy);
+	return 0;
+}
+
 int request_parse(const char *target, size_t n, size_t max_quantity,
 		  struct request *req, struct request_error *err)
 {
 	const char *qmark;
 	size_t path_len;
-	struct parser p = { .req = req, .err = err,
-			    .max_quantity = max_quantity };
+	struct parser *p = &(struct parser){ .req = req, .err = err,
+					     .max_quantity = max_quantity };
 
 	skip_absolute_form(&target, &n);
 	qmark = memchr(target, '?', n);
@@ -400,24 +577,24 @@ int request_parse(const char *target, size_t n, size_t max_quantity,
 	memset(err, 0, sizeof(*err));
 	if (route_path(target, path_len, &req->route, err) < 0)
 		return -1;
-	if (req->route == ROUTE_PIN) {
-		req->gen = (struct gen_request){ GEN_KIND_PIN, QUANTITY_DEFAULT,
-						 PIN_LENGTH_DEFAULT,
-						 GEN_CLASS_DIGITS };
-	} else {
-		req->gen = (struct gen_request){
-			GEN_KIND_PASSWORD, QUANTITY_DEFAULT,
-			PASSWORD_LENGTH_DEFAULT,
-			GEN_CLASS_LOWER | GEN_CLASS_UPPER | GEN_CLASS_DIGITS };
-	}
+	req->gen.quantity = QUANTITY_DEFAULT;
+	req->gen.kind = req->route == ROUTE_PIN ? GEN_KIND_PIN
+						: GEN_KIND_PASSWORD;
+	p->pw.classes = GEN_CLASS_LOWER | GEN_CLASS_UPPER | GEN_CLASS_DIGITS;
+	p->pw.length = req->route == ROUTE_PIN ? PIN_LENGTH_DEFAULT
+					       : PASSWORD_LENGTH_DEFAULT;
 	err->stage = REQUEST_STAGE_QUERY;
-	if (qmark != NULL && parse_query(&p, qmark + 1, n - path_len - 1) < 0)
+	if (qmark != NULL && parse_query(p, qmark + 1, n - path_len - 1) < 0)
 		return -1;
-	if (req->route == ROUTE_PASSWORD && req->gen.classes == 0)
+	if (req->route == ROUTE_HEALTHZ)
+		return 0;
+	if (req->route == ROUTE_PASSWORD && p->pw.classes == 0 &&
+	    p->pw.symbol_set == NULL && p->pw.charset == NULL &&
+	    p->pw.preset == PRESET_NONE)
 		return fail(err, 400, PROBLEM_EMPTY_ALPHABET,
-			    "No character class enabled", p.last_class_off,
+			    "No character class enabled", p->pw.last_class_off,
 			    "%s=false leaves no character class; enable at "
 			    "least one of lower, upper, digits, symbols",
-			    p.last_class_off);
-	return 0;
+			    p->pw.last_class_off);
+	return settle_policy(p);
 }

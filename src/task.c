@@ -15,6 +15,8 @@ enum task_state {
 
 size_t job_cost(const struct gen_request *req)
 {
+	if (req->explain)
+		return 1024;  /* a small document, no items */
 	/* quotes and comma per item, ~1/16 slack for escaped symbols, and the
 	 * envelope */
 	return req->quantity * (req->length + 3 + req->length / 16) + 128;
@@ -28,7 +30,7 @@ static int item_step(void *ctx, size_t index, struct coro *child, void *slot)
 
 	(void)index;
 	return gen_item_step((struct gen_item *)child, t->rng, t->alphabet,
-			     t->job->req.length, slot);
+			     t->policy, t->job->req.length, slot);
 }
 
 /* The slot is not wiped here: the same characters now sit in the reply
@@ -48,23 +50,58 @@ static const struct gather_ops item_ops = {
 
 /* ---- the task itself */
 
+/* The plain class unions come from the scheduler's table; a custom alphabet
+ * (charset, preset, symbol_set, exclusions) is built for the request. */
+static int pick_alphabet(struct task *t, const struct gen_request *req,
+			 const struct task_env *env)
+{
+	if (req->classes_only && req->classes > 0 && req->classes < 16) {
+		t->alphabet = &env->alphabets->by_classes[req->classes];
+		return 0;
+	}
+	t->alphabet = &t->own;
+	return alphabet_init(&t->own, req->policy.alphabet,
+			     req->policy.alphabet_len);
+}
+
+static struct items_header header_of(const struct gen_request *req)
+{
+	return (struct items_header){
+		.kind = req->kind == GEN_KIND_PIN ? "pin" : "password",
+		.quantity = req->quantity,
+		.length = req->length,
+		.entropy_bits = req->entropy_bits,
+	};
+}
+
+/* explain=true: describe the request; nothing is generated. */
+static int task_explain(struct job *job)
+{
+	const struct password_policy *p = &job->req.policy;
+	struct explain_info e = {
+		.header = header_of(&job->req),
+		.alphabet = p->alphabet,
+		.alphabet_len = p->alphabet_len,
+		.min = p->min,
+		.first_letter = p->first_letter,
+		.acceptance = job->req.acceptance,
+	};
+
+	return render_explain(&job->body, &e);
+}
+
 static int task_begin(struct job *job, const struct task_env *env)
 {
 	struct task *t = &job->task;
 	const struct gen_request *req = &job->req;
-	struct items_header header = {
-		.kind = req->kind == GEN_KIND_PIN ? "pin" : "password",
-		.quantity = req->quantity,
-		.length = req->length,
-	};
-	int rc;
+	struct items_header header = header_of(req);
+	int rc = pick_alphabet(t, req, env);
 
-	if (req->classes == 0 || req->classes >= 16)
-		return -EINVAL;
-	t->alphabet = &env->alphabets->by_classes[req->classes];
+	if (rc < 0)
+		return rc;
+	t->policy = policy_is_constrained(&req->policy) ? &req->policy : NULL;
 	t->job = job;
 	t->rng = env->rng;
-	header.entropy_bits = alphabet_entropy_bits(t->alphabet, req->length);
 	rc = sbuf_reserve(&job->body, job_cost(req));
 	if (rc == 0)
 		rc = render_items_open(&job->body, &header);
@@ -98,6 +135,13 @@ int task_step(struct job *job, const struct task_env *env)
 
 	switch ((enum task_state)t->co.state) {
 	case TASK_START:
+		if (job->req.explain) {
+			rc = task_explain(job);
+			if (rc < 0)
+				return task_fail(job, rc);
+			t->co.state = TASK_DONE;
+			return CORO_DONE;
+		}
 		rc = task_begin(job, env);
 		if (rc < 0)
 			return task_fail(job, rc);

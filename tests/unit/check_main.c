@@ -19,6 +19,7 @@ int main(void)
 	sr = srunner_create(request_suite());
 	srunner_add_suite(sr, config_suite());
 	srunner_add_suite(sr, gen_suite());
+	srunner_add_suite(sr, policy_suite());
 	srunner_add_suite(sr, stats_suite());
 	srunner_add_suite(sr, gather_suite());
 	srunner_add_suite(sr, sched_suite());

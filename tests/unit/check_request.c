@@ -158,6 +158,44 @@ static const struct bad_case bad_cases[] = {
 	  PROBLEM_EMPTY_ALPHABET, "digits" },
 	{ "/password?digits=0&upper=0&lower=0&symbols=false", 400,
 	  PROBLEM_EMPTY_ALPHABET, "symbols" },
+	/* password policies */
+	{ "/password?preset=hex&lower=true", 400,
+	  PROBLEM_CONFLICTING_PARAMETERS, "preset" },
+	{ "/password?charset=abc&preset=hex", 400,
+	  PROBLEM_CONFLICTING_PARAMETERS, "preset" },
+	{ "/password?charset=abc&symbol_set=%40", 400,
+	  PROBLEM_CONFLICTING_PARAMETERS, "charset" },
+	{ "/password?symbols=false&symbol_set=%40", 400,
+	  PROBLEM_CONFLICTING_PARAMETERS, "symbol_set" },
+	{ "/password?min_entropy=64&length=20", 400,
+	  PROBLEM_CONFLICTING_PARAMETERS, "min_entropy" },
+	{ "/password?preset=base64", 400, PROBLEM_INVALID_VALUE, "preset" },
+	{ "/password?charset=ab%20c", 400, PROBLEM_INVALID_VALUE, "charset" },
+	{ "/password?charset=ab%C3%A9", 400, PROBLEM_INVALID_VALUE, "charset" },
+	{ "/password?symbol_set=%40a", 400, PROBLEM_INVALID_VALUE,
+	  "symbol_set" },
+	{ "/password?exclude=%09", 400, PROBLEM_INVALID_VALUE, "exclude" },
+	{ "/password?first=digit", 400, PROBLEM_INVALID_VALUE, "first" },
+	{ "/password?min_digits=-1", 400, PROBLEM_INVALID_VALUE,
+	  "min_digits" },
+	{ "/password?min_digits=257", 400, PROBLEM_OUT_OF_RANGE,
+	  "min_digits" },
+	{ "/password?min_entropy=0", 400, PROBLEM_OUT_OF_RANGE,
+	  "min_entropy" },
+	{ "/password?preset=hex&exclude=0123456789abcdef", 400,
+	  PROBLEM_EMPTY_ALPHABET, "exclude" },
+	{ "/password?min_symbols=1", 400, PROBLEM_UNSATISFIABLE,
+	  "min_symbols" },
+	{ "/password?length=4&min_lower=2&min_digits=3", 400,
+	  PROBLEM_UNSATISFIABLE, "min_digits" },
+	{ "/password?length=16&symbols=1&min_digits=12", 400,
+	  PROBLEM_UNSATISFIABLE, "min_digits" },
+	{ "/password?charset=0123&first=letter", 400, PROBLEM_UNSATISFIABLE,
+	  "first" },
+	{ "/password?charset=ab&min_entropy=2000", 400, PROBLEM_OUT_OF_RANGE,
+	  "min_entropy" },
+	{ "/pin?min_digits=2", 400, PROBLEM_UNKNOWN_PARAMETER, "min_digits" },
+	{ "/password?explain=yes", 400, PROBLEM_INVALID_VALUE, "explain" },
 	/* paths */
 	{ "/", 404, PROBLEM_NOT_FOUND, "" },
 	{ "/password/", 404, PROBLEM_NOT_FOUND, "" },
@@ -210,6 +248,63 @@ START_TEST(test_percent_encoded_path_routes)
 {
 	/* unreserved characters may be %-encoded (RFC 3986, 6.2.2.2) */
 	ck_assert_int_eq(parse_ok("/p%69n").route, ROUTE_PIN);
+}
+END_TEST
+
+START_TEST(test_password_policies)
+{
+	struct request r = parse_ok("/password?length=16&symbols=true&"
+				    "min_lower=1&min_upper=1&min_digits=1&"
+				    "min_symbols=1");
+	const struct password_policy *p = &r.gen.policy;
+
+	ck_assert_uint_eq(p->alphabet_len, 94);
+	ck_assert_uint_eq(p->min[CLASS_SYMBOL], 1);
+	ck_assert_double_eq_tol(r.gen.entropy_bits, 104.59, 0.005);
+	ck_assert(r.gen.classes_only);
+
+	r = parse_ok("/password?exclude_ambiguous=true&exclude=%2B%26%23%25");
+	ck_assert_uint_eq(r.gen.policy.alphabet_len, 62 - 6);  /* Il1O0o */
+	ck_assert(!r.gen.classes_only);
+	ck_assert_ptr_null(memchr(r.gen.policy.alphabet, 'O', 56));
+
+	r = parse_ok("/password?symbols=1&exclude=%2B%26%23%25%20");
+	ck_assert_uint_eq(r.gen.policy.alphabet_len, 94 - 4);
+	ck_assert_ptr_null(memchr(r.gen.policy.alphabet, '+', 90));
+
+	r = parse_ok("/password?charset=aabbcc123&first=letter");
+	ck_assert_uint_eq(r.gen.policy.alphabet_len, 6);  /* deduplicated */
+	ck_assert(r.gen.policy.first_letter);
+
+	r = parse_ok("/password?symbol_set=%40%23%24%3D");
+	ck_assert_uint_eq(r.gen.policy.alphabet_len, 62 + 4);
+
+	r = parse_ok("/password?preset=base32");
+	ck_assert_uint_eq(r.gen.policy.alphabet_len, 32);
+	ck_assert_double_eq_tol(r.gen.entropy_bits, 100, 1e-9);
+}
+END_TEST
+
+START_TEST(test_min_entropy_picks_the_shortest_length)
+{
+	struct request r = parse_ok("/password?min_entropy=128&preset=hex");
+
+	ck_assert_uint_eq(r.gen.length, 32);  /* 4 bits per character */
+	ck_assert_double_ge(r.gen.entropy_bits, 128);
+	r = parse_ok("/password?min_entropy=100&min_digits=2");
+	ck_assert_double_ge(r.gen.entropy_bits, 100);
+	r.gen.policy.length--;
+	ck_assert_double_lt(policy_entropy_bits(&r.gen.policy), 100);
+	r = parse_ok("/password?min_entropy=1");
+	ck_assert_uint_eq(r.gen.length, 4);  /* never below the minimum */
+}
+END_TEST
+
+START_TEST(test_explain_flag)
+{
+	ck_assert(parse_ok("/password?explain=true").gen.explain);
+	ck_assert(parse_ok("/pin?explain=1").gen.explain);
+	ck_assert(!parse_ok("/pin?explain=0").gen.explain);
 }
 END_TEST
 
@@ -269,6 +364,9 @@ Suite *request_suite(void)
 	tcase_add_test(tc, test_absolute_form);
 	tcase_add_test(tc, test_longest_value_accepted);
 	tcase_add_test(tc, test_configured_max_quantity);
+	tcase_add_test(tc, test_password_policies);
+	tcase_add_test(tc, test_min_entropy_picks_the_shortest_length);
+	tcase_add_test(tc, test_explain_flag);
 	tcase_add_test(tc, test_not_nul_terminated);
 	tcase_add_test(tc, test_long_name_is_shown_cut);
 	suite_add_tcase(s, tc);

@@ -48,6 +48,7 @@ static struct test_job *new_job(enum gen_kind kind, size_t quantity,
 				     ? GEN_CLASS_DIGITS
 				     : GEN_CLASS_LOWER | GEN_CLASS_UPPER |
 					       GEN_CLASS_DIGITS;
+	t->job.req.classes_only = true;
 	t->job.cost = job_cost(&t->job.req);
 	t->job.on_done = on_done;
 	return t;

@@ -13,11 +13,15 @@
 #include <string.h>
 
 #include "gen.h"
+#include "policy.h"
 #include "rng.h"
 #include "suites.h"
 
 /* chi2.ppf(0.999, df) */
+#define CRIT_DF1 10.828
+#define CRIT_DF7 24.322
 #define CRIT_DF9 27.877
+#define CRIT_DF51 87.968
 #define CRIT_DF93 140.893
 #define CRIT_DF99 148.230
 #define CRIT_DF1239 1398.546
@@ -122,6 +126,74 @@ START_TEST(test_biased_control_is_rejected)
 }
 END_TEST
 
+/*
+ * Under a constraint (length 8 over the 62 alphanumerics, min_digits=2) the
+ * generator must be uniform over the valid passwords. Three consequences
+ * are tested on 50000 passwords (400000 characters):
+ *   1. every position has the same chance of a digit: an 8 x 2 homogeneity
+ *      test (positions x digit/other), df = 7 -- forced positions fail it;
+ *   2. that chance is the exact one, E[#digits] / 8 = 0.3017551571586203
+ *      (sum over n >= 2 of n C(8,n) 10^n 52^(8-n) over the same without n,
+ *      divided by 8), df = 1 -- a "force two digits, then fill" generator
+ *      gets it wrong;
+ *   3. digits are uniform among digits (df = 9) and letters among letters
+ *      (df = 51).
+ */
+START_TEST(test_uniform_under_min_digits)
+{
+	static unsigned long digit_at[8], other_at[8], per_char[62];
+	struct password_policy policy;
+	struct gen_item it;
+	struct alphabet a;
+	struct rng r;
+	char item[8];
+	unsigned long digits = 0, letters = 0, n = 50000;
+	double x = 0, p = 0.3017551571586203;
+
+	alphabet_for_classes(&a, GEN_CLASS_LOWER | GEN_CLASS_UPPER |
+				     GEN_CLASS_DIGITS);
+	memset(&policy, 0, sizeof(policy));
+	policy.min[CLASS_DIGIT] = 2;
+	rng_init(&r);
+	for (unsigned long k = 0; k < n; k++) {
+		memset(&it, 0, sizeof(it));
+		while (gen_item_step(&it, &r, &a, &policy, 8, item) ==
+		       CORO_YIELD)
+			;
+		for (int i = 0; i < 8; i++) {
+			int c = index_of(&a, item[i]);
+
+			per_char[c]++;
+			if (item[i] >= '0' && item[i] <= '9')
+				digit_at[i]++;
+			else
+				other_at[i]++;
+		}
+	}
+	for (int i = 0; i < 8; i++)
+		digits += digit_at[i];
+	letters = 8 * n - digits;
+	/* 1. homogeneity across positions */
+	for (int i = 0; i < 8; i++) {
+		double ed = digits / 8.0, eo = letters / 8.0;
+
+		x += (digit_at[i] - ed) * (digit_at[i] - ed) / ed +
+		     (other_at[i] - eo) * (other_at[i] - eo) / eo;
+	}
+	ck_assert_double_lt(x, CRIT_DF7);
+	/* 2. the exact digit probability */
+	x = (digits - 8.0 * n * p) * (digits - 8.0 * n * p) / (8.0 * n * p) +
+	    (letters - 8.0 * n * (1 - p)) * (letters - 8.0 * n * (1 - p)) /
+		    (8.0 * n * (1 - p));
+	ck_assert_double_lt(x, CRIT_DF1);
+	/* 3. uniform within each class (alphabet order: a-z A-Z 0-9) */
+	ck_assert_double_lt(chi_square(per_char + 52, 10, digits / 10.0),
+			    CRIT_DF9);
+	ck_assert_double_lt(chi_square(per_char, 52, letters / 52.0),
+			    CRIT_DF51);
+}
+END_TEST
+
 Suite *stats_suite(void)
 {
 	Suite *s = suite_create("stats");
@@ -132,6 +204,7 @@ Suite *stats_suite(void)
 	tcase_add_test(tc, test_password_positions);
 	tcase_add_test(tc, test_pin_digits_and_pairs);
 	tcase_add_test(tc, test_biased_control_is_rejected);
+	tcase_add_test(tc, test_uniform_under_min_digits);
 	suite_add_tcase(s, tc);
 	return s;
 }
