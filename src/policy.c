@@ -301,13 +301,18 @@ static int apply_exclusions(const struct password_options *o,
 	}
 	if (o->exclude_ambiguous)
 		remove_chars(p, POLICY_AMBIGUOUS, strlen(POLICY_AMBIGUOUS));
-	if (p->alphabet_len > 0)
+	if (p->alphabet_len >= 2)
 		return 0;
+	/* one character would make every password the same: 0 bits */
 	return fault(f, POLICY_FAULT_EMPTY,
 		     o->exclude != NULL ? "exclude"
 		     : o->exclude_ambiguous ? "exclude_ambiguous"
+		     : o->charset != NULL ? "charset"
+		     : o->symbol_set != NULL ? "symbol_set"
 		     : o->last_class_off,
-		     "no character is left to draw from");
+		     "%s left to draw from (at least 2 are needed)",
+		     p->alphabet_len == 0 ? "no character is"
+					  : "only one character is");
 }
 
 static int check_classes(const struct password_options *o,
@@ -332,18 +337,26 @@ static int check_classes(const struct password_options *o,
 	return 0;
 }
 
-/* Shortest length in [lo, hi] reaching `bits`; 0 if none. Entropy grows
- * with the length (appending any character to a valid password keeps it
- * valid), so a binary search is exact. */
+/* Is p->length long enough: `bits` reached, and minimums met often enough?
+ * Both only improve with the length (appending any character to a valid
+ * password keeps it valid), so a binary search over it is exact. */
+static bool long_enough(const struct password_policy *p, size_t bits)
+{
+	return policy_entropy_bits(p) >= (double)bits &&
+	       (!policy_is_constrained(p) ||
+		policy_acceptance(p) >= POLICY_MIN_ACCEPTANCE);
+}
+
+/* Shortest length in [lo, hi] that is long enough; 0 if none. */
 static size_t length_for_entropy(struct password_policy *p, size_t bits,
 				 size_t lo, size_t hi)
 {
 	p->length = hi;
-	if (policy_entropy_bits(p) < (double)bits)
+	if (!long_enough(p, bits))
 		return 0;
 	while (lo < hi) {
 		p->length = lo + (hi - lo) / 2;
-		if (policy_entropy_bits(p) >= (double)bits)
+		if (long_enough(p, bits))
 			hi = p->length;
 		else
 			lo = p->length + 1;
@@ -363,7 +376,7 @@ static int settle_length(const struct password_options *o,
 		return 0;
 	return fault(f, POLICY_FAULT_UNREACHABLE, "min_entropy",
 		     "%zu bits are out of reach within 1024 characters of "
-		     "this alphabet", o->min_entropy);
+		     "this alphabet and these minimums", o->min_entropy);
 }
 
 static int check_satisfiable(const struct password_options *o,

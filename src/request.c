@@ -368,9 +368,12 @@ static int set_param(struct parser *p, const struct param *prm, const char *s,
 	case P_MIN_UPPER:
 	case P_MIN_DIGITS:
 	case P_MIN_SYMBOLS:
-		p->pw.last_min = prm->name;
-		return set_uint(p, prm->name, s, n, 0, PASSWORD_MIN_COUNT_MAX,
-				&p->pw.min[prm->class_bit]);
+		if (set_uint(p, prm->name, s, n, 0, PASSWORD_MIN_COUNT_MAX,
+			     &p->pw.min[prm->class_bit]) < 0)
+			return -1;
+		if (p->pw.min[prm->class_bit] > 0)  /* the one to blame */
+			p->pw.last_min = prm->name;
+		return 0;
 	case P_FIRST:
 		return set_first(p, s, n);
 	case P_MIN_ENTROPY:

@@ -195,6 +195,11 @@ static const struct bad_case bad_cases[] = {
 	{ "/password?charset=ab&min_entropy=2000", 400, PROBLEM_OUT_OF_RANGE,
 	  "min_entropy" },
 	{ "/pin?min_digits=2", 400, PROBLEM_UNKNOWN_PARAMETER, "min_digits" },
+	{ "/password?min_digits=4&min_upper=0&length=4", 400,
+	  PROBLEM_UNSATISFIABLE, "min_digits" },
+	{ "/password?charset=a", 400, PROBLEM_EMPTY_ALPHABET, "charset" },
+	{ "/password?lower=0&upper=0&digits=0&symbol_set=%40", 400,
+	  PROBLEM_EMPTY_ALPHABET, "symbol_set" },
 	{ "/password?explain=yes", 400, PROBLEM_INVALID_VALUE, "explain" },
 	/* paths */
 	{ "/", 404, PROBLEM_NOT_FOUND, "" },
@@ -297,6 +302,14 @@ START_TEST(test_min_entropy_picks_the_shortest_length)
 	ck_assert_double_lt(policy_entropy_bits(&r.gen.policy), 100);
 	r = parse_ok("/password?min_entropy=1");
 	ck_assert_uint_eq(r.gen.length, 4);  /* never below the minimum */
+	/* the shortest length must also meet the minimums often enough:
+	 * 100 bits need 17 characters, but 10 digits in 17 are too rare */
+	r = parse_ok("/password?min_digits=10&min_entropy=100");
+	ck_assert_double_ge(r.gen.acceptance, POLICY_MIN_ACCEPTANCE);
+	ck_assert_uint_gt(r.gen.length, 17);
+	r.gen.policy.length--;
+	ck_assert_double_lt(policy_acceptance(&r.gen.policy),
+			    POLICY_MIN_ACCEPTANCE);
 }
 END_TEST
 
