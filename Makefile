@@ -19,6 +19,9 @@ CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null)
 
 SRCS    := $(filter-out src/main.c,$(wildcard src/*.c))
 OBJS    := $(SRCS:src/%.c=$(BUILD)/obj/%.o)
+# The EFF wordlist, embedded at build time (mk/wordlist.mk).
+include mk/wordlist.mk
+OBJS    += $(GEN_OBJS)
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 INTEG_SRCS := $(wildcard tests/integration/*.c)
 
@@ -97,9 +100,13 @@ FUZZER := $(BUILD)/fuzz/fuzz_request
 FUZZ_FLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -Iinclude -g -O1 \
               -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 
-$(FUZZER): tests/fuzz/fuzz_request.c src/request.c include/request.h include/gen.h
+FUZZ_SRCS := tests/fuzz/fuzz_request.c src/request.c src/policy.c \
+             src/passphrase.c src/token.c src/pin.c src/gen.c src/rng.c \
+             src/secmem.c $(GEN_SRCS)
+
+$(FUZZER): $(FUZZ_SRCS) include/request.h include/policy.h
 	mkdir -p $(BUILD)/fuzz/corpus
-	clang $(FUZZ_FLAGS) -Wall -Wextra -Werror tests/fuzz/fuzz_request.c src/request.c -o $@
+	clang $(FUZZ_FLAGS) -Wall -Wextra -Werror $(FUZZ_SRCS) -lsodium -lm -o $@
 
 fuzz: deps-test $(FUZZER)
 	$(FUZZER) -max_total_time=$(FUZZ_TIME) -print_final_stats=1 \

@@ -17,10 +17,11 @@ static const char *format(const char *method, const char *target, int status)
 START_TEST(test_names_without_values)
 {
 	const char *line = format("GET", "/password?quantity=7&length=33", 200);
+	const char *after_time = strchr(line, ' ');  /* the clock may say 33 */
 
 	ck_assert_ptr_nonnull(strstr(line, " GET /password?quantity&length 200 42 7us\n"));
-	ck_assert_ptr_null(strstr(line, "33"));
-	ck_assert_ptr_null(strstr(line, "=7"));
+	ck_assert_ptr_null(strstr(after_time, "33"));
+	ck_assert_ptr_null(strstr(after_time, "=7"));
 }
 END_TEST
 

@@ -8,10 +8,13 @@ Suite *config_suite(void);
 Suite *gather_suite(void);
 Suite *gen_suite(void);
 Suite *log_suite(void);
+Suite *passphrase_suite(void);
+Suite *pin_suite(void);
 Suite *policy_suite(void);
 Suite *render_suite(void);
 Suite *request_suite(void);
 Suite *sched_suite(void);
 Suite *stats_suite(void);
+Suite *token_suite(void);
 
 #endif
