@@ -35,6 +35,9 @@ INTEG   := $(BUILD)/check_integration
 
 all: $(BIN)
 
+# /livez /readyz /metrics /version /openapi.*: generated sources (mk/ops.mk).
+-include mk/ops.mk
+
 deps:
 	@scripts/deps.sh build
 
@@ -79,6 +82,7 @@ lint: deps-test
 test: deps-test
 	@$(MAKE) --no-print-directory unit integration
 	@$(MAKE) --no-print-directory lint
+	@$(MAKE) --no-print-directory spec-check
 	@$(MAKE) --no-print-directory fuzz-short
 	@$(MAKE) --no-print-directory docker-test
 

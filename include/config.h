@@ -31,6 +31,7 @@ struct config {
 	size_t inline_max_bytes;       /* jobs up to this cost run on the HTTP
 					* thread, without a hand-off */
 	bool access_log;
+	int log_format;                /* enum log_format (log.h) */
 	bool healthcheck;               /* probe a running server and exit */
 };
 

@@ -7,15 +7,17 @@
  *   1. headers parsed: return MHD_YES (a reply queued on this first call
  *      costs keep-alive on 0.9.75);
  *   2. request complete: route, validate, and either reply at once (errors,
- *      /healthz) or suspend the connection and submit a job to a scheduler;
+ *      /healthz and the operational routes of ops.h) or suspend the
+ *      connection and submit a job to a scheduler;
  *   3. after the scheduler resumed the connection: queue the job's reply.
- * The request-completed callback logs the access line and wipes and frees
- * everything the request held, exactly once, whether or not the client is
- * still there.
+ * The request-completed callback logs the access line, counts the request
+ * in the metrics (metrics.h) and wipes and frees everything the request
+ * held, exactly once, whether or not the client is still there.
  */
 #ifndef PWGEND_HTTP_H
 #define PWGEND_HTTP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "config.h"
@@ -23,10 +25,12 @@
 struct http;
 struct sched;
 
-/* Start serving; jobs go round-robin to scheds[0..nsched). NULL on failure
- * with a reason in err. */
+/* Start serving; jobs go round-robin to scheds[0..nsched). `ready` false
+ * (the start-up self-test failed) makes GET /readyz and every generation
+ * route answer 503 not-ready; liveness and the other operational routes
+ * still answer. NULL on failure with a reason in err. */
 struct http *http_start(const struct config *cfg, struct sched **scheds,
-			size_t nsched, char *err, size_t errlen);
+			size_t nsched, bool ready, char *err, size_t errlen);
 
 /* The port actually bound (useful with --port 0). */
 unsigned http_port(const struct http *h);

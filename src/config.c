@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum opt_type { OPT_SIZE, OPT_BOOL, OPT_STRING };
+enum opt_type { OPT_SIZE, OPT_BOOL, OPT_STRING, OPT_CHOICE };
 
 struct option {
 	const char *flag;              /* without the leading "--" */
@@ -19,15 +19,21 @@ struct option {
 	size_t min, max;               /* OPT_SIZE range; OPT_STRING max length */
 	const char *def;               /* default, as text */
 	const char *help;
+	const char *const *choices;    /* OPT_CHOICE: the accepted words, NULL-
+					* terminated; the field is an int
+					* holding the index of the one given */
 };
 
+/* --log-format, in enum log_format's order. */
+static const char *const log_formats[] = { "text", "json", NULL };
+
 #define SIZE_OPT(f, e, field, lo, hi, d, h) \
-	{ f, e, OPT_SIZE, offsetof(struct config, field), lo, hi, d, h }
+	{ f, e, OPT_SIZE, offsetof(struct config, field), lo, hi, d, h, NULL }
 
 static const struct option options[] = {
 	{ "bind", "PWGEND_BIND", OPT_STRING, offsetof(struct config, bind), 0,
 	  sizeof(((struct config *)0)->bind) - 1, "0.0.0.0",
-	  "listen address (IPv4 or IPv6)" },
+	  "listen address (IPv4 or IPv6)", NULL },
 	SIZE_OPT("port", "PORT", port, 0, 65535, "8080",
 		 "listen port; 0 picks a free one"),
 	SIZE_OPT("threads", "PWGEND_THREADS", threads, 1, 64, "1",
@@ -72,11 +78,15 @@ static const struct option options[] = {
 		 "thread without a hand-off (0 = every job goes to a scheduler)"),
 	{ "access-log", "PWGEND_ACCESS_LOG", OPT_BOOL,
 	  offsetof(struct config, access_log), 0, 1, "on",
-	  "one line per request on stderr: on or off" },
+	  "one line per request on stderr: on or off", NULL },
+	{ "log-format", "PWGEND_LOG_FORMAT", OPT_CHOICE,
+	  offsetof(struct config, log_format), 0, 0, "text",
+	  "access log lines: text or json (one JSON object per line)",
+	  log_formats },
 	{ "healthcheck", "PWGEND_HEALTHCHECK", OPT_BOOL,
 	  offsetof(struct config, healthcheck), 0, 1, "off",
 	  "GET /healthz on 127.0.0.1:PORT, exit 0 if 200 (container "
-	  "HEALTHCHECK)" },
+	  "HEALTHCHECK)", NULL },
 };
 
 #define N_OPTIONS (sizeof(options) / sizeof(options[0]))
@@ -96,6 +106,17 @@ static int parse_size(const char *s, size_t *out)
 	}
 	*out = v;
 	return 0;
+}
+
+static int parse_choice(const char *s, const char *const *choices, int *out)
+{
+	for (int i = 0; choices[i] != NULL; i++) {
+		if (strcmp(s, choices[i]) == 0) {
+			*out = i;
+			return 0;
+		}
+	}
+	return -EINVAL;
 }
 
 static int parse_bool(const char *s, bool *out)
@@ -131,6 +152,16 @@ static int set_option(struct config *cfg, const struct option *o,
 			return 0;
 		snprintf(err, errlen, "%s: expected on or off, got \"%s\"",
 			 source, value);
+		return -1;
+	case OPT_CHOICE:
+		if (parse_choice(value, o->choices, (int *)field) == 0)
+			return 0;
+		snprintf(err, errlen, "%s: expected ", source);
+		for (size_t i = 0; o->choices[i] != NULL; i++)
+			snprintf(err + strlen(err), errlen - strlen(err),
+				 "%s%s", i > 0 ? " or " : "", o->choices[i]);
+		snprintf(err + strlen(err), errlen - strlen(err),
+			 ", got \"%s\"", value);
 		return -1;
 	case OPT_SIZE:
 		if (parse_size(value, &v) == 0 && v >= o->min && v <= o->max) {

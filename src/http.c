@@ -20,15 +20,19 @@
 
 #include "job.h"
 #include "log.h"
+#include "metrics.h"
+#include "ops.h"
 #include "render.h"
 #include "request.h"
 #include "sched.h"
+#include "version.h"
 
 #define PROBLEM_METHOD_NOT_ALLOWED "urn:pwgend:problem:method-not-allowed"
 #define PROBLEM_URI_TOO_LONG "urn:pwgend:problem:uri-too-long"
 #define PROBLEM_OVERLOADED "urn:pwgend:problem:overloaded"
 #define PROBLEM_DRAINING "urn:pwgend:problem:draining"
 #define PROBLEM_INTERNAL "urn:pwgend:problem:internal"
+#define PROBLEM_NOT_READY "urn:pwgend:problem:not-ready"
 
 struct http {
 	struct config cfg;
@@ -41,6 +45,10 @@ struct http {
 	atomic_size_t active;          /* requests seen by the handler and
 					* not yet completed */
 	atomic_bool draining;
+	bool ready;                    /* the start-up self-test passed */
+	struct metrics *metrics;
+	atomic_size_t at_scheds;       /* jobs handed to a scheduler and not
+					* yet done: the queue depth gauge */
 };
 
 /* =========================================================== the exchange */
@@ -62,6 +70,8 @@ struct exchange {
 	enum phase phase;
 	int status;                    /* of the queued reply, 0 if none */
 	size_t bytes;
+	enum metrics_route route;      /* the route label, once known */
+	bool generation;               /* job.req holds a validated request */
 	struct timespec start;
 	char method[16];
 	size_t target_len;
@@ -136,11 +146,45 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 		return NULL;
 	ex->http = h;
 	ex->conn = conn;
+	ex->route = METRICS_ROUTE_OTHER;
 	clock_gettime(CLOCK_MONOTONIC, &ex->start);
 	memcpy(ex->target, uri, n + 1);
 	ex->target_len = n;
 	cc->open = ex;
 	return ex;
+}
+
+static const char *kind_name(enum gen_kind kind)
+{
+	return kind == GEN_KIND_PIN ? "pin" : "password";
+}
+
+/* The access line and the counters of a finished exchange. */
+static void account(struct http *h, const struct exchange *ex,
+		    enum MHD_RequestTerminationCode toe)
+{
+	long us = elapsed_us(&ex->start);
+
+	metrics_observe(h->metrics, ex->route, ex->status, us);
+	if (ex->generation && ex->status == 200)
+		metrics_count_items(h->metrics, ex->job.req.kind,
+				    ex->job.req.quantity);
+	if (h->cfg.access_log) {
+		struct access_record rec = {
+			.method = ex->method,
+			.target = ex->target,
+			.target_len = ex->target_len,
+			.status = ex->status,
+			.bytes = ex->bytes,
+			.duration_us = us,
+			.aborted = toe != MHD_REQUEST_TERMINATED_COMPLETED_OK,
+		};
+		struct access_gen gen = { kind_name(ex->job.req.kind),
+					  ex->job.req.quantity };
+
+		log_access((enum log_format)h->cfg.log_format, &rec,
+			   ex->generation ? &gen : NULL);
+	}
 }
 
 /* MHD_OPTION_NOTIFY_COMPLETED: the one place an exchange ends. */
@@ -156,18 +200,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn,
 	*req_cls = NULL;
 	if (cc != NULL && cc->open == ex)
 		cc->open = NULL;
-	if (h->cfg.access_log) {
-		struct access_record rec = {
-			.method = ex->method,
-			.target = ex->target,
-			.target_len = ex->target_len,
-			.status = ex->status,
-			.bytes = ex->bytes,
-			.duration_us = elapsed_us(&ex->start),
-			.aborted = toe != MHD_REQUEST_TERMINATED_COMPLETED_OK,
-		};
-		log_access(&rec);
-	}
+	account(h, ex, toe);
 	if (ex->job.charged)
 		sched_release(ex->sched, ex->job.cost);
 	if (ex->phase != PHASE_HEADERS)
@@ -266,6 +299,19 @@ static enum MHD_Result reply_unavailable(struct exchange *ex, bool draining)
 			     NULL, overloaded, 1);
 }
 
+/* The start-up self-test failed: not ready, and no generation either (an
+ * RNG that failed a smoke test must not hand out secrets). Restarting is
+ * the cure, so the Retry-After is long. */
+static enum MHD_Result reply_not_ready(struct exchange *ex)
+{
+	static const struct header retry[] = { { "Retry-After", "60" } };
+
+	return reply_problem(ex, 503, PROBLEM_NOT_READY, "Service Unavailable",
+			     "the random number generator failed its start-up "
+			     "self-test; this process will not serve", NULL,
+			     retry, 1);
+}
+
 static enum MHD_Result reply_status(struct exchange *ex, const char *status)
 {
 	size_t len = 0;
@@ -290,8 +336,12 @@ static void resume(struct exchange *ex)
 /* job->on_done, on the scheduler thread. */
 static void on_job_done(struct job *job)
 {
-	resume((struct exchange *)((char *)job -
-				   offsetof(struct exchange, job)));
+	struct exchange *ex = (struct exchange *)((char *)job -
+						  offsetof(struct exchange,
+							   job));
+
+	atomic_fetch_sub(&ex->http->at_scheds, 1);
+	resume(ex);
 }
 
 static enum MHD_Result reply_job(struct exchange *ex);
@@ -305,21 +355,27 @@ static enum MHD_Result submit(struct exchange *ex,
 
 	ex->job.req = *gen;
 	ex->job.cost = job_cost(gen);
+	ex->generation = true;
 	if (ex->job.cost <= h->cfg.inline_max_bytes) {
 		/* one slice of work: no hand-off (see sched_run_here) */
 		sched_run_here(&ex->job);
+		metrics_count_inline_job(h->metrics);
 		return reply_job(ex);
 	}
 	i = atomic_fetch_add(&h->next_sched, 1) % h->nsched;
 	s = h->scheds[i];
-	if (sched_admit(s) < 0)
+	if (sched_admit(s) < 0) {
+		metrics_count_rejection(h->metrics);
 		return reply_unavailable(ex, false);
+	}
 	ex->job.on_done = on_job_done;
 	ex->sched = s;
 	ex->phase = PHASE_SUSPENDED;
+	atomic_fetch_add(&h->at_scheds, 1);
 	/* Suspend before publishing: the scheduler may resume at once. */
 	MHD_suspend_connection(ex->conn);
 	if (sched_submit(s, &ex->job) < 0) {
+		atomic_fetch_sub(&h->at_scheds, 1);
 		ex->job.status = -ECANCELED;
 		resume(ex);
 	}
@@ -350,13 +406,94 @@ static bool method_is(const char *method, const char *want)
 	return strcmp(method, want) == 0;
 }
 
+static enum MHD_Result reply_method_not_allowed(struct exchange *ex)
+{
+	static const struct header allow[] = { { "Allow", "GET, HEAD" } };
+
+	return reply_problem(ex, 405, PROBLEM_METHOD_NOT_ALLOWED,
+			     "Method Not Allowed",
+			     "this route accepts GET and HEAD only", NULL,
+			     allow, 1);
+}
+
+static enum MHD_Result reply_metrics(struct exchange *ex)
+{
+	struct http *h = ex->http;
+	struct metrics_gauges g = {
+		.inflight_requests = atomic_load(&h->active),
+		.scheduler_queue_depth = atomic_load(&h->at_scheds),
+	};
+	struct versions v;
+	size_t len = 0;
+	char *body;
+
+	for (size_t i = 0; i < h->nsched; i++) {
+		struct sched_stats st;
+
+		sched_get_stats(h->scheds[i], &st);
+		g.scheduler_jobs += st.jobs_done;
+		g.scheduler_rounds += st.rounds;
+		g.coroutine_steps += st.task_steps;
+	}
+	version_get(&v, MHD_get_version());
+	body = metrics_render(h->metrics, &g, &v, &len);
+	if (body == NULL)
+		return MHD_NO;
+	return reply(ex, 200, METRICS_CONTENT_TYPE, body, len,
+		     MHD_RESPMEM_MUST_FREE, NULL, 0);
+}
+
+/* An operational route (ops.h), in the order of generation routes: method
+ * (405), query (400), draining (503), then the route itself. */
+static enum MHD_Result dispatch_ops(struct exchange *ex, const char *method,
+				    enum ops_route route, const char *query,
+				    size_t query_len)
+{
+	struct http *h = ex->http;
+	struct request_error err;
+	struct ops_body out;
+
+	ex->route = ops_metrics_route(route);
+	if (!method_is(method, "GET") && !method_is(method, "HEAD"))
+		return reply_method_not_allowed(ex);
+	if (ops_check_query(query, query_len, &err) < 0)
+		return reply_request_error(ex, &err);
+	if (atomic_load(&h->draining))
+		return reply_unavailable(ex, true);
+	if (route == OPS_READYZ && !h->ready)
+		return reply_not_ready(ex);
+	if (route == OPS_METRICS)
+		return reply_metrics(ex);
+	if (ops_render(route, MHD_get_version(), &out) < 0)
+		return MHD_NO;
+	return reply(ex, 200, out.type, out.body, out.len,
+		     out.owned ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT,
+		     NULL, 0);
+}
+
+static enum metrics_route metrics_route_of(enum route route)
+{
+	switch (route) {
+	case ROUTE_PASSWORD:
+		return METRICS_ROUTE_PASSWORD;
+	case ROUTE_PIN:
+		return METRICS_ROUTE_PIN;
+	case ROUTE_HEALTHZ:
+		return METRICS_ROUTE_HEALTHZ;
+	default:  /* routes added later count as "other" until labelled */
+		return METRICS_ROUTE_OTHER;
+	}
+}
+
 /* Phase 2: the whole request is in. */
 static enum MHD_Result dispatch(struct exchange *ex, const char *method)
 {
-	static const struct header allow[] = { { "Allow", "GET, HEAD" } };
 	struct http *h = ex->http;
 	struct request req;
 	struct request_error err;
+	enum ops_route ops;
+	const char *query;
+	size_t query_len;
 	int rc;
 
 	if (ex->target_len > h->cfg.max_url_length)
@@ -364,21 +501,23 @@ static enum MHD_Result dispatch(struct exchange *ex, const char *method)
 				     "URI Too Long",
 				     "the request-target is longer than the "
 				     "server accepts", NULL, NULL, 0);
+	if (ops_match(ex->target, ex->target_len, &ops, &query, &query_len))
+		return dispatch_ops(ex, method, ops, query, query_len);
 	rc = request_parse(ex->target, ex->target_len, h->cfg.max_quantity,
 			   &req, &err);
 	if (rc < 0 && err.stage == REQUEST_STAGE_PATH)
 		return reply_request_error(ex, &err);
+	ex->route = metrics_route_of(req.route);
 	if (!method_is(method, "GET") && !method_is(method, "HEAD"))
-		return reply_problem(ex, 405, PROBLEM_METHOD_NOT_ALLOWED,
-				     "Method Not Allowed",
-				     "this route accepts GET and HEAD only",
-				     NULL, allow, 1);
+		return reply_method_not_allowed(ex);
 	if (rc < 0)
 		return reply_request_error(ex, &err);
 	if (atomic_load(&h->draining))
 		return reply_unavailable(ex, true);
 	if (req.route == ROUTE_HEALTHZ)
 		return reply_status(ex, "ok");
+	if (!h->ready)
+		return reply_not_ready(ex);
 	return submit(ex, &req.gen);
 }
 
@@ -490,7 +629,7 @@ static struct MHD_Daemon *start_daemon(struct http *h, unsigned flags,
 }
 
 struct http *http_start(const struct config *cfg, struct sched **scheds,
-			size_t nsched, char *err, size_t errlen)
+			size_t nsched, bool ready, char *err, size_t errlen)
 {
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
 			 MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
@@ -514,12 +653,20 @@ struct http *http_start(const struct config *cfg, struct sched **scheds,
 	h->cfg = *cfg;
 	h->scheds = scheds;
 	h->nsched = nsched;
+	h->ready = ready;
 	h->listen_fd = MHD_INVALID_SOCKET;
+	h->metrics = metrics_new();
+	if (h->metrics == NULL) {
+		snprintf(err, errlen, "out of memory");
+		free(h);
+		return NULL;
+	}
 	h->daemon = start_daemon(h, flags, &addr);
 	if (h->daemon == NULL) {
 		snprintf(err, errlen, "cannot listen on %s port %zu "
 			 "(address in use or not available?)", cfg->bind,
 			 cfg->port);
+		metrics_free(h->metrics);
 		free(h);
 		return NULL;
 	}
@@ -562,5 +709,6 @@ void http_stop(struct http *h)
 	MHD_stop_daemon(h->daemon);
 	if (h->listen_fd != MHD_INVALID_SOCKET)
 		close(h->listen_fd);
+	metrics_free(h->metrics);
 	free(h);
 }

@@ -2,10 +2,14 @@
 #include "log.h"
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <jansson.h>
 
 struct out {
 	char *buf;
@@ -53,7 +57,8 @@ static void put_fmt(struct out *o, const char *fmt, ...)
 		put(o, tmp, (size_t)n < sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1);
 }
 
-static void put_timestamp(struct out *o)
+/* RFC 3339 UTC with milliseconds: "2025-01-02T03:04:05.678Z". */
+static void format_timestamp(char *buf, size_t cap)
 {
 	struct timespec ts;
 	struct tm tm;
@@ -62,7 +67,15 @@ static void put_timestamp(struct out *o)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
-	put_fmt(o, "%s.%03ldZ ", when, ts.tv_nsec / 1000000);
+	snprintf(buf, cap, "%s.%03dZ", when, (int)(ts.tv_nsec / 1000000 % 1000));
+}
+
+static void put_timestamp(struct out *o)
+{
+	char when[64];
+
+	format_timestamp(when, sizeof(when));
+	put_fmt(o, "%s ", when);
 }
 
 /* The path, then "?name&name" with the values left out. */
@@ -103,6 +116,129 @@ size_t log_format_access(char *buf, size_t cap, const struct access_record *r)
 	return o.len;
 }
 
+/* ================================================================= JSON */
+
+/* Worst case, every byte escaped (\xNN, then \\xNN in JSON: 5 bytes):
+ * 1000 for the path + 16 x 160 for names + ~250 for the rest < 4096, so
+ * even a hostile line is one atomic write to a pipe (PIPE_BUF). */
+enum {
+	JSON_PATH_MAX = 200,           /* raw bytes of the path kept */
+	JSON_NAME_MAX = 32,            /* raw bytes of each name kept */
+	JSON_NAMES_MAX = 16,           /* names kept */
+};
+
+/* A JSON string of s[0, n) (at most `max` bytes of it) in the text format's
+ * \xNN escaping, so it is plain ASCII whatever the client sent. */
+static json_t *escaped_string(const char *s, size_t n, size_t max,
+			      bool *truncated)
+{
+	char buf[4 * JSON_PATH_MAX + 2];
+	struct out o = { buf, sizeof(buf), 0 };
+
+	if (n > max) {
+		n = max;
+		*truncated = true;
+	}
+	buf[0] = '\0';
+	put_escaped(&o, s, n);
+	return json_stringn(buf, o.len);
+}
+
+/* The names of the query's non-empty pairs, never their values. */
+static json_t *param_names(const char *q, size_t n, bool *truncated)
+{
+	json_t *names = json_array();
+
+	while (names != NULL && n > 0) {
+		const char *amp = memchr(q, '&', n);
+		size_t len = amp != NULL ? (size_t)(amp - q) : n;
+		const char *eq = memchr(q, '=', len);
+		size_t name = eq != NULL ? (size_t)(eq - q) : len;
+
+		if (len > 0 && json_array_size(names) == JSON_NAMES_MAX) {
+			*truncated = true;
+			break;
+		}
+		if (len > 0 && json_array_append_new(
+				       names, escaped_string(q, name,
+							     JSON_NAME_MAX,
+							     truncated)) < 0) {
+			json_decref(names);
+			return NULL;
+		}
+		if (amp == NULL)
+			break;
+		q += len + 1;
+		n -= len + 1;
+	}
+	return names;
+}
+
+/* Build the object; jansson's setters ignore (and free) NULL values, and
+ * a missing member is caught below, so one check covers every ENOMEM. */
+static json_t *access_object(const struct access_record *r,
+			     const struct access_gen *gen)
+{
+	const char *q = memchr(r->target, '?', r->target_len);
+	size_t path = q != NULL ? (size_t)(q - r->target) : r->target_len;
+	bool truncated = false;
+	char ts[64];
+	json_t *o = json_object();
+
+	if (o == NULL)
+		return NULL;
+	format_timestamp(ts, sizeof(ts));
+	json_object_set_new(o, "ts", json_string(ts));
+	json_object_set_new(o, "method", escaped_string(r->method,
+		strlen(r->method), JSON_NAME_MAX, &truncated));
+	json_object_set_new(o, "path", escaped_string(r->target, path,
+		JSON_PATH_MAX, &truncated));
+	json_object_set_new(o, "params", q == NULL ? json_array() :
+		param_names(q + 1, r->target_len - path - 1, &truncated));
+	json_object_set_new(o, "status", json_integer(r->status));
+	json_object_set_new(o, "bytes", json_integer((json_int_t)r->bytes));
+	json_object_set_new(o, "duration_us", json_integer(r->duration_us));
+	json_object_set_new(o, "kind", gen != NULL ? json_string(gen->kind)
+						   : json_null());
+	json_object_set_new(o, "quantity", gen != NULL ?
+		json_integer((json_int_t)gen->quantity) : json_null());
+	json_object_set_new(o, "aborted", json_boolean(r->aborted));
+	if (truncated)
+		json_object_set_new(o, "truncated", json_true());
+	if (json_object_size(o) != 10u + truncated) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+char *log_format_access_json(const struct access_record *r,
+			     const struct access_gen *gen, size_t *len)
+{
+	json_t *o = access_object(r, gen);
+	char *text, *line;
+	size_t n;
+
+	if (o == NULL)
+		return NULL;
+	text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(o);
+	if (text == NULL)
+		return NULL;
+	n = strlen(text);
+	line = realloc(text, n + 2);
+	if (line == NULL) {
+		free(text);
+		return NULL;
+	}
+	line[n] = '\n';
+	line[n + 1] = '\0';
+	*len = n + 1;
+	return line;
+}
+
+/* ================================================================ output */
+
 static void write_line(const char *line, size_t n)
 {
 	/* one write(2) per line keeps concurrent lines whole */
@@ -116,11 +252,24 @@ static void write_line(const char *line, size_t n)
 	}
 }
 
-void log_access(const struct access_record *r)
+void log_access(enum log_format format, const struct access_record *r,
+		const struct access_gen *gen)
 {
 	char line[1024];
+	char *json;
+	size_t len = 0;
 
-	write_line(line, log_format_access(line, sizeof(line), r));
+	if (format == LOG_FORMAT_TEXT) {
+		write_line(line, log_format_access(line, sizeof(line), r));
+		return;
+	}
+	json = log_format_access_json(r, gen, &len);
+	if (json == NULL) {
+		log_info("access log: out of memory");
+		return;
+	}
+	write_line(json, len);
+	free(json);
 }
 
 void log_info(const char *fmt, ...)

@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <malloc.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,7 @@
 #include "log.h"
 #include "probe.h"
 #include "sched.h"
+#include "selftest.h"
 
 /* No core dumps: a core file would hold generated secrets. */
 static void harden_process(void)
@@ -90,10 +92,25 @@ static void free_schedulers(struct sched **scheds, size_t n)
 	free(scheds);
 }
 
+/* Check the random source before serving. A failure is logged and served
+ * as "not ready" (GET /readyz 503, generation refused) rather than a crash
+ * loop, so an orchestrator sees why; see selftest.h for what it can and
+ * cannot detect. */
+static bool rng_selftest(void)
+{
+	const char *why = selftest_rng();
+
+	if (why != NULL)
+		log_info("RNG self-test failed: %s; not ready, refusing to "
+			 "generate", why);
+	return why == NULL;
+}
+
 static int serve(const struct config *cfg, const sigset_t *signals)
 {
 	struct sched **scheds = calloc(cfg->schedulers, sizeof(*scheds));
 	struct http *http = NULL;
+	bool ready = rng_selftest();
 	char err[256];
 	int sig = 0;
 
@@ -101,7 +118,8 @@ static int serve(const struct config *cfg, const sigset_t *signals)
 		log_info("cannot start schedulers: %s", strerror(errno));
 		goto out;
 	}
-	http = http_start(cfg, scheds, cfg->schedulers, err, sizeof(err));
+	http = http_start(cfg, scheds, cfg->schedulers, ready, err,
+			  sizeof(err));
 	if (http == NULL) {
 		log_info("%s", err);
 		goto out;

@@ -16,6 +16,7 @@ Suite *errors_suite(void);
 Suite *http_suite(void);
 Suite *load_suite(void);
 Suite *lifecycle_suite(void);
+Suite *ops_suite(void);
 
 /* The running TCase's server (valid between fixture_start and _stop). */
 extern struct server fixture;

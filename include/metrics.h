@@ -1,0 +1,86 @@
+/*
+ * metrics.h - request counters and their Prometheus text exposition
+ * (format 0.0.4, served by GET /metrics).
+ *
+ * Recording is lock-free and cheap enough for every request: relaxed atomic
+ * increments into fixed arrays indexed by route, exact status and latency
+ * bucket, so any number of libmicrohttpd threads record concurrently.
+ * Rendering reads a snapshot without stopping them; a counter may move
+ * between two reads, but each histogram's _count is computed from the very
+ * bucket values printed, so _count always equals its +Inf bucket.
+ *
+ * One `struct metrics` is owned by the http module for the daemon's life;
+ * scheduler-side values (queue, jobs, steps) are read at scrape time and
+ * passed in as struct metrics_gauges.
+ */
+#ifndef PWGEND_METRICS_H
+#define PWGEND_METRICS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "request.h"
+#include "version.h"
+
+/* The `route` label. Generation routes that request.c adds later count as
+ * "other" until they get a value here. */
+enum metrics_route {
+	METRICS_ROUTE_PASSWORD,
+	METRICS_ROUTE_PIN,
+	METRICS_ROUTE_HEALTHZ,
+	METRICS_ROUTE_LIVEZ,
+	METRICS_ROUTE_READYZ,
+	METRICS_ROUTE_METRICS,
+	METRICS_ROUTE_VERSION,
+	METRICS_ROUTE_OPENAPI,          /* /openapi.yaml and /openapi.json */
+	METRICS_ROUTE_OTHER,            /* 404s, 414s, anything unrouted */
+	METRICS_ROUTE_COUNT,
+};
+
+/* The label value, e.g. "password". */
+const char *metrics_route_name(enum metrics_route route);
+
+/* Upper bounds of the latency histogram's finite buckets, in microseconds
+ * (0.5 ms .. 2.5 s); a +Inf bucket follows. */
+enum { METRICS_FINITE_BUCKETS = 12 };
+extern const long metrics_bucket_us[METRICS_FINITE_BUCKETS];
+
+struct metrics;
+
+/* A zeroed set of counters, NULL on ENOMEM. */
+struct metrics *metrics_new(void);
+void metrics_free(struct metrics *m);
+
+/* A finished request: its route, the status sent (0 if none was: the
+ * client went away first) and how long it took from request line to last
+ * byte. Statuses outside 0..599 count as 0. */
+void metrics_observe(struct metrics *m, enum metrics_route route, int status,
+		     long duration_us);
+
+/* `n` items of `kind` were generated and sent (200 replies). */
+void metrics_count_items(struct metrics *m, enum gen_kind kind, size_t n);
+
+/* A 503 overloaded: the scheduler's wait queue was full. */
+void metrics_count_rejection(struct metrics *m);
+
+/* A job run on the HTTP thread, without a hand-off (sched_run_here). */
+void metrics_count_inline_job(struct metrics *m);
+
+/* Values owned elsewhere, sampled at scrape time. */
+struct metrics_gauges {
+	size_t inflight_requests;       /* seen by the handler, not completed */
+	size_t scheduler_queue_depth;   /* handed to a scheduler, not done */
+	uint64_t scheduler_jobs;        /* sched_stats.jobs_done, summed */
+	uint64_t scheduler_rounds;      /* sched_stats.rounds, summed */
+	uint64_t coroutine_steps;       /* sched_stats.task_steps, summed */
+};
+
+/* The whole exposition as a malloc'd text (length in *len), NULL on ENOMEM.
+ * `v` gives pwgend_build_info's labels. */
+char *metrics_render(const struct metrics *m, const struct metrics_gauges *g,
+		     const struct versions *v, size_t *len);
+
+/* The Content-Type of that text. */
+#define METRICS_CONTENT_TYPE "text/plain; version=0.0.4; charset=utf-8"
+
+#endif

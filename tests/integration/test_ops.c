@@ -1,0 +1,569 @@
+/*
+ * test_ops.c - the operational routes on the real binary: /livez, /readyz
+ * (also while draining), /healthz, /version, /metrics, /openapi.yaml and
+ * /openapi.json with their statuses, headers, HEAD and 405; and the JSON
+ * access log, checked over a load run never to hold a generated item or a
+ * query value.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "suites.h"
+#include "verify.h"
+
+#define URN "urn:pwgend:problem:"
+
+static const struct {
+	const char *target;
+	const char *type;
+} routes[] = {
+	{ "/livez", "application/json" },
+	{ "/readyz", "application/json" },
+	{ "/healthz", "application/json" },
+	{ "/version", "application/json" },
+	{ "/metrics", "text/plain; version=0.0.4; charset=utf-8" },
+	{ "/openapi.yaml", "application/yaml" },
+	{ "/openapi.json", "application/json" },
+};
+
+enum { N_ROUTES = sizeof(routes) / sizeof(routes[0]) };
+
+static void setup_default(void)
+{
+	fixture_start(NULL);
+}
+
+static void get(const char *target, struct response *r)
+{
+	ck_assert_msg(http_get(fixture.port, target, r) == 0, "GET %s",
+		      target);
+}
+
+/* The whole file, NUL-terminated; the tests run from the repository root. */
+static char *read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+
+	ck_assert_msg(f != NULL, "cannot open %s", path);
+	ck_assert_int_eq(fseek(f, 0, SEEK_END), 0);
+	*len = (size_t)ftell(f);
+	rewind(f);
+	buf = malloc(*len + 1);
+	ck_assert_ptr_nonnull(buf);
+	ck_assert_uint_eq(fread(buf, 1, *len, f), *len);
+	buf[*len] = '\0';
+	fclose(f);
+	return buf;
+}
+
+/* ================================================================ routes */
+
+START_TEST(get_and_head)
+{
+	struct response r, h;
+
+	get(routes[_i].target, &r);
+	ck_assert_msg(r.status == 200, "%s: %d", routes[_i].target, r.status);
+	EXPECT_OK(verify_headers(&r, routes[_i].type, 0));
+	ck_assert_uint_gt(r.body_len, 0);
+	ck_assert_int_eq(http_do(fixture.port, "HEAD", routes[_i].target, &h),
+			 0);
+	ck_assert_int_eq(h.status, 200);
+	EXPECT_OK(verify_headers(&h, routes[_i].type, 1));
+	/* /metrics changes between two requests; the others do not */
+	if (strcmp(routes[_i].target, "/metrics") != 0)
+		ck_assert_str_eq(response_header(&h, "Content-Length"),
+				 response_header(&r, "Content-Length"));
+	response_free(&r);
+	response_free(&h);
+}
+END_TEST
+
+START_TEST(other_methods_405)
+{
+	static const char *const methods[] = { "POST", "PUT", "DELETE" };
+	struct response r;
+
+	for (size_t m = 0; m < 3; m++) {
+		ck_assert_int_eq(http_do(fixture.port, methods[m],
+					 routes[_i].target, &r), 0);
+		EXPECT_OK(verify_problem(&r, 405, URN "method-not-allowed",
+					 NULL));
+		ck_assert_str_eq(response_header(&r, "Allow"), "GET, HEAD");
+		response_free(&r);
+	}
+}
+END_TEST
+
+/* No parameters, like /healthz: a name is a 400, an empty query is fine. */
+START_TEST(query_refused)
+{
+	char target[128];
+	struct response r;
+
+	snprintf(target, sizeof(target), "%s?format=json", routes[_i].target);
+	get(target, &r);
+	EXPECT_OK(verify_problem(&r, 400, URN "unknown-parameter", "format"));
+	response_free(&r);
+	snprintf(target, sizeof(target), "%s?&", routes[_i].target);
+	get(target, &r);
+	ck_assert_int_eq(r.status, 200);
+	response_free(&r);
+}
+END_TEST
+
+static void expect_status_body(const char *target, const char *status)
+{
+	struct response r;
+	json_t *doc;
+
+	get(target, &r);
+	doc = response_json(&r);
+	ck_assert_msg(json_is_object(doc) && json_object_size(doc) == 1,
+		      "%s: %s", target, r.body);
+	ck_assert_str_eq(json_string_value(json_object_get(doc, "status")),
+			 status);
+	json_decref(doc);
+	response_free(&r);
+}
+
+START_TEST(probe_bodies)
+{
+	expect_status_body("/livez", "ok");
+	expect_status_body("/healthz", "ok");
+	expect_status_body("/readyz", "ready");
+	expect_status_body("/live%7A", "ok");  /* paths are percent-decoded */
+}
+END_TEST
+
+START_TEST(version_fields)
+{
+	static const char *const keys[] = { "name", "version", "libmicrohttpd",
+		"libsodium", "jansson", "build" };
+	struct response r;
+	json_t *doc;
+
+	get("/version", &r);
+	doc = response_json(&r);
+	ck_assert_msg(json_is_object(doc) && json_object_size(doc) == 6,
+		      "%s", r.body);
+	for (size_t i = 0; i < 6; i++) {
+		json_t *v = json_object_get(doc, keys[i]);
+
+		ck_assert_msg(json_is_string(v) && json_string_length(v) > 0,
+			      "%s in %s", keys[i], r.body);
+	}
+	ck_assert_str_eq(json_string_value(json_object_get(doc, "name")),
+			 "pwgend");
+	ck_assert_str_eq(json_string_value(json_object_get(doc,
+							   "libmicrohttpd")),
+			 "0.9.75");
+	json_decref(doc);
+	response_free(&r);
+}
+END_TEST
+
+START_TEST(spec_served_byte_for_byte)
+{
+	static const char *const files[] = { "openapi.yaml", "openapi.json" };
+	struct response r;
+	json_t *doc;
+	size_t len;
+
+	for (size_t i = 0; i < 2; i++) {
+		char target[32], *want = read_file(files[i], &len);
+
+		snprintf(target, sizeof(target), "/%s", files[i]);
+		get(target, &r);
+		ck_assert_int_eq(r.status, 200);
+		ck_assert_uint_eq(r.body_len, len);
+		ck_assert_msg(memcmp(r.body, want, len) == 0, "%s differs",
+			      files[i]);
+		response_free(&r);
+		free(want);
+	}
+	get("/openapi.json", &r);
+	doc = response_json(&r);
+	ck_assert_msg(json_is_object(doc), "/openapi.json is not JSON");
+	json_decref(doc);
+	response_free(&r);
+}
+END_TEST
+
+/* ================================================================ metrics */
+
+/* The value of the sample line starting with `series` + ' ', or -1. */
+static double sample(const char *text, const char *series)
+{
+	size_t n = strlen(series);
+
+	for (const char *line = text; *line != '\0';) {
+		if (strncmp(line, series, n) == 0 && line[n] == ' ')
+			return strtod(line + n + 1, NULL);
+		line += strcspn(line, "\n");
+		line += *line == '\n';
+	}
+	return -1;
+}
+
+static char *scrape(void)
+{
+	struct response r;
+	char *text;
+
+	get("/metrics", &r);
+	ck_assert_int_eq(r.status, 200);
+	text = strdup(r.body);
+	response_free(&r);
+	return text;
+}
+
+static void expect_histogram_consistent(const char *text, const char *route)
+{
+	char series[160];
+	double inf, count;
+
+	snprintf(series, sizeof(series), "pwgend_request_duration_seconds_"
+		 "bucket{route=\"%s\",le=\"+Inf\"}", route);
+	inf = sample(text, series);
+	snprintf(series, sizeof(series), "pwgend_request_duration_seconds_"
+		 "count{route=\"%s\"}", route);
+	count = sample(text, series);
+	ck_assert_msg(inf >= 0 && inf == count, "%s: +Inf %g, count %g", route,
+		      inf, count);
+}
+
+START_TEST(metrics_count_requests)
+{
+	static const char *const ok = "pwgend_requests_total{route=\"password\","
+				      "status=\"200\"}";
+	static const char *const bad = "pwgend_requests_total{route="
+				       "\"password\",status=\"400\"}";
+	static const char *const items = "pwgend_items_generated_total{kind="
+					 "\"password\"}";
+	char *before = scrape(), *after;
+	double ok0 = sample(before, ok), bad0 = sample(before, bad);
+	struct response r;
+
+	for (int i = 0; i < 3; i++) {
+		get("/password?quantity=10", &r);
+		ck_assert_int_eq(r.status, 200);
+		response_free(&r);
+	}
+	get("/password?quantity=0", &r);
+	ck_assert_int_eq(r.status, 400);
+	response_free(&r);
+	after = scrape();
+	ck_assert_double_eq(sample(after, ok), (ok0 < 0 ? 0 : ok0) + 3);
+	ck_assert_double_eq(sample(after, bad), (bad0 < 0 ? 0 : bad0) + 1);
+	ck_assert_double_ge(sample(after, items),
+			    (sample(before, items) < 0 ? 0
+						       : sample(before, items)) +
+				    30);
+	ck_assert_double_ge(sample(after, "pwgend_requests_total{route="
+				   "\"metrics\",status=\"200\"}"), 1);
+	ck_assert_double_ge(sample(after, "pwgend_inflight_requests"), 1);
+	ck_assert_double_ge(sample(after, "pwgend_scheduler_queue_depth"), 0);
+	ck_assert_ptr_nonnull(strstr(after, "pwgend_build_info{version=\""));
+	for (size_t i = 0; i < 3; i++)
+		expect_histogram_consistent(after, i == 0 ? "password"
+					    : i == 1 ? "metrics" : "other");
+	free(before);
+	free(after);
+}
+END_TEST
+
+/* A job handed to a scheduler counts there; one run inline counts as
+ * such. With either setting of --inline-max-bytes one of them grows. */
+START_TEST(metrics_jobs_counted)
+{
+	char *before = scrape(), *after;
+	struct response r;
+	double b, a;
+
+	get("/pin?quantity=5000", &r);  /* 35 KB: always a scheduler job */
+	ck_assert_int_eq(r.status, 200);
+	response_free(&r);
+	after = scrape();
+	b = sample(before, "pwgend_jobs_total{runner=\"scheduler\"}");
+	a = sample(after, "pwgend_jobs_total{runner=\"scheduler\"}");
+	ck_assert_double_eq(a, b + 1);
+	ck_assert_double_gt(sample(after, "pwgend_coroutine_steps_total"),
+			    sample(before, "pwgend_coroutine_steps_total"));
+	ck_assert_double_ge(sample(after, "pwgend_items_generated_total{kind="
+				   "\"pin\"}"), 5000);
+	free(before);
+	free(after);
+}
+END_TEST
+
+/* 503 overloaded replies are admission rejections. */
+START_TEST(metrics_count_rejections)
+{
+	struct response r;
+	char *text;
+
+	get("/password?quantity=5000", &r);
+	ck_assert_int_eq(r.status, 503);
+	response_free(&r);
+	text = scrape();
+	ck_assert_double_eq(sample(text, "pwgend_admission_rejections_total"),
+			    1);
+	ck_assert_double_eq(sample(text, "pwgend_requests_total{route="
+				   "\"password\",status=\"503\"}"), 1);
+	free(text);
+}
+END_TEST
+
+static void setup_queue_0(void)
+{
+	static const char *const flags[] = { "--max-queue", "0", NULL };
+
+	fixture_start(flags);
+}
+
+/* ================================================================ drain */
+
+/* While a big reply is in flight after SIGTERM, /readyz on an open
+ * keep-alive connection says 503 draining (new connections are refused). */
+START_TEST(readyz_503_while_draining)
+{
+	struct server s;
+	struct conn idle, big;
+	struct response r;
+	const char *retry;
+
+	ck_assert_int_eq(server_start(&s, NULL), 0);
+	ck_assert_int_eq(conn_open(&idle, s.port), 0);
+	ck_assert_int_eq(conn_request(&idle, "GET", "/readyz", NULL), 0);
+	ck_assert_int_eq(conn_read(&idle, &r, false), 0);
+	ck_assert_int_eq(r.status, 200);
+	response_free(&r);
+	ck_assert_int_eq(conn_open(&big, s.port), 0);
+	ck_assert_int_eq(conn_request(&big, "GET", "/password?quantity=100000"
+				      "&length=256", NULL), 0);
+	ck_assert_int_eq(conn_wait_readable(&big, 20000), 0);
+	ck_assert_int_eq(server_signal(&s, SIGTERM), 0);
+	sleep_ms(200);
+	ck_assert_int_eq(conn_request(&idle, "GET", "/readyz", NULL), 0);
+	ck_assert_int_eq(conn_read(&idle, &r, false), 0);
+	EXPECT_OK(verify_problem(&r, 503, URN "draining", NULL));
+	retry = response_header(&r, "Retry-After");
+	ck_assert_msg(retry != NULL && strcmp(retry, "1") == 0, "Retry-After");
+	response_free(&r);
+	conn_close(&idle);
+	ck_assert_msg(conn_read(&big, &r, false) == 0, "in-flight reply cut");
+	ck_assert_int_eq(r.status, 200);
+	response_free(&r);
+	conn_close(&big);
+	ck_assert_int_eq(server_wait(&s, 7000), 0);
+	ck_assert(WIFEXITED(s.status) && WEXITSTATUS(s.status) == 0);
+	server_stop(&s);
+}
+END_TEST
+
+/* ============================================================= selftest */
+
+/* $(BUILD)/zero_rng.so, next to the binary under test (mk/ops.mk). */
+static void zero_rng_path(char *buf, size_t cap)
+{
+	const char *bin = server_binary();
+	const char *slash = strrchr(bin, '/');
+	int dir = slash != NULL ? (int)(slash - bin) : 1;
+
+	snprintf(buf, cap, "%.*s/zero_rng.so", dir, slash != NULL ? bin : ".");
+	ck_assert_msg(access(buf, R_OK) == 0, "%s missing: build it with "
+		      "`make integration`", buf);
+}
+
+/* Start with randombytes_buf() returning zeros. The environment is this
+ * forked test's own; an ASan build must accept a preload before its
+ * runtime. */
+static void start_with_broken_rng(struct server *s)
+{
+	char path[4096], asan[1024];
+	const char *old = getenv("ASAN_OPTIONS");
+
+	zero_rng_path(path, sizeof(path));
+	snprintf(asan, sizeof(asan), "%s%sverify_asan_link_order=0",
+		 old != NULL ? old : "", old != NULL && *old ? ":" : "");
+	setenv("ASAN_OPTIONS", asan, 1);
+	setenv("LD_PRELOAD", path, 1);
+	ck_assert_int_eq(server_start(s, NULL), 0);
+	unsetenv("LD_PRELOAD");
+}
+
+/* A broken random source is caught at start-up: the process lives (liveness
+ * 200) but is not ready and generates nothing; the log says why. */
+START_TEST(selftest_failure_not_ready)
+{
+	static const char *const refused[] = { "/readyz", "/password",
+					       "/pin?quantity=5000" };
+	struct server s;
+	struct response r;
+	char *log;
+
+	start_with_broken_rng(&s);
+	for (size_t i = 0; i < 3; i++) {
+		ck_assert_int_eq(http_get(s.port, refused[i], &r), 0);
+		EXPECT_OK(verify_problem(&r, 503, URN "not-ready", NULL));
+		ck_assert_ptr_nonnull(response_header(&r, "Retry-After"));
+		ck_assert_ptr_null(strstr(r.body, "items"));
+		response_free(&r);
+	}
+	for (size_t i = 0; i < 3; i++) {
+		static const char *const alive[] = { "/livez", "/healthz",
+						     "/metrics" };
+
+		ck_assert_int_eq(http_get(s.port, alive[i], &r), 0);
+		ck_assert_int_eq(r.status, 200);
+		response_free(&r);
+	}
+	ck_assert_int_eq(server_signal(&s, SIGTERM), 0);
+	ck_assert_int_eq(server_wait(&s, 7000), 0);
+	log = server_log(&s);
+	ck_assert_msg(strstr(log, "RNG self-test failed") != NULL, "%s", log);
+	free(log);
+	server_stop(&s);
+}
+END_TEST
+
+/* ============================================================= JSON log */
+
+/* One JSON object per access line with exactly the documented fields. */
+static void check_json_line(const char *line, size_t n, size_t *gen_lines)
+{
+	static const char *const keys[] = { "ts", "method", "path", "params",
+		"status", "bytes", "duration_us", "kind", "quantity",
+		"aborted" };
+	json_error_t err;
+	json_t *doc = json_loadb(line, n, 0, &err), *params;
+
+	ck_assert_msg(json_is_object(doc), "not JSON (%s): %.*s", err.text,
+		      (int)n, line);
+	ck_assert_uint_eq(json_object_size(doc), 10);
+	for (size_t i = 0; i < 10; i++)
+		ck_assert_msg(json_object_get(doc, keys[i]) != NULL, "no %s",
+			      keys[i]);
+	ck_assert(json_is_integer(json_object_get(doc, "status")));
+	ck_assert(json_is_integer(json_object_get(doc, "bytes")));
+	ck_assert(json_is_integer(json_object_get(doc, "duration_us")));
+	ck_assert(json_is_boolean(json_object_get(doc, "aborted")));
+	params = json_object_get(doc, "params");
+	ck_assert(json_is_array(params));
+	if (strcmp(json_string_value(json_object_get(doc, "path")),
+		   "/password") == 0) {
+		ck_assert_str_eq(json_string_value(json_object_get(doc,
+								   "kind")),
+				 "password");
+		ck_assert_int_eq(json_integer_value(json_object_get(
+					 doc, "quantity")), 10);
+		ck_assert_uint_eq(json_array_size(params), 2);
+		ck_assert_str_eq(json_string_value(json_array_get(params, 0)),
+				 "quantity");
+		ck_assert_str_eq(json_string_value(json_array_get(params, 1)),
+				 "length");
+		(*gen_lines)++;
+	} else {
+		ck_assert(json_is_null(json_object_get(doc, "kind")));
+		ck_assert(json_is_null(json_object_get(doc, "quantity")));
+	}
+	json_decref(doc);
+}
+
+enum { LOAD_REQUESTS = 200, LOAD_QUANTITY = 10 };
+
+/* 200 requests of 10 passwords of 33 characters on one keep-alive
+ * connection; then no item and no query value is anywhere in the log,
+ * and every access line is valid JSON with the documented fields. */
+START_TEST(json_log_never_holds_secrets)
+{
+	static const char *const flags[] = { "--log-format", "json", NULL };
+	char **items = calloc(LOAD_REQUESTS * LOAD_QUANTITY, sizeof(char *));
+	size_t n_items = 0, gen_lines = 0;
+	struct server s;
+	struct conn c;
+	char *log;
+
+	ck_assert_ptr_nonnull(items);
+	ck_assert_int_eq(server_start(&s, flags), 0);
+	ck_assert_int_eq(conn_open(&c, s.port), 0);
+	for (int i = 0; i < LOAD_REQUESTS; i++) {
+		struct response r;
+		json_t *doc;
+
+		ck_assert_int_eq(conn_request(&c, "GET", "/password?quantity=10"
+					      "&length=33", NULL), 0);
+		ck_assert_int_eq(conn_read(&c, &r, false), 0);
+		EXPECT_OK(verify_items(&r, "password", LOAD_QUANTITY, 33,
+				       CLS_DEFAULT, &doc));
+		for (size_t k = 0; k < LOAD_QUANTITY; k++)
+			items[n_items++] = strdup(json_string_value(
+				json_array_get(json_object_get(doc, "items"),
+					       k)));
+		json_decref(doc);
+		response_free(&r);
+	}
+	conn_close(&c);
+	ck_assert_int_eq(server_signal(&s, SIGTERM), 0);
+	ck_assert_int_eq(server_wait(&s, 7000), 0);
+	log = server_log(&s);
+	for (size_t i = 0; i < n_items; i++) {
+		ck_assert_msg(strstr(log, items[i]) == NULL,
+			      "generated item %s is in the log", items[i]);
+		free(items[i]);
+	}
+	free(items);
+	ck_assert_ptr_null(strstr(log, "=33"));
+	ck_assert_ptr_null(strstr(log, "\"33\""));
+	ck_assert_ptr_null(strstr(log, "=10"));
+	for (const char *line = log; *line != '\0';) {
+		size_t n = strcspn(line, "\n");
+
+		if (line[0] == '{')
+			check_json_line(line, n, &gen_lines);
+		else
+			ck_assert_msg(strncmp(line, "pwgend: ", 8) == 0,
+				      "neither JSON nor a service line: %.*s",
+				      (int)n, line);
+		line += n + (line[n] == '\n');
+	}
+	ck_assert_uint_eq(gen_lines, LOAD_REQUESTS);
+	free(log);
+	server_stop(&s);
+}
+END_TEST
+
+Suite *ops_suite(void)
+{
+	Suite *s = suite_create("ops");
+	TCase *routes_tc = server_case("routes", setup_default, TIMEOUT_LIGHT);
+	TCase *metrics = server_case("metrics", setup_default, TIMEOUT_LIGHT);
+	TCase *rejections = server_case("metrics_rejections", setup_queue_0,
+					TIMEOUT_LIGHT);
+	TCase *process = tcase_create("process");
+
+	tcase_add_loop_test(routes_tc, get_and_head, 0, N_ROUTES);
+	tcase_add_loop_test(routes_tc, other_methods_405, 0, N_ROUTES);
+	tcase_add_loop_test(routes_tc, query_refused, 0, N_ROUTES);
+	tcase_add_test(routes_tc, probe_bodies);
+	tcase_add_test(routes_tc, version_fields);
+	tcase_add_test(routes_tc, spec_served_byte_for_byte);
+	tcase_add_test(metrics, metrics_count_requests);
+	tcase_add_test(metrics, metrics_jobs_counted);
+	tcase_add_test(rejections, metrics_count_rejections);
+	tcase_set_timeout(process, TIMEOUT_HEAVY);
+	tcase_add_test(process, readyz_503_while_draining);
+	tcase_add_test(process, json_log_never_holds_secrets);
+	tcase_add_test(process, selftest_failure_not_ready);
+	suite_add_tcase(s, routes_tc);
+	suite_add_tcase(s, metrics);
+	suite_add_tcase(s, rejections);
+	suite_add_tcase(s, process);
+	return s;
+}
