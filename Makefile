@@ -5,6 +5,8 @@
 #   make asan     the whole suite under AddressSanitizer + UBSan
 #   make clean
 
+.DEFAULT_GOAL := all
+
 CC      ?= cc
 BUILD   ?= build
 CFLAGS  ?= -O2 -g

@@ -14,10 +14,10 @@
 #ifndef PWGEND_GEN_H
 #define PWGEND_GEN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "coro.h"
-#include "policy.h"
 #include "rng.h"
 
 /* The four password classes. Symbols are the 32 ASCII punctuation characters,
@@ -77,13 +77,15 @@ struct gen_item {
 	size_t candidates;  /* drawn so far (rejection sampling) */
 };
 
+/* Does a finished candidate s[0, n) qualify? (policy, weak PIN, unique) */
+typedef bool (*gen_accept_fn)(void *ctx, const char *s, size_t n);
+
 /* Advance the item writing into out[0, length): CORO_YIELD until the last
  * chunk, then CORO_DONE. A zeroed struct gen_item is a fresh item.
- * With a policy, a finished candidate that breaks it is thrown away whole and
- * drawn again (yielding in between), so the result is uniform over the
- * strings that satisfy the policy. */
+ * With `accept` (may be NULL), a finished candidate it refuses is thrown away
+ * whole and drawn again (yielding in between), so the result is uniform over
+ * the strings it accepts. */
 int gen_item_step(struct gen_item *it, struct rng *r, const struct alphabet *a,
-		  const struct password_policy *policy, size_t length,
-		  char *out);
+		  gen_accept_fn accept, void *ctx, size_t length, char *out);
 
 #endif

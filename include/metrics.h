@@ -22,11 +22,12 @@
 #include "request.h"
 #include "version.h"
 
-/* The `route` label. Generation routes that request.c adds later count as
- * "other" until they get a value here. */
+/* The `route` label. */
 enum metrics_route {
 	METRICS_ROUTE_PASSWORD,
 	METRICS_ROUTE_PIN,
+	METRICS_ROUTE_PASSPHRASE,
+	METRICS_ROUTE_TOKEN,
 	METRICS_ROUTE_HEALTHZ,
 	METRICS_ROUTE_LIVEZ,
 	METRICS_ROUTE_READYZ,

@@ -16,9 +16,10 @@
 #include "sbuf.h"
 
 struct items_header {
-	const char *kind;       /* "password", "pin" */
+	const char *kind;       /* "password", "pin", "passphrase", "token" */
 	size_t quantity;
-	size_t length;
+	const char *size_name;  /* "length", "words" or "bytes" */
+	size_t size;
 	double entropy_bits;    /* per item; rendered with 2 decimals */
 };
 
@@ -35,11 +36,21 @@ int render_items_close(struct sbuf *out);
  * the request and its exact entropy. */
 struct explain_info {
 	struct items_header header;
-	const char *alphabet;          /* the effective characters */
+	double acceptance;             /* of one uniform candidate */
+	/* password and pin */
+	const char *alphabet;          /* the effective characters, or NULL */
 	size_t alphabet_len;
 	const size_t *min;             /* CLASS_COUNT minimums (policy.h) */
 	int first_letter;
-	double acceptance;             /* of one uniform candidate */
+	int exclude_weak, unique;      /* pin */
+	/* passphrase */
+	size_t wordlist_size;          /* 0 for other kinds */
+	const char *separator;
+	const char *capitalize;
+	int number;
+	size_t max_length;             /* 0 = none */
+	/* token */
+	const char *encoding;          /* NULL for other kinds */
 };
 
 /* Append the explain document (jansson). 0 or -ENOMEM. */

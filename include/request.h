@@ -25,18 +25,28 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "passphrase.h"
 #include "policy.h"
+#include "token.h"
 
 enum route {
 	ROUTE_PASSWORD,
 	ROUTE_PIN,
+	ROUTE_PASSPHRASE,
+	ROUTE_TOKEN,
 	ROUTE_HEALTHZ,
 };
 
 enum gen_kind {
 	GEN_KIND_PASSWORD,
 	GEN_KIND_PIN,
+	GEN_KIND_PASSPHRASE,
+	GEN_KIND_TOKEN,
+	GEN_KIND_COUNT,
 };
+
+/* "password", "pin", "passphrase", "token". */
+const char *gen_kind_name(enum gen_kind kind);
 
 /* Fixed limits (the maximum quantity is configurable, see config.h). */
 enum {
@@ -54,13 +64,22 @@ enum {
 struct gen_request {
 	enum gen_kind kind;
 	size_t quantity;
-	size_t length;             /* characters of one item */
+	size_t length;             /* characters of one item (the longest
+				    * possible one for passphrases) */
 	unsigned classes;          /* enum gen_class bits (gen.h) */
 	bool classes_only;         /* the alphabet is exactly `classes` */
 	bool explain;              /* describe the request, generate nothing */
 	struct password_policy policy; /* alphabet, minimums, first letter */
 	double entropy_bits;       /* of one item, exact (policy.h) */
 	double acceptance;         /* of one candidate, for rejection */
+	/* /pin */
+	bool exclude_weak;         /* redraw weak PINs (pin.h) */
+	bool unique;               /* no PIN twice in one reply */
+	/* /passphrase */
+	struct passphrase_opts passphrase;
+	/* /token */
+	size_t token_bytes;
+	enum token_encoding encoding;
 };
 
 struct request {

@@ -18,6 +18,7 @@
 #include "coro.h"
 #include "gen.h"
 #include "rng.h"
+#include "uniq.h"
 
 struct gather;
 struct job;
@@ -36,6 +37,7 @@ struct task {
 	const struct alphabet *alphabet;  /* task_env's table, or `own` */
 	const struct password_policy *policy; /* NULL: nothing to reject */
 	struct alphabet own;           /* a custom alphabet (charset ...) */
+	struct uniq seen;              /* unique=true: the PINs handed out */
 	struct job *job;
 	struct rng *rng;
 };

@@ -32,8 +32,7 @@ $(OPS_GEN)/openapi_yaml.inc: openapi.yaml scripts/embed.sh | $(OPS_GEN)
 $(OPS_GEN)/openapi_json.inc: openapi.json scripts/embed.sh | $(OPS_GEN)
 	sh scripts/embed.sh openapi.json > $@
 
-$(OPS_GEN):
-	mkdir -p $@
+# $(OPS_GEN) is $(BUILD)/gen, whose rule mk/wordlist.mk already has.
 
 # The broken random source the integration suite preloads (test_ops.c):
 # plain flags, no sanitizers, whatever the build.

@@ -97,8 +97,7 @@ enum gen_item_state {
 };
 
 int gen_item_step(struct gen_item *it, struct rng *r, const struct alphabet *a,
-		  const struct password_policy *policy, size_t length,
-		  char *out)
+		  gen_accept_fn accept, void *ctx, size_t length, char *out)
 {
 	size_t chunk;
 
@@ -116,7 +115,7 @@ int gen_item_step(struct gen_item *it, struct rng *r, const struct alphabet *a,
 		it->filled += chunk;
 		if (it->filled < length)
 			return CORO_YIELD;
-		if (policy != NULL && !policy_accepts(policy, out, length)) {
+		if (accept != NULL && !accept(ctx, out, length)) {
 			it->co.state = GEN_ITEM_START;  /* draw a new one */
 			return CORO_YIELD;
 		}

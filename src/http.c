@@ -154,11 +154,6 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 	return ex;
 }
 
-static const char *kind_name(enum gen_kind kind)
-{
-	return kind == GEN_KIND_PIN ? "pin" : "password";
-}
-
 /* The access line and the counters of a finished exchange. */
 static void account(struct http *h, const struct exchange *ex,
 		    enum MHD_RequestTerminationCode toe)
@@ -179,7 +174,7 @@ static void account(struct http *h, const struct exchange *ex,
 			.duration_us = us,
 			.aborted = toe != MHD_REQUEST_TERMINATED_COMPLETED_OK,
 		};
-		struct access_gen gen = { kind_name(ex->job.req.kind),
+		struct access_gen gen = { gen_kind_name(ex->job.req.kind),
 					  ex->job.req.quantity };
 
 		log_access((enum log_format)h->cfg.log_format, &rec,
@@ -478,11 +473,14 @@ static enum metrics_route metrics_route_of(enum route route)
 		return METRICS_ROUTE_PASSWORD;
 	case ROUTE_PIN:
 		return METRICS_ROUTE_PIN;
+	case ROUTE_PASSPHRASE:
+		return METRICS_ROUTE_PASSPHRASE;
+	case ROUTE_TOKEN:
+		return METRICS_ROUTE_TOKEN;
 	case ROUTE_HEALTHZ:
 		return METRICS_ROUTE_HEALTHZ;
-	default:  /* routes added later count as "other" until labelled */
-		return METRICS_ROUTE_OTHER;
 	}
+	return METRICS_ROUTE_OTHER;
 }
 
 /* Phase 2: the whole request is in. */

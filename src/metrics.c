@@ -23,7 +23,7 @@ struct histogram {
 struct metrics {
 	counter requests[METRICS_ROUTE_COUNT][STATUS_SLOTS];
 	struct histogram duration[METRICS_ROUTE_COUNT];
-	counter items[2];                             /* by enum gen_kind */
+	counter items[GEN_KIND_COUNT];                /* by enum gen_kind */
 	counter rejections;
 	counter inline_jobs;
 };
@@ -42,6 +42,8 @@ static const char *const bucket_le[METRICS_FINITE_BUCKETS + 1] = {
 static const char *const route_names[METRICS_ROUTE_COUNT] = {
 	[METRICS_ROUTE_PASSWORD] = "password",
 	[METRICS_ROUTE_PIN] = "pin",
+	[METRICS_ROUTE_PASSPHRASE] = "passphrase",
+	[METRICS_ROUTE_TOKEN] = "token",
 	[METRICS_ROUTE_HEALTHZ] = "healthz",
 	[METRICS_ROUTE_LIVEZ] = "livez",
 	[METRICS_ROUTE_READYZ] = "readyz",
@@ -51,9 +53,11 @@ static const char *const route_names[METRICS_ROUTE_COUNT] = {
 	[METRICS_ROUTE_OTHER] = "other",
 };
 
-static const char *const kind_names[2] = {
+static const char *const kind_names[GEN_KIND_COUNT] = {
 	[GEN_KIND_PASSWORD] = "password",
 	[GEN_KIND_PIN] = "pin",
+	[GEN_KIND_PASSPHRASE] = "passphrase",
+	[GEN_KIND_TOKEN] = "token",
 };
 
 const char *metrics_route_name(enum metrics_route route)
@@ -113,7 +117,7 @@ void metrics_observe(struct metrics *m, enum metrics_route route, int status,
 
 void metrics_count_items(struct metrics *m, enum gen_kind kind, size_t n)
 {
-	if ((unsigned)kind < 2)
+	if ((unsigned)kind < GEN_KIND_COUNT)
 		bump(&m->items[kind], n);
 }
 
@@ -209,8 +213,8 @@ static void render_work(FILE *f, const struct metrics *m,
 			const struct metrics_gauges *g)
 {
 	family(f, "pwgend_items_generated_total", "counter",
-	       "Passwords and PINs sent in 200 replies, by kind.");
-	for (size_t k = 0; k < 2; k++)
+	       "Items sent in 200 replies, by kind.");
+	for (size_t k = 0; k < GEN_KIND_COUNT; k++)
 		fprintf(f, "pwgend_items_generated_total{kind=\"%s\"} %ju\n",
 			kind_names[k], (uintmax_t)get(&m->items[k]));
 	family(f, "pwgend_jobs_total", "counter",

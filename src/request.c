@@ -6,6 +6,7 @@
  */
 #include "request.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -14,7 +15,10 @@
 #include <strings.h>
 
 #include "gen.h"
+#include "passphrase.h"
+#include "pin.h"
 #include "policy.h"
+#include "token.h"
 
 enum param_id {
 	P_QUANTITY,
@@ -35,11 +39,22 @@ enum param_id {
 	P_FIRST,
 	P_MIN_ENTROPY,
 	P_EXPLAIN,
+	P_EXCLUDE_WEAK,
+	P_UNIQUE,
+	P_WORDS,
+	P_SEPARATOR,
+	P_CAPITALIZE,
+	P_NUMBER,
+	P_MAX_LENGTH,
+	P_BYTES,
+	P_ENCODING,
 };
 
 #define ON_PASSWORD (1u << ROUTE_PASSWORD)
 #define ON_PIN (1u << ROUTE_PIN)
-#define ON_GENERATE (ON_PASSWORD | ON_PIN)
+#define ON_PASSPHRASE (1u << ROUTE_PASSPHRASE)
+#define ON_TOKEN (1u << ROUTE_TOKEN)
+#define ON_GENERATE (ON_PASSWORD | ON_PIN | ON_PASSPHRASE | ON_TOKEN)
 
 static const struct param {
 	const char *name;
@@ -48,7 +63,7 @@ static const struct param {
 	unsigned class_bit;        /* for the boolean class switches */
 } params[] = {
 	{ "quantity", P_QUANTITY, ON_GENERATE, 0 },
-	{ "length", P_LENGTH, ON_GENERATE, 0 },
+	{ "length", P_LENGTH, ON_PASSWORD | ON_PIN, 0 },
 	{ "explain", P_EXPLAIN, ON_GENERATE, 0 },
 	{ "lower", P_LOWER, ON_PASSWORD, GEN_CLASS_LOWER },
 	{ "upper", P_UPPER, ON_PASSWORD, GEN_CLASS_UPPER },
@@ -65,6 +80,15 @@ static const struct param {
 	{ "min_symbols", P_MIN_SYMBOLS, ON_PASSWORD, CLASS_SYMBOL },
 	{ "first", P_FIRST, ON_PASSWORD, 0 },
 	{ "min_entropy", P_MIN_ENTROPY, ON_PASSWORD, 0 },
+	{ "exclude_weak", P_EXCLUDE_WEAK, ON_PIN, 0 },
+	{ "unique", P_UNIQUE, ON_PIN, 0 },
+	{ "words", P_WORDS, ON_PASSPHRASE, 0 },
+	{ "separator", P_SEPARATOR, ON_PASSPHRASE, 0 },
+	{ "capitalize", P_CAPITALIZE, ON_PASSPHRASE, 0 },
+	{ "number", P_NUMBER, ON_PASSPHRASE, 0 },
+	{ "max_length", P_MAX_LENGTH, ON_PASSPHRASE, 0 },
+	{ "bytes", P_BYTES, ON_TOKEN, 0 },
+	{ "encoding", P_ENCODING, ON_TOKEN, 0 },
 };
 
 static const struct {
@@ -82,6 +106,8 @@ static const struct {
 } routes[] = {
 	{ "/password", ROUTE_PASSWORD },
 	{ "/pin", ROUTE_PIN },
+	{ "/passphrase", ROUTE_PASSPHRASE },
+	{ "/token", ROUTE_TOKEN },
 	{ "/healthz", ROUTE_HEALTHZ },
 };
 
@@ -338,6 +364,77 @@ static int set_chars(struct parser *p, const struct param *prm, const char *s,
 	}
 }
 
+/* separator: up to 8 printable ASCII characters; empty joins the words. */
+static int set_separator(struct parser *p, const char *s, size_t n)
+{
+	struct passphrase_opts *o = &p->req->gen.passphrase;
+
+	if (n > PASSPHRASE_MAX_SEPARATOR)
+		return fail_invalid(p, "separator",
+				    "at most 8 characters long");
+	for (size_t i = 0; i < n; i++) {
+		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] > 0x7e)
+			return fail_invalid(p, "separator",
+					    "printable ASCII");
+	}
+	memcpy(o->separator, s, n);
+	o->separator[n] = '\0';
+	o->separator_len = n;
+	return 0;
+}
+
+static int set_capitalize(struct parser *p, const char *s, size_t n)
+{
+	static const struct {
+		const char *name;
+		enum passphrase_case value;
+	} cases[] = { { "none", PASSPHRASE_CASE_NONE },
+		      { "first", PASSPHRASE_CASE_FIRST },
+		      { "all", PASSPHRASE_CASE_ALL } };
+
+	for (size_t i = 0; i < 3; i++) {
+		if (strlen(cases[i].name) == n &&
+		    memcmp(cases[i].name, s, n) == 0) {
+			p->req->gen.passphrase.capitalize = cases[i].value;
+			return 0;
+		}
+	}
+	return fail_invalid(p, "capitalize", "first, all or none");
+}
+
+/* The /pin, /passphrase and /token options. */
+static int set_other(struct parser *p, const struct param *prm, const char *s,
+		     size_t n)
+{
+	struct gen_request *g = &p->req->gen;
+
+	switch (prm->id) {
+	case P_EXCLUDE_WEAK:
+		return parse_bool(p, prm->name, s, n, &g->exclude_weak);
+	case P_UNIQUE:
+		return parse_bool(p, prm->name, s, n, &g->unique);
+	case P_WORDS:
+		return set_uint(p, prm->name, s, n, PASSPHRASE_MIN_WORDS,
+				PASSPHRASE_MAX_WORDS, &g->passphrase.words);
+	case P_CAPITALIZE:
+		return set_capitalize(p, s, n);
+	case P_NUMBER:
+		return parse_bool(p, prm->name, s, n, &g->passphrase.number);
+	case P_MAX_LENGTH:
+		return set_uint(p, prm->name, s, n, 1, PASSPHRASE_MAX_ITEM_LEN,
+				&g->passphrase.max_length);
+	case P_BYTES:
+		return set_uint(p, prm->name, s, n, TOKEN_MIN_BYTES,
+				TOKEN_MAX_BYTES, &g->token_bytes);
+	case P_ENCODING:
+		if (token_encoding_parse(s, n, &g->encoding) == 0)
+			return 0;
+		return fail_invalid(p, prm->name, "hex, base64url or base32");
+	default:
+		return fail_invalid(p, prm->name, "known");
+	}
+}
+
 static int set_param(struct parser *p, const struct param *prm, const char *s,
 		     size_t n)
 {
@@ -384,8 +481,11 @@ static int set_param(struct parser *p, const struct param *prm, const char *s,
 	case P_CHARSET:
 	case P_PRESET:
 		return set_chars(p, prm, s, n);
+	case P_SEPARATOR:
+		return set_separator(p, s, n);
+	default:
+		return set_other(p, prm, s, n);
 	}
-	return fail_invalid(p, prm->name, "known");
 }
 
 /* ----------------------------------------------------------------- query */
@@ -447,7 +547,7 @@ static int parse_pair(struct parser *p, const char *pair, size_t n)
 		return fail(p->err, 400, PROBLEM_INVALID_VALUE,
 			    "Malformed percent-encoding", prm->name,
 			    "%s has a malformed %%-escape", prm->name);
-	if (value_len == 0)
+	if (value_len == 0 && !(prm->id == P_SEPARATOR && eq != NULL))
 		return fail_invalid(p, prm->name, "given a value");
 	if (nul)
 		return fail_invalid(p, prm->name, "free of NUL bytes");
@@ -565,6 +665,87 @@ static int settle_policy(struct parser *p)
 	return 0;
 }
 
+/* /pin: the policy is digits; exclude_weak and unique shrink the set. */
+static int settle_pin(struct parser *p)
+{
+	struct gen_request *g = &p->req->gen;
+	long double allowed;
+
+	if (settle_policy(p) < 0)
+		return -1;
+	if (pin_allowed_count(g->length, g->exclude_weak, &allowed) < 0)
+		return fail_invalid(p, "length", "a supported PIN length");
+	g->entropy_bits = (double)log2l(allowed);
+	g->acceptance = (double)(allowed / powl(10.0L, (long double)g->length));
+	if (g->unique && (long double)g->quantity > allowed)
+		return fail(p->err, 400, PROBLEM_UNSATISFIABLE,
+			    "Constraints cannot be met", "quantity",
+			    "unique=true: only %.0Lf distinct PINs of length "
+			    "%zu exist", allowed, g->length);
+	return 0;
+}
+
+static int settle_passphrase(struct parser *p)
+{
+	struct gen_request *g = &p->req->gen;
+	long double outputs, acceptance;
+
+	if (passphrase_count(&g->passphrase, &outputs, &acceptance) < 0 ||
+	    (double)acceptance < POLICY_MIN_ACCEPTANCE)
+		return fail(p->err, 400, PROBLEM_UNSATISFIABLE,
+			    "Constraints cannot be met", "max_length",
+			    "too few passphrases of %zu words fit in %zu "
+			    "characters (at least 1 candidate in 1000 must)",
+			    g->passphrase.words, g->passphrase.max_length);
+	g->entropy_bits = (double)log2l(outputs);
+	g->acceptance = (double)acceptance;
+	g->length = passphrase_max_item_len(&g->passphrase);
+	return 0;
+}
+
+static int settle_token(struct parser *p)
+{
+	struct gen_request *g = &p->req->gen;
+
+	g->entropy_bits = token_entropy_bits(g->token_bytes);
+	g->acceptance = 1;
+	g->length = token_encoded_len(g->token_bytes, g->encoding);
+	return 0;
+}
+
+static void set_defaults(struct parser *p)
+{
+	struct gen_request *g = &p->req->gen;
+	static const enum gen_kind kinds[] = {
+		[ROUTE_PASSWORD] = GEN_KIND_PASSWORD,
+		[ROUTE_PIN] = GEN_KIND_PIN,
+		[ROUTE_PASSPHRASE] = GEN_KIND_PASSPHRASE,
+		[ROUTE_TOKEN] = GEN_KIND_TOKEN,
+		[ROUTE_HEALTHZ] = GEN_KIND_PASSWORD,
+	};
+
+	g->quantity = QUANTITY_DEFAULT;
+	g->kind = kinds[p->req->route];
+	p->pw.classes = GEN_CLASS_LOWER | GEN_CLASS_UPPER | GEN_CLASS_DIGITS;
+	p->pw.length = p->req->route == ROUTE_PIN ? PIN_LENGTH_DEFAULT
+						  : PASSWORD_LENGTH_DEFAULT;
+	passphrase_opts_default(&g->passphrase);
+	g->token_bytes = TOKEN_DEFAULT_BYTES;
+	g->encoding = TOKEN_HEX;
+}
+
+const char *gen_kind_name(enum gen_kind kind)
+{
+	static const char *const names[GEN_KIND_COUNT] = {
+		[GEN_KIND_PASSWORD] = "password",
+		[GEN_KIND_PIN] = "pin",
+		[GEN_KIND_PASSPHRASE] = "passphrase",
+		[GEN_KIND_TOKEN] = "token",
+	};
+
+	return (unsigned)kind < GEN_KIND_COUNT ? names[kind] : "unknown";
+}
+
 int request_parse(const char *target, size_t n, size_t max_quantity,
 		  struct request *req, struct request_error *err)
 {
@@ -580,17 +761,22 @@ int request_parse(const char *target, size_t n, size_t max_quantity,
 	memset(err, 0, sizeof(*err));
 	if (route_path(target, path_len, &req->route, err) < 0)
 		return -1;
-	req->gen.quantity = QUANTITY_DEFAULT;
-	req->gen.kind = req->route == ROUTE_PIN ? GEN_KIND_PIN
-						: GEN_KIND_PASSWORD;
-	p->pw.classes = GEN_CLASS_LOWER | GEN_CLASS_UPPER | GEN_CLASS_DIGITS;
-	p->pw.length = req->route == ROUTE_PIN ? PIN_LENGTH_DEFAULT
-					       : PASSWORD_LENGTH_DEFAULT;
+	set_defaults(p);
 	err->stage = REQUEST_STAGE_QUERY;
 	if (qmark != NULL && parse_query(p, qmark + 1, n - path_len - 1) < 0)
 		return -1;
-	if (req->route == ROUTE_HEALTHZ)
+	switch (req->route) {
+	case ROUTE_HEALTHZ:
 		return 0;
+	case ROUTE_PIN:
+		return settle_pin(p);
+	case ROUTE_PASSPHRASE:
+		return settle_passphrase(p);
+	case ROUTE_TOKEN:
+		return settle_token(p);
+	case ROUTE_PASSWORD:
+		break;
+	}
 	if (req->route == ROUTE_PASSWORD && p->pw.classes == 0 &&
 	    p->pw.symbol_set == NULL && p->pw.charset == NULL &&
 	    p->pw.preset == PRESET_NONE)

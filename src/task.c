@@ -2,10 +2,15 @@
 #include "task.h"
 
 #include <errno.h>
+#include <string.h>
 
 #include "gather.h"
 #include "job.h"
+#include "passphrase.h"
+#include "pin.h"
+#include "policy.h"
 #include "render.h"
+#include "token.h"
 
 enum task_state {
 	TASK_START = CORO_START,
@@ -13,24 +18,66 @@ enum task_state {
 	TASK_DONE,
 };
 
+/* Passphrases vary in length: their slot starts with the length. */
+static size_t slot_size(const struct gen_request *req)
+{
+	if (req->kind == GEN_KIND_PASSPHRASE)
+		return sizeof(size_t) + req->length;
+	return req->length;
+}
+
 size_t job_cost(const struct gen_request *req)
 {
+	size_t cost;
+
 	if (req->explain)
 		return 1024;  /* a small document, no items */
 	/* quotes and comma per item, ~1/16 slack for escaped symbols, and the
 	 * envelope */
-	return req->quantity * (req->length + 3 + req->length / 16) + 128;
+	cost = req->quantity * (req->length + 3 + req->length / 16) + 128;
+	if (req->unique)
+		cost += uniq_bytes(req->quantity, req->length);
+	return cost;
 }
 
-/* ---- gather callbacks: ctx is the task, a slot holds one item's chars */
+/* ---- gather callbacks: ctx is the task, a slot holds one item */
+
+/* gen_accept_fn for passwords and PINs: every check the request asked
+ * for; the unique set is last, so it only records items that are final. */
+static bool accepts(void *ctx, const char *s, size_t n)
+{
+	struct task *t = ctx;
+	const struct gen_request *req = &t->job->req;
+
+	if (t->policy != NULL && !policy_accepts(t->policy, s, n))
+		return false;
+	if (req->exclude_weak && pin_is_weak(s, n))
+		return false;
+	return !req->unique || uniq_insert(&t->seen, s);
+}
 
 static int item_step(void *ctx, size_t index, struct coro *child, void *slot)
 {
 	struct task *t = ctx;
+	const struct gen_request *req = &t->job->req;
+	bool checks = t->policy != NULL || req->exclude_weak || req->unique;
+	size_t len;
 
 	(void)index;
-	return gen_item_step((struct gen_item *)child, t->rng, t->alphabet,
-			     t->policy, t->job->req.length, slot);
+	switch (req->kind) {
+	case GEN_KIND_PASSPHRASE:
+		len = passphrase_generate(t->rng, &req->passphrase,
+					  (char *)slot + sizeof(size_t));
+		memcpy(slot, &len, sizeof(len));
+		return len > 0 ? CORO_DONE : -EINVAL;
+	case GEN_KIND_TOKEN:
+		token_generate(t->rng, req->token_bytes, req->encoding, slot);
+		return CORO_DONE;
+	default:
+		return gen_item_step((struct gen_item *)child, t->rng,
+				     t->alphabet, checks ? accepts : NULL, t,
+				     req->length, slot);
+	}
 }
 
 /* The slot is not wiped here: the same characters now sit in the reply
@@ -39,8 +86,13 @@ static int item_step(void *ctx, size_t index, struct coro *child, void *slot)
 static int item_collect(void *ctx, size_t index, void *slot)
 {
 	struct task *t = ctx;
+	size_t len = t->job->req.length;
 
-	return render_item(&t->job->body, index, slot, t->job->req.length);
+	if (t->job->req.kind == GEN_KIND_PASSPHRASE) {
+		memcpy(&len, slot, sizeof(len));
+		slot = (char *)slot + sizeof(size_t);
+	}
+	return render_item(&t->job->body, index, slot, len);
 }
 
 static const struct gather_ops item_ops = {
@@ -66,27 +118,50 @@ static int pick_alphabet(struct task *t, const struct gen_request *req,
 
 static struct items_header header_of(const struct gen_request *req)
 {
-	return (struct items_header){
-		.kind = req->kind == GEN_KIND_PIN ? "pin" : "password",
+	struct items_header h = {
+		.kind = gen_kind_name(req->kind),
 		.quantity = req->quantity,
-		.length = req->length,
+		.size_name = "length",
+		.size = req->length,
 		.entropy_bits = req->entropy_bits,
 	};
+
+	if (req->kind == GEN_KIND_PASSPHRASE) {
+		h.size_name = "words";
+		h.size = req->passphrase.words;
+	} else if (req->kind == GEN_KIND_TOKEN) {
+		h.size_name = "bytes";
+		h.size = req->token_bytes;
+	}
+	return h;
 }
 
 /* explain=true: describe the request; nothing is generated. */
 static int task_explain(struct job *job)
 {
-	const struct password_policy *p = &job->req.policy;
+	static const char *const cases[] = { "none", "first", "all" };
+	const struct gen_request *req = &job->req;
+	const struct password_policy *p = &req->policy;
 	struct explain_info e = {
-		.header = header_of(&job->req),
+		.header = header_of(req),
+		.acceptance = req->acceptance,
 		.alphabet = p->alphabet,
 		.alphabet_len = p->alphabet_len,
 		.min = p->min,
 		.first_letter = p->first_letter,
-		.acceptance = job->req.acceptance,
+		.exclude_weak = req->exclude_weak,
+		.unique = req->unique,
 	};
 
+	if (req->kind == GEN_KIND_PASSPHRASE) {
+		e.wordlist_size = PASSPHRASE_WORDLIST_SIZE;
+		e.separator = req->passphrase.separator;
+		e.capitalize = cases[req->passphrase.capitalize];
+		e.number = req->passphrase.number;
+		e.max_length = req->passphrase.max_length;
+	} else if (req->kind == GEN_KIND_TOKEN) {
+		e.encoding = token_encoding_name(req->encoding);
+	}
 	return render_explain(&job->body, &e);
 }
 
@@ -95,11 +170,15 @@ static int task_begin(struct job *job, const struct task_env *env)
 	struct task *t = &job->task;
 	const struct gen_request *req = &job->req;
 	struct items_header header = header_of(req);
-	int rc = pick_alphabet(t, req, env);
+	bool chars = req->kind == GEN_KIND_PASSWORD || req->kind == GEN_KIND_PIN;
+	int rc = chars ? pick_alphabet(t, req, env) : 0;
 
+	if (rc == 0 && req->unique)
+		rc = uniq_init(&t->seen, req->quantity, req->length);
 	if (rc < 0)
 		return rc;
-	t->policy = policy_is_constrained(&req->policy) ? &req->policy : NULL;
+	t->policy = chars && policy_is_constrained(&req->policy) ? &req->policy
+								 : NULL;
 	t->job = job;
 	t->rng = env->rng;
 	rc = sbuf_reserve(&job->body, job_cost(req));
@@ -108,8 +187,8 @@ static int task_begin(struct job *job, const struct task_env *env)
 	if (rc < 0)
 		return rc;
 	t->gather = gather_new(req->quantity, env->window,
-			       sizeof(struct gen_item), req->length, &item_ops,
-			       t);
+			       sizeof(struct gen_item), slot_size(req),
+			       &item_ops, t);
 	return t->gather != NULL ? 0 : -ENOMEM;
 }
 
@@ -158,6 +237,7 @@ int task_step(struct job *job, const struct task_env *env)
 			return task_fail(job, rc);
 		gather_free(t->gather);
 		t->gather = NULL;
+		uniq_free(&t->seen);
 		t->co.state = TASK_DONE;
 		return CORO_DONE;
 	case TASK_DONE:
@@ -172,6 +252,7 @@ void task_cancel(struct job *job)
 
 	gather_free(t->gather);
 	t->gather = NULL;
+	uniq_free(&t->seen);
 	sbuf_release(&job->body);
 	t->co.state = TASK_DONE;
 }

@@ -29,6 +29,18 @@ static void check_request(const struct request *req)
 		return;
 	if (g->quantity < 1 || g->quantity > MAX_QUANTITY)
 		abort();
+	if (req->route == ROUTE_PASSPHRASE &&
+	    (g->passphrase.words < PASSPHRASE_MIN_WORDS ||
+	     g->passphrase.words > PASSPHRASE_MAX_WORDS ||
+	     g->length > PASSPHRASE_MAX_ITEM_LEN || !(g->entropy_bits > 0)))
+		abort();
+	if (req->route == ROUTE_TOKEN &&
+	    (g->token_bytes < TOKEN_MIN_BYTES ||
+	     g->token_bytes > TOKEN_MAX_BYTES ||
+	     g->length != token_encoded_len(g->token_bytes, g->encoding)))
+		abort();
+	if (req->route == ROUTE_PASSPHRASE || req->route == ROUTE_TOKEN)
+		return;
 	if (req->route == ROUTE_PIN &&
 	    (g->length < PIN_LENGTH_MIN || g->length > PIN_LENGTH_MAX ||
 	     g->classes != GEN_CLASS_DIGITS))

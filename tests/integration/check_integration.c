@@ -39,6 +39,7 @@ int main(void)
 	srunner_add_suite(sr, load_suite());
 	srunner_add_suite(sr, lifecycle_suite());
 	srunner_add_suite(sr, ops_suite());
+	srunner_add_suite(sr, kinds_suite());
 	srunner_run_all(sr, CK_ENV);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -17,6 +17,7 @@ Suite *http_suite(void);
 Suite *load_suite(void);
 Suite *lifecycle_suite(void);
 Suite *ops_suite(void);
+Suite *kinds_suite(void);
 
 /* The running TCase's server (valid between fixture_start and _stop). */
 extern struct server fixture;

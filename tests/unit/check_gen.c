@@ -191,7 +191,7 @@ START_TEST(test_item_coroutine_chunks)
 	rng_init_seeded(&r, seed_a);
 	memset(out, 'x', sizeof(out));
 	do {
-		rc = gen_item_step(&it, &r, &a, NULL, sizeof(out), out);
+		rc = gen_item_step(&it, &r, &a, NULL, NULL, sizeof(out), out);
 		steps++;
 	} while (rc == CORO_YIELD);
 	ck_assert_int_eq(rc, CORO_DONE);
@@ -199,10 +199,10 @@ START_TEST(test_item_coroutine_chunks)
 	for (size_t i = 0; i < sizeof(out); i++)
 		ck_assert(out[i] >= '0' && out[i] <= '9');
 	/* a finished item stays finished */
-	ck_assert_int_eq(gen_item_step(&it, &r, &a, NULL, sizeof(out), out),
+	ck_assert_int_eq(gen_item_step(&it, &r, &a, NULL, NULL, sizeof(out), out),
 			 CORO_DONE);
 	memset(&it, 0, sizeof(it));
-	ck_assert_int_eq(gen_item_step(&it, &r, &a, NULL, 20, out), CORO_DONE);
+	ck_assert_int_eq(gen_item_step(&it, &r, &a, NULL, NULL, 20, out), CORO_DONE);
 }
 END_TEST
 

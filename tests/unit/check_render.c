@@ -67,7 +67,7 @@ END_TEST
 START_TEST(test_items_document)
 {
 	struct sbuf sb = SBUF_INIT;
-	struct items_header h = { "password", 3, 4, 23.8196 };
+	struct items_header h = { "password", 3, "length", 4, 23.8196 };
 	static const char *items[] = { "ab\"c", "d\\ef", "g/hi" };
 	json_error_t err;
 	json_t *doc;

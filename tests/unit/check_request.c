@@ -1,5 +1,6 @@
 /* check_request.c - the request-target parser: routes, defaults, every
  * class of bad input, each with its exact status, type and parameter. */
+#include <math.h>
 #include <string.h>
 
 #include "gen.h"
@@ -201,6 +202,22 @@ static const struct bad_case bad_cases[] = {
 	{ "/password?lower=0&upper=0&digits=0&symbol_set=%40", 400,
 	  PROBLEM_EMPTY_ALPHABET, "symbol_set" },
 	{ "/password?explain=yes", 400, PROBLEM_INVALID_VALUE, "explain" },
+	/* passphrases, tokens, PIN options */
+	{ "/passphrase?words=0", 400, PROBLEM_OUT_OF_RANGE, "words" },
+	{ "/passphrase?separator=%01", 400, PROBLEM_INVALID_VALUE,
+	  "separator" },
+	{ "/passphrase?capitalize=First", 400, PROBLEM_INVALID_VALUE,
+	  "capitalize" },
+	{ "/passphrase?max_length=12", 400, PROBLEM_UNSATISFIABLE,
+	  "max_length" },
+	{ "/passphrase?symbols=true", 400, PROBLEM_UNKNOWN_PARAMETER,
+	  "symbols" },
+	{ "/token?bytes=2000", 400, PROBLEM_OUT_OF_RANGE, "bytes" },
+	{ "/token?encoding=HEX", 400, PROBLEM_INVALID_VALUE, "encoding" },
+	{ "/token?length=10", 400, PROBLEM_UNKNOWN_PARAMETER, "length" },
+	{ "/pin?length=4&quantity=20000&unique=1", 400, PROBLEM_UNSATISFIABLE,
+	  "quantity" },
+	{ "/pin?unique=2", 400, PROBLEM_INVALID_VALUE, "unique" },
 	/* paths */
 	{ "/", 404, PROBLEM_NOT_FOUND, "" },
 	{ "/password/", 404, PROBLEM_NOT_FOUND, "" },
@@ -313,6 +330,28 @@ START_TEST(test_min_entropy_picks_the_shortest_length)
 }
 END_TEST
 
+START_TEST(test_other_kinds)
+{
+	struct request r = parse_ok("/passphrase");
+
+	ck_assert_int_eq(r.gen.kind, GEN_KIND_PASSPHRASE);
+	ck_assert_uint_eq(r.gen.passphrase.words, 6);
+	ck_assert_str_eq(r.gen.passphrase.separator, "-");
+	ck_assert_double_eq_tol(r.gen.entropy_bits, 77.55, 0.005);
+	r = parse_ok("/passphrase?separator=&words=3&number=1");
+	ck_assert_uint_eq(r.gen.passphrase.separator_len, 0);
+	ck_assert(r.gen.passphrase.number);
+	r = parse_ok("/token?bytes=16&encoding=base64url");
+	ck_assert_int_eq(r.gen.kind, GEN_KIND_TOKEN);
+	ck_assert_uint_eq(r.gen.length, 22);
+	ck_assert_double_eq(r.gen.entropy_bits, 128);
+	r = parse_ok("/pin?length=6&exclude_weak=true&unique=true");
+	ck_assert(r.gen.exclude_weak && r.gen.unique);
+	ck_assert_double_lt(r.gen.entropy_bits, 6 * log2(10));
+	ck_assert_str_eq(gen_kind_name(GEN_KIND_TOKEN), "token");
+}
+END_TEST
+
 START_TEST(test_explain_flag)
 {
 	ck_assert(parse_ok("/password?explain=true").gen.explain);
@@ -380,6 +419,7 @@ Suite *request_suite(void)
 	tcase_add_test(tc, test_password_policies);
 	tcase_add_test(tc, test_min_entropy_picks_the_shortest_length);
 	tcase_add_test(tc, test_explain_flag);
+	tcase_add_test(tc, test_other_kinds);
 	tcase_add_test(tc, test_not_nul_terminated);
 	tcase_add_test(tc, test_long_name_is_shown_cut);
 	suite_add_tcase(s, tc);

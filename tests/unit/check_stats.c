@@ -126,6 +126,11 @@ START_TEST(test_biased_control_is_rejected)
 }
 END_TEST
 
+static bool policy_accepts_fn(void *ctx, const char *s, size_t n)
+{
+	return policy_accepts(ctx, s, n);
+}
+
 /*
  * Under a constraint (length 8 over the 62 alphanumerics, min_digits=2) the
  * generator must be uniform over the valid passwords. Three consequences
@@ -157,7 +162,8 @@ START_TEST(test_uniform_under_min_digits)
 	rng_init(&r);
 	for (unsigned long k = 0; k < n; k++) {
 		memset(&it, 0, sizeof(it));
-		while (gen_item_step(&it, &r, &a, &policy, 8, item) ==
+		while (gen_item_step(&it, &r, &a, policy_accepts_fn, &policy,
+				     8, item) ==
 		       CORO_YIELD)
 			;
 		for (int i = 0; i < 8; i++) {
