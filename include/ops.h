@@ -52,11 +52,21 @@ enum metrics_route ops_metrics_route(enum ops_route route);
 
 /* A reply body and its Content-Type. `owned`: a malloc'd body the caller
  * frees; otherwise static, valid for the process's life. */
+/* An extra reply header (e.g. Content-Security-Policy on HTML pages). */
+struct ops_header {
+	const char *name;
+	const char *value;
+};
+
+enum { OPS_MAX_HEADERS = 8 };
+
 struct ops_body {
 	const char *type;
 	void *body;
 	size_t len;
 	bool owned;
+	const struct ops_header *headers;  /* static; NULL when none */
+	size_t n_headers;                  /* <= OPS_MAX_HEADERS */
 };
 
 /* The 200 body of a route other than /metrics (which needs the caller's

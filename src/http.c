@@ -438,6 +438,22 @@ static enum MHD_Result reply_metrics(struct exchange *ex)
 		     MHD_RESPMEM_MUST_FREE, NULL, 0);
 }
 
+static enum MHD_Result reply_ops_body(struct exchange *ex,
+				      const struct ops_body *out)
+{
+	struct header extra[OPS_MAX_HEADERS];
+	size_t n = out->n_headers < OPS_MAX_HEADERS ? out->n_headers
+						    : OPS_MAX_HEADERS;
+
+	for (size_t i = 0; i < n; i++)
+		extra[i] = (struct header){ out->headers[i].name,
+					    out->headers[i].value };
+	return reply(ex, 200, out->type, out->body, out->len,
+		     out->owned ? MHD_RESPMEM_MUST_FREE
+				: MHD_RESPMEM_PERSISTENT,
+		     extra, n);
+}
+
 /* An operational route (ops.h), in the order of generation routes: method
  * (405), query (400), draining (503), then the route itself. */
 static enum MHD_Result dispatch_ops(struct exchange *ex, const char *method,
@@ -461,9 +477,7 @@ static enum MHD_Result dispatch_ops(struct exchange *ex, const char *method,
 		return reply_metrics(ex);
 	if (ops_render(route, MHD_get_version(), &out) < 0)
 		return MHD_NO;
-	return reply(ex, 200, out.type, out.body, out.len,
-		     out.owned ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT,
-		     NULL, 0);
+	return reply_ops_body(ex, &out);
 }
 
 static enum metrics_route metrics_route_of(enum route route)
