@@ -170,7 +170,7 @@ static void render_spec(enum ops_route route, struct ops_body *out)
 	*out = (struct ops_body){
 		route == OPS_OPENAPI_YAML ? "application/yaml"
 					  : "application/json",
-		(void *)body, len, false,
+		(void *)body, len, false, NULL, 0,
 	};
 }
 
@@ -199,6 +199,7 @@ int ops_render(enum ops_route route, const char *mhd_version,
 	}
 	if (body == NULL)
 		return -ENOMEM;
-	*out = (struct ops_body){ "application/json", body, len, true };
+	*out = (struct ops_body){ "application/json", body, len, true, NULL,
+				  0 };
 	return 0;
 }
