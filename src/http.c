@@ -161,7 +161,7 @@ static void account(struct http *h, const struct exchange *ex,
 	long us = elapsed_us(&ex->start);
 
 	metrics_observe(h->metrics, ex->route, ex->status, us);
-	if (ex->generation && ex->status == 200)
+	if (ex->generation && ex->status == 200 && !ex->job.req.explain)
 		metrics_count_items(h->metrics, ex->job.req.kind,
 				    ex->job.req.quantity);
 	if (h->cfg.access_log) {
