@@ -32,6 +32,12 @@ int render_item(struct sbuf *out, size_t index, const char *s, size_t n);
 /* Append `]}`. */
 int render_items_close(struct sbuf *out);
 
+/* format=text: the item and a newline (items never hold a newline). */
+int render_text_item(struct sbuf *out, const char *s, size_t n);
+
+/* format=ndjson: the item as a JSON string and a newline. */
+int render_ndjson_item(struct sbuf *out, const char *s, size_t n);
+
 /* What explain=true reports instead of items: no secret, only the shape of
  * the request and its exact entropy. */
 struct explain_info {

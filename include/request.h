@@ -45,6 +45,13 @@ enum gen_kind {
 	GEN_KIND_COUNT,
 };
 
+/* How a reply lists its items (format=, or the Accept header). */
+enum reply_format {
+	FORMAT_JSON,                   /* the JSON document */
+	FORMAT_TEXT,                   /* one item per line */
+	FORMAT_NDJSON,                 /* one JSON string per line */
+};
+
 /* "password", "pin", "passphrase", "token". */
 const char *gen_kind_name(enum gen_kind kind);
 
@@ -69,6 +76,8 @@ struct gen_request {
 	unsigned classes;          /* enum gen_class bits (gen.h) */
 	bool classes_only;         /* the alphabet is exactly `classes` */
 	bool explain;              /* describe the request, generate nothing */
+	enum reply_format format;
+	bool format_given;         /* format= present: Accept is not asked */
 	struct password_policy policy; /* alphabet, minimums, first letter */
 	double entropy_bits;       /* of one item, exact (policy.h) */
 	double acceptance;         /* of one candidate, for rejection */

@@ -21,6 +21,7 @@
 #include "job.h"
 #include "log.h"
 #include "metrics.h"
+#include "negotiate.h"
 #include "ops.h"
 #include "render.h"
 #include "request.h"
@@ -33,6 +34,7 @@
 #define PROBLEM_DRAINING "urn:pwgend:problem:draining"
 #define PROBLEM_INTERNAL "urn:pwgend:problem:internal"
 #define PROBLEM_NOT_READY "urn:pwgend:problem:not-ready"
+#define PROBLEM_NOT_ACCEPTABLE "urn:pwgend:problem:not-acceptable"
 
 struct http {
 	struct config cfg;
@@ -382,9 +384,18 @@ static enum MHD_Result reply_job(struct exchange *ex)
 {
 	struct job *job = &ex->job;
 
+	static const char *const types[] = {
+		[FORMAT_JSON] = "application/json",
+		[FORMAT_TEXT] = "text/plain; charset=utf-8",
+		[FORMAT_NDJSON] = "application/x-ndjson",
+	};
+
 	if (job->status == 0)
-		return reply(ex, 200, "application/json", job->body.buf,
-			     job->body.len, MHD_RESPMEM_PERSISTENT, NULL, 0);
+		return reply(ex, 200,
+			     job->req.explain ? types[FORMAT_JSON]
+					      : types[job->req.format],
+			     job->body.buf, job->body.len,
+			     MHD_RESPMEM_PERSISTENT, NULL, 0);
 	if (job->status == -ECANCELED)
 		return reply_unavailable(ex, true);
 	if (job->status == -ENOMEM)
@@ -498,6 +509,17 @@ static enum metrics_route metrics_route_of(enum route route)
 }
 
 /* Phase 2: the whole request is in. */
+/* format= wins; otherwise the Accept header decides (negotiate.h). */
+static bool choose_format(struct exchange *ex, struct gen_request *gen)
+{
+	if (gen->format_given)
+		return true;
+	return negotiate_format(MHD_lookup_connection_value(
+					ex->conn, MHD_HEADER_KIND,
+					MHD_HTTP_HEADER_ACCEPT),
+				&gen->format) == 0;
+}
+
 static enum MHD_Result dispatch(struct exchange *ex, const char *method)
 {
 	struct http *h = ex->http;
@@ -524,6 +546,12 @@ static enum MHD_Result dispatch(struct exchange *ex, const char *method)
 		return reply_method_not_allowed(ex);
 	if (rc < 0)
 		return reply_request_error(ex, &err);
+	if (req.route != ROUTE_HEALTHZ && !choose_format(ex, &req.gen))
+		return reply_problem(ex, 406, PROBLEM_NOT_ACCEPTABLE,
+				     "Not Acceptable",
+				     "this route answers application/json, "
+				     "text/plain or application/x-ndjson",
+				     NULL, NULL, 0);
 	if (atomic_load(&h->draining))
 		return reply_unavailable(ex, true);
 	if (req.route == ROUTE_HEALTHZ)

@@ -207,6 +207,25 @@ int render_items_close(struct sbuf *out)
 	return sbuf_add(out, "]}", 2);
 }
 
+int render_text_item(struct sbuf *out, const char *s, size_t n)
+{
+	int rc = sbuf_reserve(out, n + 1);
+
+	if (rc < 0)
+		return rc;
+	memcpy(out->buf + out->len, s, n);
+	out->buf[out->len + n] = '\n';
+	out->len += n + 1;
+	return 0;
+}
+
+int render_ndjson_item(struct sbuf *out, const char *s, size_t n)
+{
+	int rc = render_json_string(out, s, n);
+
+	return rc < 0 ? rc : sbuf_add(out, "\n", 1);
+}
+
 char *render_problem(int status, const char *type, const char *title,
 		     const char *detail, const char *parameter, size_t *len)
 {

@@ -48,6 +48,7 @@ enum param_id {
 	P_MAX_LENGTH,
 	P_BYTES,
 	P_ENCODING,
+	P_FORMAT,
 };
 
 #define ON_PASSWORD (1u << ROUTE_PASSWORD)
@@ -65,6 +66,7 @@ static const struct param {
 	{ "quantity", P_QUANTITY, ON_GENERATE, 0 },
 	{ "length", P_LENGTH, ON_PASSWORD | ON_PIN, 0 },
 	{ "explain", P_EXPLAIN, ON_GENERATE, 0 },
+	{ "format", P_FORMAT, ON_GENERATE, 0 },
 	{ "lower", P_LOWER, ON_PASSWORD, GEN_CLASS_LOWER },
 	{ "upper", P_UPPER, ON_PASSWORD, GEN_CLASS_UPPER },
 	{ "digits", P_DIGITS, ON_PASSWORD, GEN_CLASS_DIGITS },
@@ -402,6 +404,25 @@ static int set_capitalize(struct parser *p, const char *s, size_t n)
 	return fail_invalid(p, "capitalize", "first, all or none");
 }
 
+static int set_format(struct parser *p, const char *s, size_t n)
+{
+	static const struct {
+		const char *name;
+		enum reply_format format;
+	} names[] = { { "json", FORMAT_JSON }, { "text", FORMAT_TEXT },
+		      { "ndjson", FORMAT_NDJSON } };
+
+	for (size_t i = 0; i < 3; i++) {
+		if (strlen(names[i].name) == n &&
+		    memcmp(names[i].name, s, n) == 0) {
+			p->req->gen.format = names[i].format;
+			p->req->gen.format_given = true;
+			return 0;
+		}
+	}
+	return fail_invalid(p, "format", "json, text or ndjson");
+}
+
 /* The /pin, /passphrase and /token options. */
 static int set_other(struct parser *p, const struct param *prm, const char *s,
 		     size_t n)
@@ -430,6 +451,8 @@ static int set_other(struct parser *p, const struct param *prm, const char *s,
 		if (token_encoding_parse(s, n, &g->encoding) == 0)
 			return 0;
 		return fail_invalid(p, prm->name, "hex, base64url or base32");
+	case P_FORMAT:
+		return set_format(p, s, n);
 	default:
 		return fail_invalid(p, prm->name, "known");
 	}

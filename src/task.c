@@ -92,6 +92,14 @@ static int item_collect(void *ctx, size_t index, void *slot)
 		memcpy(&len, slot, sizeof(len));
 		slot = (char *)slot + sizeof(size_t);
 	}
+	switch (t->job->req.format) {
+	case FORMAT_TEXT:
+		return render_text_item(&t->job->body, slot, len);
+	case FORMAT_NDJSON:
+		return render_ndjson_item(&t->job->body, slot, len);
+	case FORMAT_JSON:
+		break;
+	}
 	return render_item(&t->job->body, index, slot, len);
 }
 
@@ -182,7 +190,7 @@ static int task_begin(struct job *job, const struct task_env *env)
 	t->job = job;
 	t->rng = env->rng;
 	rc = sbuf_reserve(&job->body, job_cost(req));
-	if (rc == 0)
+	if (rc == 0 && req->format == FORMAT_JSON)
 		rc = render_items_open(&job->body, &header);
 	if (rc < 0)
 		return rc;
@@ -231,7 +239,7 @@ int task_step(struct job *job, const struct task_env *env)
 				steps_per_quantum(job, env->quantum));
 		if (rc == GATHER_PENDING)
 			return CORO_YIELD;
-		if (rc == GATHER_DONE)
+		if (rc == GATHER_DONE && job->req.format == FORMAT_JSON)
 			rc = render_items_close(&job->body);
 		if (rc < 0)
 			return task_fail(job, rc);

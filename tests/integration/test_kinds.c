@@ -229,6 +229,57 @@ START_TEST(explain_generates_nothing)
 }
 END_TEST
 
+/* GET with one extra header line ("Name: value\r\n"). */
+static void get_with(const char *target, const char *header,
+		     struct response *r)
+{
+	struct conn c;
+
+	ck_assert_int_eq(conn_open(&c, fixture.port), 0);
+	ck_assert_int_eq(conn_request(&c, "GET", target, header), 0);
+	ck_assert_int_eq(conn_read(&c, r, false), 0);
+	conn_close(&c);
+}
+
+/* format=text / ndjson, and Accept when format is absent. */
+START_TEST(formats)
+{
+	struct response r;
+	const char *why;
+	size_t lines = 0;
+
+	ck_assert_int_eq(http_get(fixture.port, "/password?quantity=5&"
+				  "format=text&symbols=1", &r), 0);
+	ck_assert_int_eq(r.status, 200);
+	why = verify_headers(&r, "text/plain; charset=utf-8", 0);
+	ck_assert_msg(why == NULL, "%s", why);
+	for (size_t i = 0; i < r.body_len; i++)
+		lines += r.body[i] == '\n';
+	ck_assert_uint_eq(lines, 5);
+	ck_assert_uint_eq(r.body_len, 5 * 21);  /* 20 characters + newline */
+	response_free(&r);
+
+	ck_assert_int_eq(http_get(fixture.port,
+				  "/pin?quantity=3&format=ndjson", &r), 0);
+	why = verify_headers(&r, "application/x-ndjson", 0);
+	ck_assert_msg(why == NULL, "%s", why);
+	ck_assert_uint_eq(r.body_len, 3 * 9);  /* "123456" + newline */
+	ck_assert_int_eq(r.body[0], '"');
+	response_free(&r);
+
+	get_with("/token?quantity=2", "Accept: text/plain\r\n", &r);
+	why = verify_headers(&r, "text/plain; charset=utf-8", 0);
+	ck_assert_msg(why == NULL, "%s", why);
+	ck_assert_uint_eq(r.body_len, 2 * 65);
+	response_free(&r);
+
+	get_with("/token", "Accept: image/png\r\n", &r);
+	why = verify_problem(&r, 406, URN "not-acceptable", NULL);
+	ck_assert_msg(why == NULL, "%s", why);
+	response_free(&r);
+}
+END_TEST
+
 Suite *kinds_suite(void)
 {
 	Suite *s = suite_create("kinds");
@@ -243,6 +294,7 @@ Suite *kinds_suite(void)
 	tcase_add_test(tc, unique_pins_cover_the_set);
 	tcase_add_test(tc, refusals);
 	tcase_add_test(tc, explain_generates_nothing);
+	tcase_add_test(tc, formats);
 	suite_add_tcase(s, tc);
 	return s;
 }

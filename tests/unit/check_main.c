@@ -25,6 +25,7 @@ int main(void)
 	srunner_add_suite(sr, sched_suite());
 	srunner_add_suite(sr, render_suite());
 	srunner_add_suite(sr, log_suite());
+	srunner_add_suite(sr, negotiate_suite());
 	srunner_add_suite(sr, log_json_suite());
 	srunner_add_suite(sr, metrics_suite());
 	srunner_add_suite(sr, ops_suite());

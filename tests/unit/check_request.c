@@ -218,6 +218,8 @@ static const struct bad_case bad_cases[] = {
 	{ "/pin?length=4&quantity=20000&unique=1", 400, PROBLEM_UNSATISFIABLE,
 	  "quantity" },
 	{ "/pin?unique=2", 400, PROBLEM_INVALID_VALUE, "unique" },
+	{ "/password?format=xml", 400, PROBLEM_INVALID_VALUE, "format" },
+	{ "/healthz?format=text", 400, PROBLEM_UNKNOWN_PARAMETER, "format" },
 	/* paths */
 	{ "/", 404, PROBLEM_NOT_FOUND, "" },
 	{ "/password/", 404, PROBLEM_NOT_FOUND, "" },
@@ -349,6 +351,10 @@ START_TEST(test_other_kinds)
 	ck_assert(r.gen.exclude_weak && r.gen.unique);
 	ck_assert_double_lt(r.gen.entropy_bits, 6 * log2(10));
 	ck_assert_str_eq(gen_kind_name(GEN_KIND_TOKEN), "token");
+	r = parse_ok("/token?format=ndjson");
+	ck_assert(r.gen.format_given);
+	ck_assert_int_eq(r.gen.format, FORMAT_NDJSON);
+	ck_assert(!parse_ok("/pin").gen.format_given);
 }
 END_TEST
 

@@ -8,6 +8,7 @@ Suite *config_suite(void);
 Suite *gather_suite(void);
 Suite *gen_suite(void);
 Suite *log_suite(void);
+Suite *negotiate_suite(void);
 Suite *log_json_suite(void);
 Suite *metrics_suite(void);
 Suite *ops_suite(void);
