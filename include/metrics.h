@@ -34,6 +34,7 @@ enum metrics_route {
 	METRICS_ROUTE_METRICS,
 	METRICS_ROUTE_VERSION,
 	METRICS_ROUTE_OPENAPI,          /* /openapi.yaml and /openapi.json */
+	METRICS_ROUTE_ORIGINAL,         /* the original service's routes */
 	METRICS_ROUTE_OTHER,            /* 404s, 414s, anything unrouted */
 	METRICS_ROUTE_COUNT,
 };

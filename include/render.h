@@ -32,6 +32,17 @@ int render_item(struct sbuf *out, size_t index, const char *s, size_t n);
 /* Append `]}`. */
 int render_items_close(struct sbuf *out);
 
+/* The original service's documents (request.h enum reply_shape):
+ * {"data":[ ... ]} and {"message":"Success","data":[{"1º pin":...}]}. */
+int render_data_open(struct sbuf *out, int blog);
+int render_data_item(struct sbuf *out, size_t index, const char *s, size_t n,
+		     int blog);
+int render_data_close(struct sbuf *out);
+
+/* {"status":"ok","timestamp":"<RFC 3339, microseconds, +00:00>"}, as the
+ * original's /v1/health. malloc'd, or NULL on ENOMEM. */
+char *render_v1_health(size_t *len);
+
 /* format=text: the item and a newline (items never hold a newline). */
 int render_text_item(struct sbuf *out, const char *s, size_t n);
 

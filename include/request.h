@@ -35,6 +35,20 @@ enum route {
 	ROUTE_PASSPHRASE,
 	ROUTE_TOKEN,
 	ROUTE_HEALTHZ,
+	/* the original service's routes (see README "The original's API") */
+	ROUTE_V1_PIN,              /* GET /v1/pin */
+	ROUTE_V1_PASSWORD,         /* GET /v1/ (and /v1) */
+	ROUTE_V1_HEALTH,           /* GET /v1/health */
+	ROUTE_BLOG_PIN,            /* GET /pin/{length} */
+	ROUTE_BLOG_PASS,           /* GET /pass/{length} */
+};
+
+/* The JSON document a generation reply is written as. */
+enum reply_shape {
+	SHAPE_PWGEND,              /* {"kind",...,"items":[...]} */
+	SHAPE_DATA,                /* {"data":[...]}: /v1 */
+	SHAPE_BLOG,                /* {"message":"Success","data":[{"1º pin":
+				    * ...}]}: the blog-era routes */
 };
 
 enum gen_kind {
@@ -65,6 +79,14 @@ enum {
 	PIN_LENGTH_MAX = 64,
 	QUANTITY_DEFAULT = 1,
 	PASSWORD_MIN_COUNT_MAX = 256,  /* largest min_lower ... accepted */
+	/* the original service's limits: /v1 lengths 3..200, blog-era path
+	 * lengths 1..100, quantity 1..100 everywhere */
+	V1_LENGTH_MIN = 3,
+	V1_LENGTH_MAX = 200,
+	V1_LENGTH_DEFAULT = 12,
+	BLOG_LENGTH_MIN = 1,
+	BLOG_LENGTH_MAX = 100,
+	COMPAT_QUANTITY_MAX = 100,
 	MIN_ENTROPY_MAX = 8192,        /* bits; past any 1024-char password */
 };
 
@@ -78,6 +100,7 @@ struct gen_request {
 	bool explain;              /* describe the request, generate nothing */
 	enum reply_format format;
 	bool format_given;         /* format= present: Accept is not asked */
+	enum reply_shape shape;
 	struct password_policy policy; /* alphabet, minimums, first letter */
 	double entropy_bits;       /* of one item, exact (policy.h) */
 	double acceptance;         /* of one candidate, for rejection */

@@ -309,6 +309,17 @@ static enum MHD_Result reply_not_ready(struct exchange *ex)
 			     retry, 1);
 }
 
+static enum MHD_Result reply_v1_health(struct exchange *ex)
+{
+	size_t len = 0;
+	char *body = render_v1_health(&len);
+
+	if (body == NULL)
+		return MHD_NO;
+	return reply(ex, 200, "application/json", body, len,
+		     MHD_RESPMEM_MUST_FREE, NULL, 0);
+}
+
 static enum MHD_Result reply_status(struct exchange *ex, const char *status)
 {
 	size_t len = 0;
@@ -504,6 +515,12 @@ static enum metrics_route metrics_route_of(enum route route)
 		return METRICS_ROUTE_TOKEN;
 	case ROUTE_HEALTHZ:
 		return METRICS_ROUTE_HEALTHZ;
+	case ROUTE_V1_PIN:
+	case ROUTE_V1_PASSWORD:
+	case ROUTE_V1_HEALTH:
+	case ROUTE_BLOG_PIN:
+	case ROUTE_BLOG_PASS:
+		return METRICS_ROUTE_ORIGINAL;
 	}
 	return METRICS_ROUTE_OTHER;
 }
@@ -546,7 +563,8 @@ static enum MHD_Result dispatch(struct exchange *ex, const char *method)
 		return reply_method_not_allowed(ex);
 	if (rc < 0)
 		return reply_request_error(ex, &err);
-	if (req.route != ROUTE_HEALTHZ && !choose_format(ex, &req.gen))
+	if (req.route != ROUTE_HEALTHZ && req.route != ROUTE_V1_HEALTH &&
+	    !choose_format(ex, &req.gen))
 		return reply_problem(ex, 406, PROBLEM_NOT_ACCEPTABLE,
 				     "Not Acceptable",
 				     "this route answers application/json, "
@@ -556,6 +574,8 @@ static enum MHD_Result dispatch(struct exchange *ex, const char *method)
 		return reply_unavailable(ex, true);
 	if (req.route == ROUTE_HEALTHZ)
 		return reply_status(ex, "ok");
+	if (req.route == ROUTE_V1_HEALTH)
+		return reply_v1_health(ex);
 	if (!h->ready)
 		return reply_not_ready(ex);
 	return submit(ex, &req.gen);

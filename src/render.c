@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <jansson.h>
 
@@ -205,6 +206,50 @@ int render_item(struct sbuf *out, size_t index, const char *s, size_t n)
 int render_items_close(struct sbuf *out)
 {
 	return sbuf_add(out, "]}", 2);
+}
+
+int render_data_open(struct sbuf *out, int blog)
+{
+	return sbuf_adds(out, blog ? "{\"message\":\"Success\",\"data\":["
+				   : "{\"data\":[");
+}
+
+int render_data_item(struct sbuf *out, size_t index, const char *s, size_t n,
+		     int blog)
+{
+	char key[48];
+	int rc;
+
+	if (!blog)
+		return render_item(out, index, s, n);
+	/* {"1º pin":"..."}: the same "pin" key for passwords, and U+00BA
+	 * MASCULINE ORDINAL INDICATOR as raw UTF-8, exactly as the original */
+	snprintf(key, sizeof(key), "%s{\"%zu\xc2\xba pin\":",
+		 index > 0 ? "," : "", index + 1);
+	rc = sbuf_adds(out, key);
+	if (rc == 0)
+		rc = render_json_string(out, s, n);
+	return rc < 0 ? rc : sbuf_add(out, "}", 1);
+}
+
+int render_data_close(struct sbuf *out)
+{
+	return sbuf_add(out, "]}", 2);
+}
+
+char *render_v1_health(size_t *len)
+{
+	struct timespec ts;
+	struct tm tm;
+	char when[64];
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(when, 32, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(when + strlen(when), sizeof(when) - strlen(when),
+		 ".%06ld+00:00", ts.tv_nsec / 1000);
+	return dump_and_free(json_pack("{s:s, s:s}", "status", "ok",
+				       "timestamp", when), len);
 }
 
 int render_text_item(struct sbuf *out, const char *s, size_t n)

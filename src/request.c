@@ -49,6 +49,9 @@ enum param_id {
 	P_BYTES,
 	P_ENCODING,
 	P_FORMAT,
+	P_PASSWORD_LENGTH,             /* the original's names */
+	P_HAS_PUNCTUATION,
+	P_PONCTUATION,
 };
 
 #define ON_PASSWORD (1u << ROUTE_PASSWORD)
@@ -56,6 +59,8 @@ enum param_id {
 #define ON_PASSPHRASE (1u << ROUTE_PASSPHRASE)
 #define ON_TOKEN (1u << ROUTE_TOKEN)
 #define ON_GENERATE (ON_PASSWORD | ON_PIN | ON_PASSPHRASE | ON_TOKEN)
+#define ON_V1 ((1u << ROUTE_V1_PIN) | (1u << ROUTE_V1_PASSWORD))
+#define ON_BLOG ((1u << ROUTE_BLOG_PIN) | (1u << ROUTE_BLOG_PASS))
 
 static const struct param {
 	const char *name;
@@ -63,7 +68,10 @@ static const struct param {
 	unsigned routes;           /* bit per enum route that accepts it */
 	unsigned class_bit;        /* for the boolean class switches */
 } params[] = {
-	{ "quantity", P_QUANTITY, ON_GENERATE, 0 },
+	{ "quantity", P_QUANTITY, ON_GENERATE | ON_V1 | ON_BLOG, 0 },
+	{ "password_length", P_PASSWORD_LENGTH, ON_V1, 0 },
+	{ "has_punctuation", P_HAS_PUNCTUATION, 1u << ROUTE_V1_PASSWORD, 0 },
+	{ "ponctuation", P_PONCTUATION, 1u << ROUTE_BLOG_PASS, 0 },
 	{ "length", P_LENGTH, ON_PASSWORD | ON_PIN, 0 },
 	{ "explain", P_EXPLAIN, ON_GENERATE, 0 },
 	{ "format", P_FORMAT, ON_GENERATE, 0 },
@@ -111,6 +119,19 @@ static const struct {
 	{ "/passphrase", ROUTE_PASSPHRASE },
 	{ "/token", ROUTE_TOKEN },
 	{ "/healthz", ROUTE_HEALTHZ },
+	{ "/v1/pin", ROUTE_V1_PIN },
+	{ "/v1/", ROUTE_V1_PASSWORD },
+	{ "/v1", ROUTE_V1_PASSWORD },  /* the original redirected (307) */
+	{ "/v1/health", ROUTE_V1_HEALTH },
+};
+
+/* The blog-era routes carry the length in the path: /pin/12, /pass/16. */
+static const struct {
+	const char *prefix;
+	enum route route;
+} path_routes[] = {
+	{ "/pin/", ROUTE_BLOG_PIN },
+	{ "/pass/", ROUTE_BLOG_PASS },
 };
 
 /* Longest decoded values accepted (longer is a 400, never cut): numbers and
@@ -125,6 +146,9 @@ struct parser {
 	size_t max_quantity;
 	unsigned seen;                 /* bit per enum param_id */
 	struct password_options pw;    /* /password options, checked at the end */
+	bool compat_punctuation;       /* has_punctuation / ponctuation */
+	const char *path_length;       /* /pin/{length}: the digits, raw */
+	size_t path_length_len;
 	char symbol_set[VALUE_CAP];    /* storage for pw's strings */
 	char exclude[VALUE_CAP];
 	char charset[VALUE_CAP];
@@ -423,6 +447,39 @@ static int set_format(struct parser *p, const char *s, size_t n)
 	return fail_invalid(p, "format", "json, text or ndjson");
 }
 
+/* The original service's booleans, as pydantic read them: true/false,
+ * 1/0, yes/no, on/off, t/f, y/n in any case, so its clients keep working. */
+static int parse_compat_bool(struct parser *p, const char *name,
+			     const char *s, size_t n, bool *out)
+{
+	static const char *const yes[] = { "true", "1", "yes", "on", "t", "y" };
+	static const char *const no[] = { "false", "0", "no", "off", "f", "n" };
+
+	for (size_t i = 0; i < 6; i++) {
+		if (strlen(yes[i]) == n && strncasecmp(yes[i], s, n) == 0) {
+			*out = true;
+			return 0;
+		}
+		if (strlen(no[i]) == n && strncasecmp(no[i], s, n) == 0) {
+			*out = false;
+			return 0;
+		}
+	}
+	return fail_invalid(p, name, "a boolean (true, false, 1, 0, yes, no, "
+			    "on, off)");
+}
+
+static int set_compat(struct parser *p, const struct param *prm,
+		      const char *s, size_t n)
+{
+	if (prm->id == P_PASSWORD_LENGTH) {
+		p->pw.length_given = true;
+		return set_uint(p, prm->name, s, n, V1_LENGTH_MIN,
+				V1_LENGTH_MAX, &p->pw.length);
+	}
+	return parse_compat_bool(p, prm->name, s, n, &p->compat_punctuation);
+}
+
 /* The /pin, /passphrase and /token options. */
 static int set_other(struct parser *p, const struct param *prm, const char *s,
 		     size_t n)
@@ -453,6 +510,10 @@ static int set_other(struct parser *p, const struct param *prm, const char *s,
 		return fail_invalid(p, prm->name, "hex, base64url or base32");
 	case P_FORMAT:
 		return set_format(p, s, n);
+	case P_PASSWORD_LENGTH:
+	case P_HAS_PUNCTUATION:
+	case P_PONCTUATION:
+		return set_compat(p, prm, s, n);
 	default:
 		return fail_invalid(p, prm->name, "known");
 	}
@@ -471,7 +532,10 @@ static int set_param(struct parser *p, const struct param *prm, const char *s,
 			    WORD_CAP);
 	switch (prm->id) {
 	case P_QUANTITY:
-		return set_uint(p, prm->name, s, n, 1, p->max_quantity,
+		return set_uint(p, prm->name, s, n, 1,
+				p->req->route >= ROUTE_V1_PIN
+					? COMPAT_QUANTITY_MAX
+					: p->max_quantity,
 				&g->quantity);
 	case P_LENGTH:
 		return set_length(p, s, n);
@@ -619,6 +683,17 @@ static int route_path(const char *path, size_t n, enum route *route,
 			return 0;
 		}
 	}
+	for (size_t i = 0; !nul && (size_t)len <= sizeof(decoded) &&
+			   i < sizeof(path_routes) / sizeof(path_routes[0]);
+	     i++) {
+		size_t plen = strlen(path_routes[i].prefix);
+
+		if ((size_t)len > plen &&
+		    memcmp(path_routes[i].prefix, decoded, plen) == 0) {
+			*route = path_routes[i].route;
+			return 0;  /* the length is checked with the query */
+		}
+	}
 	printable(shown, sizeof(shown), path, n);
 	return fail(err, 404, PROBLEM_NOT_FOUND, "Not Found", NULL,
 		    "no route for %s", shown);
@@ -745,6 +820,11 @@ static void set_defaults(struct parser *p)
 		[ROUTE_PASSPHRASE] = GEN_KIND_PASSPHRASE,
 		[ROUTE_TOKEN] = GEN_KIND_TOKEN,
 		[ROUTE_HEALTHZ] = GEN_KIND_PASSWORD,
+		[ROUTE_V1_PIN] = GEN_KIND_PIN,
+		[ROUTE_V1_PASSWORD] = GEN_KIND_PASSWORD,
+		[ROUTE_V1_HEALTH] = GEN_KIND_PASSWORD,
+		[ROUTE_BLOG_PIN] = GEN_KIND_PIN,
+		[ROUTE_BLOG_PASS] = GEN_KIND_PASSWORD,
 	};
 
 	g->quantity = QUANTITY_DEFAULT;
@@ -752,9 +832,82 @@ static void set_defaults(struct parser *p)
 	p->pw.classes = GEN_CLASS_LOWER | GEN_CLASS_UPPER | GEN_CLASS_DIGITS;
 	p->pw.length = p->req->route == ROUTE_PIN ? PIN_LENGTH_DEFAULT
 						  : PASSWORD_LENGTH_DEFAULT;
+	if (p->req->route == ROUTE_V1_PIN ||
+	    p->req->route == ROUTE_V1_PASSWORD)
+		p->pw.length = V1_LENGTH_DEFAULT;
+	/* /v1/ punctuation defaults on, the blog's ponctuation off */
+	p->compat_punctuation = p->req->route == ROUTE_V1_PASSWORD;
 	passphrase_opts_default(&g->passphrase);
 	g->token_bytes = TOKEN_DEFAULT_BYTES;
 	g->encoding = TOKEN_HEX;
+}
+
+/* ------------------------------------------- the original service's API */
+
+/*
+ * /v1/pin, /v1/, /pin/{n}, /pass/{n}: the original's parameters and limits,
+ * answered by pwgend's generators with its bugs fixed: exact lengths, no
+ * hang, CSPRNG everywhere, uniform output. Passwords keep the guarantees
+ * the original meant: a lower-case letter, an upper-case letter and a digit,
+ * and a symbol with punctuation on (one of the two letters is dropped where
+ * the length cannot hold them all; a 1- or 2-character password only draws
+ * from the alphabet).
+ */
+static int settle_compat_password(struct parser *p, bool punctuation)
+{
+	struct password_options *o = &p->pw;
+	size_t wanted = punctuation ? 4 : 3;
+
+	o->classes = GEN_CLASS_LOWER | GEN_CLASS_UPPER | GEN_CLASS_DIGITS |
+		     (punctuation ? GEN_CLASS_SYMBOLS : 0);
+	o->classes_given = 0;
+	if (o->length >= 3) {
+		o->min[CLASS_LOWER] = 1;
+		o->min[CLASS_UPPER] = o->length >= wanted;  /* 3 + symbol */
+		o->min[CLASS_DIGIT] = 1;
+		o->min[CLASS_SYMBOL] = punctuation;
+	}
+	return settle_policy(p);
+}
+
+/* /pin/{length} and /pass/{length}: the digits after the prefix. */
+static int path_length(struct parser *p)
+{
+	static const char *const name = "password_lenght";  /* sic, theirs */
+	const char *slash = memchr(p->path_length + 1, '/',
+				   p->path_length_len - 1);
+	size_t start = slash != NULL ? (size_t)(slash - p->path_length) + 1
+				     : p->path_length_len;
+
+	p->pw.length_given = true;
+	return set_uint(p, name, p->path_length + start,
+			p->path_length_len - start, BLOG_LENGTH_MIN,
+			BLOG_LENGTH_MAX, &p->pw.length);
+}
+
+static int settle_compat(struct parser *p)
+{
+	struct gen_request *g = &p->req->gen;
+	enum route route = p->req->route;
+
+	g->shape = route == ROUTE_BLOG_PIN || route == ROUTE_BLOG_PASS
+			   ? SHAPE_BLOG
+			   : SHAPE_DATA;
+	g->format_given = true;  /* their shape, whatever Accept says */
+	if (g->shape == SHAPE_BLOG) {
+		if (!(p->seen & (1u << P_QUANTITY)))
+			return fail_invalid(p, "quantity", "given (it is "
+					    "required on this route)");
+		if (path_length(p) < 0)
+			return -1;
+	}
+	if (route == ROUTE_V1_PIN || route == ROUTE_BLOG_PIN) {
+		g->kind = GEN_KIND_PIN;
+		p->pw = (struct password_options){ .classes = GEN_CLASS_DIGITS,
+						   .length = p->pw.length };
+		return settle_policy(p);
+	}
+	return settle_compat_password(p, p->compat_punctuation);
 }
 
 const char *gen_kind_name(enum gen_kind kind)
@@ -784,6 +937,8 @@ int request_parse(const char *target, size_t n, size_t max_quantity,
 	memset(err, 0, sizeof(*err));
 	if (route_path(target, path_len, &req->route, err) < 0)
 		return -1;
+	p->path_length = target;
+	p->path_length_len = path_len;
 	set_defaults(p);
 	err->stage = REQUEST_STAGE_QUERY;
 	if (qmark != NULL && parse_query(p, qmark + 1, n - path_len - 1) < 0)
@@ -799,6 +954,10 @@ int request_parse(const char *target, size_t n, size_t max_quantity,
 		return settle_token(p);
 	case ROUTE_PASSWORD:
 		break;
+	case ROUTE_V1_HEALTH:
+		return 0;
+	default:
+		return settle_compat(p);
 	}
 	if (req->route == ROUTE_PASSWORD && p->pw.classes == 0 &&
 	    p->pw.symbol_set == NULL && p->pw.charset == NULL &&

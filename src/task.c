@@ -92,6 +92,9 @@ static int item_collect(void *ctx, size_t index, void *slot)
 		memcpy(&len, slot, sizeof(len));
 		slot = (char *)slot + sizeof(size_t);
 	}
+	if (t->job->req.shape != SHAPE_PWGEND)
+		return render_data_item(&t->job->body, index, slot, len,
+					t->job->req.shape == SHAPE_BLOG);
 	switch (t->job->req.format) {
 	case FORMAT_TEXT:
 		return render_text_item(&t->job->body, slot, len);
@@ -190,7 +193,9 @@ static int task_begin(struct job *job, const struct task_env *env)
 	t->job = job;
 	t->rng = env->rng;
 	rc = sbuf_reserve(&job->body, job_cost(req));
-	if (rc == 0 && req->format == FORMAT_JSON)
+	if (rc == 0 && req->shape != SHAPE_PWGEND)
+		rc = render_data_open(&job->body, req->shape == SHAPE_BLOG);
+	else if (rc == 0 && req->format == FORMAT_JSON)
 		rc = render_items_open(&job->body, &header);
 	if (rc < 0)
 		return rc;
@@ -239,7 +244,9 @@ int task_step(struct job *job, const struct task_env *env)
 				steps_per_quantum(job, env->quantum));
 		if (rc == GATHER_PENDING)
 			return CORO_YIELD;
-		if (rc == GATHER_DONE && job->req.format == FORMAT_JSON)
+		if (rc == GATHER_DONE && job->req.shape != SHAPE_PWGEND)
+			rc = render_data_close(&job->body);
+		else if (rc == GATHER_DONE && job->req.format == FORMAT_JSON)
 			rc = render_items_close(&job->body);
 		if (rc < 0)
 			return task_fail(job, rc);

@@ -280,6 +280,64 @@ START_TEST(formats)
 }
 END_TEST
 
+/* The original service's clients get the shapes they always got. */
+START_TEST(original_routes)
+{
+	json_t *doc;
+	struct response r;
+	const char *why;
+
+	ck_assert_int_eq(http_get(fixture.port, "/v1/pin?password_length=4&"
+				  "quantity=5", &r), 0);
+	ck_assert_int_eq(r.status, 200);
+	why = verify_headers(&r, "application/json", 0);
+	ck_assert_msg(why == NULL, "%s", why);
+	doc = response_json(&r);
+	response_free(&r);
+	ck_assert_uint_eq(json_object_size(doc), 1);
+	ck_assert_uint_eq(json_array_size(json_object_get(doc, "data")), 5);
+	for (size_t i = 0; i < 5; i++) {
+		const char *pin = json_string_value(json_array_get(
+			json_object_get(doc, "data"), i));
+
+		ck_assert_uint_eq(strlen(pin), 4);
+		ck_assert_uint_eq(strspn(pin, "0123456789"), 4);
+	}
+	json_decref(doc);
+
+	/* length 3 with punctuation: exact, never a hang */
+	ck_assert_int_eq(http_get(fixture.port, "/v1/?password_length=3&"
+				  "quantity=100", &r), 0);
+	doc = response_json(&r);
+	response_free(&r);
+	for (size_t i = 0; i < 100; i++)
+		ck_assert_uint_eq(strlen(json_string_value(json_array_get(
+					  json_object_get(doc, "data"), i))),
+				  3);
+	json_decref(doc);
+
+	/* the blog era: {"message":"Success","data":[{"1º pin":"..."}]} */
+	ck_assert_int_eq(http_get(fixture.port, "/pin/6?quantity=2", &r), 0);
+	ck_assert_ptr_nonnull(strstr(r.body, "{\"message\":\"Success\","
+					     "\"data\":[{\"1\xc2\xba pin\":"));
+	doc = response_json(&r);
+	response_free(&r);
+	ck_assert_uint_eq(strlen(json_string_value(json_object_get(
+				  json_array_get(json_object_get(doc, "data"), 1),
+				  "2\xc2\xba pin"))), 6);
+	json_decref(doc);
+
+	ck_assert_int_eq(http_get(fixture.port, "/v1/health", &r), 0);
+	doc = response_json(&r);
+	response_free(&r);
+	ck_assert_str_eq(json_string_value(json_object_get(doc, "status")),
+			 "ok");
+	ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(
+					     doc, "timestamp")), "+00:00"));
+	json_decref(doc);
+}
+END_TEST
+
 Suite *kinds_suite(void)
 {
 	Suite *s = suite_create("kinds");
@@ -295,6 +353,7 @@ Suite *kinds_suite(void)
 	tcase_add_test(tc, refusals);
 	tcase_add_test(tc, explain_generates_nothing);
 	tcase_add_test(tc, formats);
+	tcase_add_test(tc, original_routes);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -220,6 +220,19 @@ static const struct bad_case bad_cases[] = {
 	{ "/pin?unique=2", 400, PROBLEM_INVALID_VALUE, "unique" },
 	{ "/password?format=xml", 400, PROBLEM_INVALID_VALUE, "format" },
 	{ "/healthz?format=text", 400, PROBLEM_UNKNOWN_PARAMETER, "format" },
+	/* the original service's routes */
+	{ "/v1/pin?password_length=2", 400, PROBLEM_OUT_OF_RANGE,
+	  "password_length" },
+	{ "/v1/?quantity=101", 400, PROBLEM_OUT_OF_RANGE, "quantity" },
+	{ "/v1/?has_punctuation=maybe", 400, PROBLEM_INVALID_VALUE,
+	  "has_punctuation" },
+	{ "/v1/pin?has_punctuation=true", 400, PROBLEM_UNKNOWN_PARAMETER,
+	  "has_punctuation" },
+	{ "/pin/4", 400, PROBLEM_INVALID_VALUE, "quantity" },
+	{ "/pin/0?quantity=1", 400, PROBLEM_OUT_OF_RANGE, "password_lenght" },
+	{ "/pass/x?quantity=1", 400, PROBLEM_INVALID_VALUE,
+	  "password_lenght" },
+	{ "/v2/pin", 404, PROBLEM_NOT_FOUND, "" },
 	/* paths */
 	{ "/", 404, PROBLEM_NOT_FOUND, "" },
 	{ "/password/", 404, PROBLEM_NOT_FOUND, "" },
@@ -358,6 +371,34 @@ START_TEST(test_other_kinds)
 }
 END_TEST
 
+START_TEST(test_original_routes)
+{
+	struct request r = parse_ok("/v1/pin?password_length=4&quantity=5");
+
+	ck_assert_int_eq(r.gen.kind, GEN_KIND_PIN);
+	ck_assert_int_eq(r.gen.shape, SHAPE_DATA);
+	ck_assert_uint_eq(r.gen.length, 4);
+	ck_assert_uint_eq(r.gen.quantity, 5);
+	r = parse_ok("/v1/");
+	ck_assert_int_eq(r.gen.kind, GEN_KIND_PASSWORD);
+	ck_assert_uint_eq(r.gen.length, 12);
+	ck_assert_uint_eq(r.gen.policy.alphabet_len, 94);  /* punctuation */
+	ck_assert_uint_eq(r.gen.policy.min[CLASS_SYMBOL], 1);
+	r = parse_ok("/v1/?has_punctuation=False&password_length=3");
+	ck_assert_uint_eq(r.gen.policy.alphabet_len, 62);
+	ck_assert_uint_eq(r.gen.policy.min[CLASS_UPPER], 1);
+	r = parse_ok("/pass/3?quantity=2&ponctuation=yes");
+	ck_assert_int_eq(r.gen.shape, SHAPE_BLOG);
+	ck_assert_uint_eq(r.gen.length, 3);  /* exact, unlike the original */
+	ck_assert_uint_eq(r.gen.policy.min[CLASS_UPPER], 0);
+	ck_assert_uint_eq(r.gen.policy.min[CLASS_SYMBOL], 1);
+	r = parse_ok("/pin/100?quantity=100");
+	ck_assert_uint_eq(r.gen.length, 100);
+	ck_assert_int_eq(parse_ok("/v1/health").route, ROUTE_V1_HEALTH);
+	ck_assert_int_eq(parse_ok("/v1").route, ROUTE_V1_PASSWORD);
+}
+END_TEST
+
 START_TEST(test_explain_flag)
 {
 	ck_assert(parse_ok("/password?explain=true").gen.explain);
@@ -425,6 +466,7 @@ Suite *request_suite(void)
 	tcase_add_test(tc, test_password_policies);
 	tcase_add_test(tc, test_min_entropy_picks_the_shortest_length);
 	tcase_add_test(tc, test_explain_flag);
+	tcase_add_test(tc, test_original_routes);
 	tcase_add_test(tc, test_other_kinds);
 	tcase_add_test(tc, test_not_nul_terminated);
 	tcase_add_test(tc, test_long_name_is_shown_cut);
