@@ -55,46 +55,27 @@ static size_t encode_hex(const unsigned char *in, size_t n, char *out)
 	return 2 * n;
 }
 
-/* Big-endian bit accumulator, 6 bits out at a time; a final partial group is
- * zero-padded on the right (RFC 4648 section 4). */
-static size_t encode_base64url(const unsigned char *in, size_t n, char *out)
+/* Big-endian bit accumulator, `width` bits (5 or 6) out at a time through
+ * `digit`; a final partial group is zero-padded on the right (RFC 4648
+ * section 4). base64url and base32 differ only in width and alphabet. */
+static size_t encode_bits(const unsigned char *in, size_t n, char *out,
+			  unsigned width, char (*digit)(unsigned))
 {
-	unsigned long acc = 0;
+	unsigned long acc = 0, mask = (1ul << width) - 1;
 	unsigned bits = 0;
 	size_t o = 0;
 
 	for (size_t i = 0; i < n; i++) {
 		acc = (acc << 8) | in[i];
 		bits += 8;
-		while (bits >= 6) {
-			bits -= 6;
-			out[o++] = base64url_char((unsigned)(acc >> bits) & 63u);
+		while (bits >= width) {
+			bits -= width;
+			out[o++] = digit((unsigned)((acc >> bits) & mask));
 		}
 		acc &= (1ul << bits) - 1;
 	}
 	if (bits > 0)
-		out[o++] = base64url_char((unsigned)(acc << (6 - bits)) & 63u);
-	secmem_wipe(&acc, sizeof(acc));
-	return o;
-}
-
-static size_t encode_base32(const unsigned char *in, size_t n, char *out)
-{
-	unsigned long acc = 0;
-	unsigned bits = 0;
-	size_t o = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		acc = (acc << 8) | in[i];
-		bits += 8;
-		while (bits >= 5) {
-			bits -= 5;
-			out[o++] = base32_char((unsigned)(acc >> bits) & 31u);
-		}
-		acc &= (1ul << bits) - 1;
-	}
-	if (bits > 0)
-		out[o++] = base32_char((unsigned)(acc << (5 - bits)) & 31u);
+		out[o++] = digit((unsigned)((acc << (width - bits)) & mask));
 	secmem_wipe(&acc, sizeof(acc));
 	return o;
 }
@@ -106,9 +87,9 @@ size_t token_encode(const unsigned char *in, size_t n, enum token_encoding enc,
 	case TOKEN_HEX:
 		return encode_hex(in, n, out);
 	case TOKEN_BASE64URL:
-		return encode_base64url(in, n, out);
+		return encode_bits(in, n, out, 6, base64url_char);
 	case TOKEN_BASE32:
-		return encode_base32(in, n, out);
+		return encode_bits(in, n, out, 5, base32_char);
 	}
 	return 0;
 }
