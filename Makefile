@@ -39,6 +39,8 @@ all: $(BIN)
 
 # /livez /readyz /metrics /version /openapi.*: generated sources (mk/ops.mk).
 -include mk/ops.mk
+# Every reply checked against openapi.yaml (mk/contract.mk).
+-include mk/contract.mk
 
 deps:
 	@scripts/deps.sh build
@@ -83,6 +85,7 @@ lint: deps-test
 
 test: deps-test
 	@$(MAKE) --no-print-directory unit integration
+	@$(MAKE) --no-print-directory contract-test
 	@$(MAKE) --no-print-directory lint
 	@$(MAKE) --no-print-directory spec-check
 	@$(MAKE) --no-print-directory fuzz-short

@@ -29,6 +29,12 @@ if [ "${1:-build}" = test ]; then
 	command -v node >/dev/null 2>&1 || want nodejs
 	command -v npm >/dev/null 2>&1 || want npm
 	command -v clang >/dev/null 2>&1 || want clang
+	# the contract test: Debian's Python with a JSON Schema validator and
+	# Prometheus' own exposition-format parser
+	for deb in python3 python3-yaml python3-jsonschema \
+	           python3-prometheus-client; do
+		dpkg -s "$deb" >/dev/null 2>&1 || want "$deb"
+	done
 	# libFuzzer and the sanitizer runtimes for clang (make fuzz)
 	[ -d /usr/lib/llvm-14/lib/clang/14.0.6/lib/linux ] ||
 		dpkg -s libclang-rt-14-dev >/dev/null 2>&1 || want libclang-rt-14-dev

@@ -879,9 +879,15 @@ static int path_length(struct parser *p)
 	size_t start = slash != NULL ? (size_t)(slash - p->path_length) + 1
 				     : p->path_length_len;
 
+	char digits[WORD_CAP];
+	bool nul;
+	long len = decode(p->path_length + start, p->path_length_len - start,
+			  digits, sizeof(digits), false, &nul);
+
 	p->pw.length_given = true;
-	return set_uint(p, name, p->path_length + start,
-			p->path_length_len - start, BLOG_LENGTH_MIN,
+	if (len < 0 || nul || (size_t)len > sizeof(digits))
+		return fail_invalid(p, name, "a decimal integer");
+	return set_uint(p, name, digits, (size_t)len, BLOG_LENGTH_MIN,
 			BLOG_LENGTH_MAX, &p->pw.length);
 }
 

@@ -392,6 +392,7 @@ START_TEST(test_original_routes)
 	ck_assert_uint_eq(r.gen.length, 3);  /* exact, unlike the original */
 	ck_assert_uint_eq(r.gen.policy.min[CLASS_UPPER], 0);
 	ck_assert_uint_eq(r.gen.policy.min[CLASS_SYMBOL], 1);
+	ck_assert_uint_eq(parse_ok("/pin/%36?quantity=1").gen.length, 6);
 	r = parse_ok("/pin/100?quantity=100");
 	ck_assert_uint_eq(r.gen.length, 100);
 	ck_assert_int_eq(parse_ok("/v1/health").route, ROUTE_V1_HEALTH);

@@ -1,0 +1,1268 @@
+#!/usr/bin/python3
+"""Contract tests for pwgend: the real binary against openapi.yaml.
+
+Run from the repository root (make contract-test), or anywhere:
+
+    PWGEND_BIN=./build/pwgend python3 tests/contract/contract_test.py
+
+See tests/contract/README.md for what is validated. Needs Debian's
+python3-yaml, python3-jsonschema (Draft 2020-12) and
+python3-prometheus-client; nothing from the network. Every server runs on
+127.0.0.1 with a port the kernel picks, and is stopped by its own pid.
+"""
+
+import json
+import os
+import re
+import select
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import http.client
+from pathlib import Path
+from urllib.parse import quote
+
+try:
+    import yaml
+    import jsonschema
+    from jsonschema import Draft202012Validator
+    from prometheus_client.parser import text_string_to_metric_families
+except ImportError as e:
+    sys.exit("contract: %s: install python3-yaml python3-jsonschema "
+             "python3-prometheus-client (make deps-test) and run Debian's "
+             "/usr/bin/python3" % e)
+
+ROOT = Path(__file__).resolve().parents[2]
+SPEC_PATH = Path(os.environ.get("PWGEND_SPEC", ROOT / "openapi.yaml"))
+SPEC_JSON_PATH = SPEC_PATH.with_suffix(".json")
+SRC_DIR = Path(os.environ.get("PWGEND_SRC", ROOT / "src"))
+BIN = os.environ.get("PWGEND_BIN", "./build/pwgend")
+TOTAL_TIMEOUT = int(os.environ.get("CONTRACT_TIMEOUT", "180"))
+IO_TIMEOUT = 10.0
+MAX_URL = 2048                      # the server's default --max-url-length
+
+GENERATION = ("/password", "/pin", "/passphrase", "/token")
+KIND = {"/password": "password", "/pin": "pin", "/passphrase": "passphrase",
+        "/token": "token"}
+HTTP_METHODS = ("get", "head", "post", "put", "delete", "patch", "options",
+                "trace")
+MEDIA = {"json": "application/json", "text": "text/plain; charset=utf-8",
+         "ndjson": "application/x-ndjson"}
+
+
+class Failure(Exception):
+    pass
+
+
+# ------------------------------------------------------------------ report
+
+class Report:
+    def __init__(self):
+        self.checks = 0
+        self.validated = 0           # responses validated against the spec
+        self.failures = []
+        self.covered = set()         # (method, path, status[, type])
+        self.by_status = {}          # status -> responses validated
+
+    def ok(self, cond, msg):
+        self.checks += 1
+        if not cond:
+            self.failures.append(msg)
+        return cond
+
+    def fail(self, msg):
+        self.ok(False, msg)
+
+
+R = Report()
+
+
+# ----------------------------------------------------------- code vs spec
+
+def strip_c_comments(text):
+    """Remove /* */ and // comments, keeping string and char literals."""
+    out, i, n = [], 0, len(text)
+    while i < n:
+        c = text[i]
+        if c in "\"'":
+            j = i + 1
+            while j < n and text[j] != c:
+                j += 2 if text[j] == "\\" else 1
+            out.append(text[i:j + 1])
+            i = j + 1
+        elif text.startswith("/*", i):
+            j = text.find("*/", i + 2)
+            i = n if j < 0 else j + 2
+            out.append(" ")
+        elif text.startswith("//", i):
+            j = text.find("\n", i)
+            i = n if j < 0 else j
+        else:
+            out.append(c)
+            i += 1
+    return "".join(out)
+
+
+def matching_brace(text, start):
+    """Index of the '}' closing the '{' at text[start], skipping literals."""
+    depth, i = 0, start
+    while i < len(text):
+        c = text[i]
+        if c in "\"'":
+            j = i + 1
+            while j < len(text) and text[j] != c:
+                j += 2 if text[j] == "\\" else 1
+            i = j + 1
+            continue
+        if c == "{":
+            depth += 1
+        elif c == "}":
+            depth -= 1
+            if depth == 0:
+                return i
+        i += 1
+    raise Failure("unbalanced braces")
+
+
+STRING_LIT = re.compile(r'"((?:[^"\\\n]|\\.)*)"')
+ROUTE_TABLE = re.compile(r"\b\w*routes\s*\[\s*\]\s*=\s*\{")
+
+
+def code_paths():
+    """Paths in every `routes[] = { ... }` table of src/*.c (any array
+    whose name ends in `routes`: `routes[]`, `path_routes[]`, ...).
+
+    Comments are stripped first; the table is delimited by brace matching
+    (not by line layout); every string literal inside it that starts with
+    '/' is a path (adjacent literals are concatenated, as C does)."""
+    found = {}
+    for src in sorted(SRC_DIR.glob("*.c")):
+        text = strip_c_comments(src.read_text(encoding="utf-8"))
+        for m in ROUTE_TABLE.finditer(text):
+            brace = m.end() - 1
+            block = text[brace:matching_brace(text, brace) + 1]
+            block = re.sub(r'"\s*"', "", block)   # "a" "b" -> "ab"
+            for lit in STRING_LIT.findall(block):
+                lit = bytes(lit, "utf-8").decode("unicode_escape")
+                if lit.startswith("/"):
+                    found.setdefault(lit, src.name)
+    for required in ("request.c", "ops.c"):
+        R.ok(required in found.values(),
+             f"no routes[] table with paths found in src/{required}")
+    return found
+
+
+def template_regex(path):
+    return re.compile("^" + re.sub(r"\\\{[^}]+\\\}", "[^/]+",
+                                   re.escape(path)) + "$")
+
+
+def check_code_vs_spec(spec):
+    code = code_paths()
+    spec_paths = list(spec["paths"])
+    for p in spec_paths:
+        item = spec["paths"][p]
+        ops = [m for m in HTTP_METHODS if m in item]
+        if "post" in ops and "get" not in ops:
+            R.ok(True, "")
+        else:
+            R.ok("get" in ops and "head" in ops,
+                 f"spec path {p} lacks GET or HEAD (has {ops})")
+    # A code literal is a spec path, or a prefix ("/pin/") of a spec path
+    # whose remainder is one template segment ("/pin/{length}").
+    def covered_by_spec(lit):
+        for p in spec_paths:
+            if p == lit:
+                return True
+            if "{" in p and lit.endswith("/") and p.startswith(lit) and \
+               re.fullmatch(r"\{[^}/]+\}", p[len(lit):]):
+                return True
+        return False
+
+    def in_code(p):
+        if p in code:
+            return True
+        if "{" in p:
+            head = p[:p.index("{")]
+            return head in code or any(template_regex(p).match(c)
+                                       for c in code)
+        return False
+
+    for lit, src in sorted(code.items()):
+        R.ok(covered_by_spec(lit),
+             f"route {lit} (src/{src}) is not in {SPEC_PATH.name}")
+    for p in spec_paths:
+        R.ok(in_code(p), f"spec path {p} is in no routes[] table of src/")
+    return code
+
+
+# ------------------------------------------------------------------ spec
+
+class Spec:
+    def __init__(self, path):
+        self.text = path.read_bytes()
+        self.doc = yaml.safe_load(self.text)
+        self.resolver = jsonschema.RefResolver(base_uri="",
+                                               referrer=self.doc)
+        self._validators = {}
+        for name, schema in self.doc["components"]["schemas"].items():
+            try:
+                Draft202012Validator.check_schema(schema)
+            except jsonschema.SchemaError as e:
+                R.fail(f"components/schemas/{name} is not a valid "
+                       f"Draft 2020-12 schema: {e.message}")
+
+    def deref(self, obj):
+        while isinstance(obj, dict) and "$ref" in obj:
+            _, obj = self.resolver.resolve(obj["$ref"])
+        return obj
+
+    def validator(self, schema):
+        key = id(schema)
+        if key not in self._validators:
+            self._validators[key] = Draft202012Validator(
+                schema, resolver=self.resolver,
+                format_checker=Draft202012Validator.FORMAT_CHECKER)
+        return self._validators[key]
+
+    def errors(self, schema, instance):
+        errs = sorted(self.validator(schema).iter_errors(instance),
+                      key=lambda e: list(e.path))
+        return ["%s: %s" % ("/".join(map(str, e.absolute_path)) or "(root)",
+                            e.message[:300]) for e in errs]
+
+
+# ------------------------------------------------------------------ HTTP
+
+class Response:
+    def __init__(self, status, headers, body, raw_head):
+        self.status = status
+        self.headers = headers          # list of (name, value)
+        self.body = body
+        self.raw_head = raw_head
+
+    def header(self, name):
+        vals = [v for k, v in self.headers if k.lower() == name.lower()]
+        return vals[0] if vals else None
+
+    def header_count(self, name):
+        return sum(1 for k, _ in self.headers if k.lower() == name.lower())
+
+
+def dechunk(data):
+    out, i = b"", 0
+    while True:
+        j = data.index(b"\r\n", i)
+        size = int(data[i:j].split(b";")[0], 16)
+        if size == 0:
+            return out
+        out += data[j + 2:j + 2 + size]
+        i = j + 2 + size + 2
+
+
+def parse_response(data, method):
+    head, sep, body = data.partition(b"\r\n\r\n")
+    if not sep:
+        raise Failure("incomplete response head: %r" % data[:200])
+    lines = head.decode("latin-1").split("\r\n")
+    m = re.match(r"HTTP/1\.[01] (\d{3}) ", lines[0] + " ")
+    if not m:
+        raise Failure("bad status line %r" % lines[0])
+    headers = []
+    for line in lines[1:]:
+        name, _, value = line.partition(":")
+        headers.append((name.strip(), value.strip()))
+    resp = Response(int(m.group(1)), headers, body, head)
+    if method != "HEAD":
+        te = (resp.header("Transfer-Encoding") or "").lower()
+        if "chunked" in te:
+            resp.body = dechunk(body)
+        elif resp.header("Content-Length") is not None:
+            cl = int(resp.header("Content-Length"))
+            if len(body) != cl:
+                raise Failure("Content-Length %d but %d body bytes"
+                              % (cl, len(body)))
+    return resp
+
+
+def send(port, method, target, headers=(), body=b""):
+    """One request on a new connection (Connection: close), read to EOF."""
+    hdrs = [("Host", "127.0.0.1:%d" % port)] + list(headers)
+    if body or method in ("POST", "PUT", "PATCH"):
+        hdrs.append(("Content-Length", str(len(body))))
+    hdrs.append(("Connection", "close"))
+    req = "%s %s HTTP/1.1\r\n" % (method, target)
+    req += "".join("%s: %s\r\n" % h for h in hdrs) + "\r\n"
+    deadline = time.monotonic() + IO_TIMEOUT
+    with socket.create_connection(("127.0.0.1", port),
+                                  timeout=IO_TIMEOUT) as s:
+        s.sendall(req.encode("latin-1") + body)
+        chunks = []
+        while True:
+            if time.monotonic() > deadline:
+                raise Failure("timeout reading %s %s" % (method, target))
+            chunk = s.recv(1 << 16)
+            if not chunk:
+                break
+            chunks.append(chunk)
+    return parse_response(b"".join(chunks), method)
+
+
+# --------------------------------------------------------------- servers
+
+class Server:
+    def __init__(self, *flags, env=None, name="server"):
+        self.name = name
+        self.log = tempfile.TemporaryFile()
+        cmd = [BIN, "--port", "0", "--bind", "127.0.0.1",
+               "--access-log", "off", *flags]
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE,
+                                     stderr=self.log, stdin=subprocess.DEVNULL,
+                                     env=env)
+        ready, _, _ = select.select([self.proc.stdout], [], [], IO_TIMEOUT)
+        line = self.proc.stdout.readline().decode() if ready else ""
+        m = re.match(r"pwgend listening on http://127\.0\.0\.1:(\d+)$",
+                     line.strip())
+        if not m:
+            self.stop()
+            raise Failure("%s did not start (%r): %s" % (name, line,
+                                                         self.stderr()))
+        self.port = int(m.group(1))
+
+    def stderr(self):
+        self.log.seek(0)
+        return self.log.read().decode(errors="replace")[-2000:]
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()           # this pid only
+            try:
+                self.proc.wait(timeout=IO_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.proc.stdout.close()
+        return self.proc.returncode
+
+
+# ------------------------------------------------------------ validation
+
+def norm_media(ct):
+    if ct is None:
+        return None
+    parts = [p.strip() for p in ct.split(";")]
+    return "; ".join([parts[0].lower()] + [p.lower() for p in parts[1:] if p])
+
+
+def coerce_header(value, schema):
+    t = schema.get("type")
+    if t in ("integer", "number"):
+        try:
+            return int(value) if t == "integer" else float(value)
+        except ValueError:
+            return value
+    return value
+
+
+def validate(spec, path, method, resp, what, schema_override=None):
+    """Validate resp against the spec's response for (path, method, status).
+
+    Returns the decoded body (JSON value, text, or None for HEAD)."""
+    label = "%s %s -> %d (%s)" % (method, path, resp.status, what)
+    R.validated += 1
+    R.by_status[resp.status] = R.by_status.get(resp.status, 0) + 1
+    for name in ("Cache-Control", "X-Content-Type-Options", "Content-Type",
+                 "Content-Length"):
+        if name == "Content-Length" and resp.header("Transfer-Encoding"):
+            continue
+        R.ok(resp.header_count(name) == 1,
+             "%s: %d %s headers" % (label, resp.header_count(name), name))
+    if schema_override is not None:
+        resp_obj = schema_override
+    else:
+        op = spec.doc["paths"].get(path, {}).get(method.lower())
+        if not R.ok(op is not None, "%s: operation not in spec" % label):
+            return None
+        resp_obj = op["responses"].get(str(resp.status),
+                                       op["responses"].get("default"))
+        if not R.ok(resp_obj is not None,
+                    "%s: status %d not documented for the operation"
+                    % (label, resp.status)):
+            return None
+        resp_obj = spec.deref(resp_obj)
+    for name, h in (resp_obj.get("headers") or {}).items():
+        h = spec.deref(h)
+        value = resp.header(name)
+        if value is None:
+            R.ok(not h.get("required"), "%s: required header %s missing"
+                 % (label, name))
+            continue
+        if "schema" in h:
+            errs = spec.errors(h["schema"], coerce_header(value, h["schema"]))
+            R.ok(not errs, "%s: header %s: %r: %s" % (label, name, value,
+                                                      errs))
+    ct = norm_media(resp.header("Content-Type"))
+    if method == "HEAD":
+        R.ok(resp.body == b"", "%s: HEAD reply has a body (%d bytes)"
+             % (label, len(resp.body)))
+        return None
+    content = resp_obj.get("content")
+    if not R.ok(content, "%s: the spec documents no content" % label):
+        return None
+    media = {norm_media(k): v for k, v in content.items()}
+    if not R.ok(ct in media, "%s: Content-Type %r not among %s"
+                % (label, resp.header("Content-Type"), list(content))):
+        return None
+    schema = media[ct].get("schema", {})
+    try:
+        text = resp.body.decode("utf-8")
+    except UnicodeDecodeError:
+        R.fail("%s: body is not UTF-8" % label)
+        return None
+    base = ct.split(";")[0]
+    if base.endswith("json") and base != "application/x-ndjson":
+        try:
+            instance = json.loads(text)
+        except ValueError as e:
+            R.fail("%s: body is not JSON: %s" % (label, e))
+            return None
+    else:
+        instance = text
+    errs = spec.errors(schema, instance)
+    R.ok(not errs, "%s: body does not match the schema: %s; body %r"
+         % (label, errs[:3], text[:300]))
+    return instance
+
+
+def expect(resp, status, label, ctype=None, problem=None, parameter=None):
+    R.ok(resp.status == status, "%s: status %d, expected %d; body %r"
+         % (label, resp.status, status, resp.body[:300]))
+    if ctype is not None:
+        R.ok(norm_media(resp.header("Content-Type")) == norm_media(ctype),
+             "%s: Content-Type %r, expected %r"
+             % (label, resp.header("Content-Type"), ctype))
+    if problem is not None and resp.body:
+        try:
+            body = json.loads(resp.body)
+        except ValueError:
+            R.fail("%s: problem body is not JSON" % label)
+            return
+        R.ok(body.get("type") == "urn:pwgend:problem:" + problem,
+             "%s: problem type %r, expected %s" % (label, body.get("type"),
+                                                   problem))
+        R.ok(body.get("status") == resp.status,
+             "%s: problem status %r vs HTTP %d" % (label, body.get("status"),
+                                                   resp.status))
+        if parameter is not None:
+            R.ok(body.get("parameter") == parameter,
+                 "%s: problem parameter %r, expected %r"
+                 % (label, body.get("parameter"), parameter))
+
+
+def get_and_head(spec, port, path, query="", headers=(), status=200,
+                 ctype=None, problem=None, parameter=None, what="",
+                 same_length=True, target_path=None):
+    """GET then HEAD of the same request; both validated against the spec
+    path `path` (the request goes to target_path, default path: a template
+    filled in); HEAD must carry GET's status, Content-Type and (when the
+    body is deterministic) Content-Length."""
+    target = (target_path or path) + ("?" + query if query else "")
+    what = what or target
+    g = send(port, "GET", target, headers)
+    label = "GET %s %s" % (target, dict(headers) if headers else "")
+    expect(g, status, label, ctype, problem, parameter)
+    body = validate(spec, path, "GET", g, what)
+    h = send(port, "HEAD", target, headers)
+    label = "HEAD %s %s" % (target, dict(headers) if headers else "")
+    expect(h, status, label, ctype, problem, parameter)
+    validate(spec, path, "HEAD", h, what)
+    R.ok(h.header("Content-Type") == g.header("Content-Type"),
+         "%s: Content-Type %r differs from GET's %r"
+         % (label, h.header("Content-Type"), g.header("Content-Type")))
+    if same_length:
+        R.ok(h.header("Content-Length") == g.header("Content-Length"),
+             "%s: Content-Length %r differs from GET's %r"
+             % (label, h.header("Content-Length"),
+                g.header("Content-Length")))
+    key = (path, status) if problem is None else (path, status, problem)
+    R.covered.add(("get",) + key)
+    R.covered.add(("head",) + key)
+    return g, body
+
+
+# ----------------------------------------------------------------- cases
+
+# 200 requests per generation route (deterministic reply length: True).
+OK_QUERIES = {
+    "/password": [
+        ("", True), ("quantity=3", True), ("length=32&symbols=true", False),
+        ("length=16&symbols=true&min_lower=1&min_upper=1&min_digits=1"
+         "&min_symbols=1", False),
+        ("symbol_set=%40%23%24%3D&length=16", True),
+        ("symbols=true&exclude=%2B%26%23%25", False),
+        ("exclude_ambiguous=true", True),
+        ("charset=%22%5C&length=6&quantity=4", False),   # escapes in JSON
+        ("preset=base32&length=16", True), ("preset=hex&first=letter", True),
+        ("min_entropy=128", True), ("preset=url&min_digits=2&explain=true",
+                                    True),
+        ("quantity=0002&length=0008", True),
+    ],
+    "/pin": [
+        ("", True), ("quantity=5&length=8", True),
+        ("quantity=5&length=4&exclude_weak=true", True),
+        ("quantity=100&length=4&exclude_weak=true&unique=true", True),
+        ("explain=true", True), ("length=8&exclude_weak=1&explain=true",
+                                 True),
+    ],
+    "/passphrase": [
+        ("", False), ("quantity=3", False),
+        ("words=4&separator=%20&capitalize=first&number=true", False),
+        ("words=5&max_length=40", False), ("separator=&words=3", False),
+        ("separator=%22%5C&words=3&quantity=3", False),
+        ("capitalize=all", False), ("explain=true", True),
+        ("words=5&max_length=40&explain=true", True),
+    ],
+    "/token": [
+        ("", True), ("quantity=5&bytes=16&encoding=base64url", True),
+        ("bytes=20&encoding=base32", True), ("bytes=1", True),
+        ("bytes=1024&quantity=2", True), ("explain=true", True),
+        ("encoding=base32&explain=true", True),
+    ],
+    # the original service's routes (entries: query, same length[, target])
+    "/v1/pin": [
+        ("", True), ("password_length=4&quantity=5", True),
+        ("password_length=3", True), ("password_length=200&quantity=100",
+                                      True),
+    ],
+    "/v1/": [
+        ("", False), ("quantity=2&has_punctuation=False", True),
+        ("password_length=3&quantity=20", False),
+        ("has_punctuation=YES&password_length=200", False),
+        ("has_punctuation=off&quantity=100&password_length=3", True),
+    ],
+    "/v1": [("", False), ("quantity=3&has_punctuation=n", True)],
+    "/pin/{length}": [
+        ("quantity=2", True, "/pin/6"), ("quantity=3", True, "/pin/1"),
+        ("quantity=100", True, "/pin/100"), ("quantity=01", True, "/pin/04"),
+    ],
+    "/pass/{length}": [
+        ("quantity=2", True, "/pass/8"),
+        ("quantity=2&ponctuation=yes", False, "/pass/8"),
+        ("quantity=3&ponctuation=1", False, "/pass/3"),
+        ("quantity=2", True, "/pass/1"), ("quantity=100", False,
+                                          "/pass/100"),
+    ],
+}
+
+# 400 problems: route -> type -> queries (expected `parameter`, or None).
+BAD = {
+    "/password": {
+        "unknown-parameter": [("lenght=5", "lenght"), ("words=3", "words")],
+        "duplicate-parameter": [("length=8&length=9", "length")],
+        "invalid-value": [("symbols=yes", "symbols"), ("length=", "length"),
+                          ("length=-5", "length"), ("length=%zz", "length"),
+                          ("length=1%002", "length"), ("format=xml", "format"),
+                          ("format=TEXT", "format"), ("symbol_set=ab",
+                                                      "symbol_set")],
+        "out-of-range": [("length=3", "length"), ("quantity=0", "quantity"),
+                         ("quantity=100001", "quantity"),
+                         ("length=99999999999999999999999", "length")],
+        "empty-alphabet": [("lower=false&upper=false&digits=false",
+                            "digits"), ("charset=a", None)],
+        "conflicting-parameters": [("charset=abc&preset=hex", "preset"),
+                                   ("min_entropy=64&length=10", "min_entropy")],
+        "unsatisfiable": [("length=8&min_digits=5&min_upper=3",
+                           "min_upper")],
+    },
+    "/pin": {
+        "unknown-parameter": [("symbols=true", "symbols")],
+        "duplicate-parameter": [("quantity=1&quantity=2", "quantity")],
+        "invalid-value": [("exclude_weak=2", "exclude_weak"),
+                          ("format=xml", "format")],
+        "out-of-range": [("length=65", "length"), ("length=3", "length")],
+        "unsatisfiable": [("length=4&unique=true&quantity=10001",
+                           "quantity")],
+    },
+    "/passphrase": {
+        "unknown-parameter": [("length=5", "length")],
+        "duplicate-parameter": [("words=3&words=4", "words")],
+        "invalid-value": [("capitalize=upper", "capitalize"),
+                          ("separator=123456789", "separator"),
+                          ("number=yes", "number"), ("format=", "format")],
+        "out-of-range": [("words=21", "words"), ("words=0", "words")],
+        "unsatisfiable": [("words=6&max_length=20", "max_length")],
+    },
+    "/token": {
+        "unknown-parameter": [("length=5", "length")],
+        "duplicate-parameter": [("bytes=1&bytes=2", "bytes")],
+        "invalid-value": [("encoding=base64", "encoding"),
+                          ("bytes=0x10", "bytes"), ("format=csv", "format")],
+        "out-of-range": [("bytes=0", "bytes"), ("bytes=1025", "bytes")],
+    },
+    "/v1/pin": {
+        "unknown-parameter": [("format=text", "format"),
+                              ("explain=true", "explain"),
+                              ("has_punctuation=true", "has_punctuation")],
+        "duplicate-parameter": [("quantity=1&quantity=2", "quantity")],
+        "invalid-value": [("password_length=abc", "password_length"),
+                          ("quantity=", "quantity")],
+        "out-of-range": [("quantity=101", "quantity"), ("quantity=0",
+                                                        "quantity"),
+                         ("password_length=2", "password_length"),
+                         ("password_length=201", "password_length")],
+    },
+    "/v1/": {
+        "unknown-parameter": [("length=5", "length"), ("format=json",
+                                                       "format")],
+        "duplicate-parameter": [("quantity=1&quantity=2", "quantity")],
+        "invalid-value": [("has_punctuation=maybe", "has_punctuation"),
+                          ("password_length=1e3", "password_length")],
+        "out-of-range": [("password_length=201", "password_length"),
+                         ("quantity=101", "quantity")],
+    },
+    "/v1": {
+        "unknown-parameter": [("ponctuation=true", "ponctuation")],
+        "duplicate-parameter": [("has_punctuation=1&has_punctuation=0",
+                                 "has_punctuation")],
+        "invalid-value": [("has_punctuation=2", "has_punctuation")],
+        "out-of-range": [("password_length=2", "password_length")],
+    },
+    "/pin/{length}": {
+        "unknown-parameter": [("quantity=1&ponctuation=true", "ponctuation",
+                               "/pin/6")],
+        "duplicate-parameter": [("quantity=1&quantity=1", "quantity",
+                                 "/pin/6")],
+        "invalid-value": [("", "quantity", "/pin/6"),
+                          ("quantity=1", "password_lenght", "/pin/abc"),
+                          ("quantity=1", "password_lenght", "/pin/6/7"),
+                          # the segment is percent-decoded: %41 is "A"
+                          ("quantity=1", "password_lenght", "/pin/%41")],
+        "out-of-range": [("quantity=1", "password_lenght", "/pin/0"),
+                         ("quantity=1", "password_lenght", "/pin/101"),
+                         ("quantity=101", "quantity", "/pin/6")],
+    },
+    "/pass/{length}": {
+        "unknown-parameter": [("quantity=1&has_punctuation=1",
+                               "has_punctuation", "/pass/8")],
+        "duplicate-parameter": [("quantity=1&ponctuation=1&ponctuation=1",
+                                 "ponctuation", "/pass/8")],
+        "invalid-value": [("", "quantity", "/pass/8"),
+                          ("quantity=1&ponctuation=maybe", "ponctuation",
+                           "/pass/8")],
+        "out-of-range": [("quantity=1", "password_lenght", "/pass/101"),
+                         ("quantity=0", "quantity", "/pass/8")],
+    },
+}
+OPS_BAD = {
+    "unknown-parameter": [("x=1", "x"), ("format=text", "format")],
+    "invalid-value": [("a%zz=1", "a%zz")],
+}
+
+ACCEPT_CASES = [  # (Accept header or None, query, expected format)
+    (None, "", "json"),
+    ("", "", "json"),
+    ("application/json", "", "json"),
+    ("text/plain", "", "text"),
+    ("TEXT/PLAIN", "", "text"),
+    ("application/x-ndjson", "", "ndjson"),
+    ("text/*", "", "text"),
+    ("application/*", "", "json"),
+    ("*/*", "", "json"),
+    ("application/json;q=0.5, text/plain;q=0.5", "", "json"),
+    ("text/plain;q=0.5, application/x-ndjson;q=0.5", "", "text"),
+    ("application/x-ndjson, text/plain;q=0.9", "", "ndjson"),
+    ("text/plain;q=0, */*", "", "json"),
+    ("application/*;q=0.2, text/plain;q=0.1", "", "json"),
+    ("text/html, application/x-ndjson;q=0.1", "", "ndjson"),
+    ("text/html", "format=text", "text"),            # format wins
+    ("text/plain", "format=json", "json"),
+    ("application/json", "format=ndjson", "ndjson"),
+    ("text/plain", "explain=true", "json"),          # explain: always JSON
+    (None, "explain=true&format=text", "json"),
+    (None, "explain=true&format=ndjson", "json"),
+]
+NOT_ACCEPTABLE = ["text/html", "*/*;q=0", "image/png, text/html;q=0.5",
+                  "application/json;q=0, text/plain;q=0, "
+                  "application/x-ndjson;q=0"]
+
+
+def check_items_body(path, fmt, body, quantity, label):
+    if fmt == "json":
+        if isinstance(body, dict) and "items" in body:
+            R.ok(len(body["items"]) == quantity,
+                 "%s: %d items, expected %d" % (label, len(body["items"]),
+                                                quantity))
+        return
+    R.ok(isinstance(body, str) and body.endswith("\n"),
+         "%s: no trailing newline" % label)
+    lines = body.split("\n")[:-1] if isinstance(body, str) else []
+    R.ok(len(lines) == quantity, "%s: %d lines, expected %d"
+         % (label, len(lines), quantity))
+    if fmt == "ndjson":
+        for line in lines:
+            try:
+                ok = isinstance(json.loads(line), str)
+            except ValueError:
+                ok = False
+            R.ok(ok, "%s: line %r is not a JSON string" % (label, line))
+
+
+def run_main(spec, srv):
+    port = srv.port
+    paths = list(spec.doc["paths"])
+
+    # 200 on every spec path, with and without a query; HEAD alike.
+    for path in paths:
+        item = spec.doc["paths"][path]
+        if "get" not in item:
+            continue
+        if path in OK_QUERIES:
+            for q, same, *target in OK_QUERIES[path]:
+                get_and_head(spec, port, path, q, same_length=same,
+                             target_path=target[0] if target else None)
+        else:
+            get_and_head(spec, port, path, required_query(spec, path),
+                         same_length=path not in ("/metrics", "/v1/health"),
+                         target_path=concrete(spec, path))
+
+    # Formats: format= and Accept negotiation, on every generation route.
+    for path in GENERATION:
+        for accept, q, fmt in ACCEPT_CASES:
+            query = "quantity=3" + ("&" + q if q else "")
+            hdrs = [] if accept is None else [("Accept", accept)]
+            g, body = get_and_head(spec, port, path, query, hdrs,
+                                   ctype=MEDIA[fmt],
+                                   same_length=path != "/passphrase")
+            check_items_body(path, fmt, body, 3, "GET %s?%s Accept %r"
+                             % (path, query, accept))
+        for fmt in ("json", "text", "ndjson"):
+            for quantity in (1, 250):
+                query = "quantity=%d&format=%s" % (quantity, fmt)
+                g, body = get_and_head(spec, port, path, query,
+                                       ctype=MEDIA[fmt],
+                                       same_length=path != "/passphrase")
+                check_items_body(path, fmt, body, quantity,
+                                 "GET %s?%s" % (path, query))
+        # 406 only without format and with nothing acceptable
+        for accept in NOT_ACCEPTABLE:
+            for q in ("", "explain=true", "quantity=2"):
+                get_and_head(spec, port, path, q, [("Accept", accept)],
+                             status=406, ctype="application/problem+json",
+                             problem="not-acceptable")
+        # 400 comes before 406
+        get_and_head(spec, port, path, "nope=1", [("Accept", "text/html")],
+                     status=400, problem="unknown-parameter",
+                     parameter="nope")
+
+    # The original's routes answer JSON whatever Accept says (no 406).
+    for path in paths:
+        op = spec.doc["paths"][path].get("get", {})
+        if path in GENERATION or "406" in op.get("responses", {}) or \
+           not scheduled(spec, path):
+            continue
+        for accept in NOT_ACCEPTABLE[:2] + ["text/plain"]:
+            target = sample_target(spec, path)
+            base, _, q = target.partition("?")
+            get_and_head(spec, port, path, q, [("Accept", accept)],
+                         ctype="application/json", target_path=base,
+                         same_length=False)
+
+    # 400: every problem type the spec lists for each operation.
+    for path in paths:
+        op = spec.doc["paths"][path].get("get")
+        if not op or "400" not in op["responses"]:
+            continue
+        documented = problem_types(spec, op["responses"]["400"])
+        cases = BAD.get(path, OPS_BAD)
+        for ptype in documented:
+            R.ok(ptype in cases, "no test request for GET %s 400 %s"
+                 % (path, ptype))
+        for ptype, queries in cases.items():
+            R.ok(ptype in documented, "GET %s: the test expects 400 %s, "
+                 "which the spec does not list" % (path, ptype))
+            for q, param, *target in queries:
+                get_and_head(spec, port, path, q, status=400,
+                             ctype="application/problem+json",
+                             problem=ptype, parameter=param,
+                             target_path=target[0] if target else
+                             concrete(spec, path))
+
+    # 414 on every path (any method), default --max-url-length 2048.
+    for path in paths:
+        target = concrete(spec, path)
+        q = "x=" + "a" * (MAX_URL + 10 - len(target))
+        get_and_head(spec, port, path, q, status=414,
+                     ctype="application/problem+json", problem="uri-too-long",
+                     target_path=target)
+        r = send(port, "POST", target + "?" + q)
+        expect(r, 414, "POST long target", "application/problem+json",
+               "uri-too-long")
+        validate(spec, None, "POST", r, "414 POST",
+                 schema_override=problem_response(spec))
+    # exactly at the limit is not a 414
+    target = "/pin?quantity=1&" + "&" * (MAX_URL - len("/pin?quantity=1&"))
+    r = send(port, "GET", target)
+    expect(r, 200, "GET target of exactly %d bytes" % MAX_URL)
+
+    # 404, 400 malformed-target: paths match exactly; the Problem schema.
+    for target in ("/nope", "/PASSWORD", "/healthz/", "/password/extra",
+                   "/openapi.yml", "/p%61sswordx", "//password"):
+        for method in ("GET", "HEAD", "POST", "DELETE"):
+            r = send(port, method, target)
+            expect(r, 404, "%s %s" % (method, target),
+                   "application/problem+json", "not-found")
+            validate(spec, None, method, r, "404",
+                     schema_override=problem_response(spec))
+    for target in ("/pass%zzword", "/%", "/pin%2"):
+        for method in ("GET", "HEAD"):
+            r = send(port, method, target)
+            expect(r, 400, "%s %s" % (method, target),
+                   "application/problem+json", "malformed-target")
+            validate(spec, None, method, r, "400 malformed-target",
+                     schema_override=problem_response(spec))
+    # percent-encoded path is the same route
+    r = send(port, "GET", "/p%61ssword")
+    expect(r, 200, "GET /p%61ssword", "application/json")
+
+    # 405 with Allow on every spec path, whatever the query.
+    for path in paths:
+        target = sample_target(spec, path).split("?")[0]
+        allowed = [m.upper() for m in HTTP_METHODS
+                   if m in spec.doc["paths"][path]]
+        for method in ("POST", "PUT", "DELETE", "PATCH", "OPTIONS"):
+            if method in allowed:
+                continue
+            for q in ("", "?nope=1"):
+                r = send(port, method, target + q)
+                expect(r, 405, "%s %s%s" % (method, target, q),
+                       "application/problem+json", "method-not-allowed")
+                R.ok(r.header("Allow") == "GET, HEAD",
+                     "%s %s: Allow %r" % (method, target, r.header("Allow")))
+                validate(spec, None, method, r, "405",
+                         schema_override=problem_response(spec))
+                R.covered.add((method.lower(), path, 405))
+
+    # The served spec is the repository's.
+    r = send(port, "GET", "/openapi.yaml")
+    R.ok(r.body == spec.text, "GET /openapi.yaml differs from %s (rebuild "
+         "the binary after editing the spec)" % SPEC_PATH)
+    r = send(port, "GET", "/openapi.json")
+    R.ok(r.body == SPEC_JSON_PATH.read_bytes(),
+         "GET /openapi.json differs from %s" % SPEC_JSON_PATH)
+    R.ok(json.loads(SPEC_JSON_PATH.read_bytes()) == spec.doc,
+         "%s is not %s as JSON" % (SPEC_JSON_PATH, SPEC_PATH))
+
+
+def problem_types(spec, resp_obj):
+    """The problem types a (400) response's schema allows."""
+    resp_obj = spec.deref(resp_obj)
+    schema = resp_obj["content"]["application/problem+json"]["schema"]
+    types = None
+    for part in schema.get("allOf", [schema]):
+        part = spec.deref(part)
+        t = part.get("properties", {}).get("type", {})
+        if "enum" in t or "const" in t:
+            allowed = set(t.get("enum", [t.get("const")]))
+            types = allowed if types is None else types & allowed
+    return sorted(t.rsplit(":", 1)[1] for t in types or ())
+
+
+_PROBLEM_RESP = None
+
+
+def problem_response(spec):
+    """A response object for 404/405/malformed-target: the spec says they
+    use the Problem schema and the usual headers (API description)."""
+    global _PROBLEM_RESP
+    if _PROBLEM_RESP is None:
+        _PROBLEM_RESP = {
+            "headers": {
+                "Cache-Control": {"$ref": "#/components/headers/CacheControl"},
+                "X-Content-Type-Options":
+                    {"$ref": "#/components/headers/XContentTypeOptions"},
+            },
+            "content": {"application/problem+json": {
+                "schema": {"$ref": "#/components/schemas/Problem"}}},
+        }
+    return _PROBLEM_RESP
+
+
+def concrete(spec, path):
+    """A spec path with each {template} replaced by its parameter's example
+    (or 6)."""
+    params = {}
+    item = spec.doc["paths"][path]
+    for prm in item.get("parameters", []) + \
+            item.get("get", {}).get("parameters", []):
+        prm = spec.deref(prm)
+        if prm.get("in") == "path":
+            params[prm["name"]] = str(prm.get("example", 6))
+    return re.sub(r"\{([^}]+)\}", lambda m: params.get(m.group(1), "6"),
+                  path)
+
+
+def required_query(spec, path):
+    """The required query parameters of GET path, with their examples."""
+    item = spec.doc["paths"][path]
+    pairs = []
+    for prm in item.get("parameters", []) + \
+            item.get("get", {}).get("parameters", []):
+        prm = spec.deref(prm)
+        if prm.get("in") == "query" and prm.get("required"):
+            pairs.append("%s=%s" % (prm["name"],
+                                    quote(str(prm.get("example", 1)))))
+    return "&".join(pairs)
+
+
+def sample_target(spec, path):
+    """The smallest valid request-target for a spec path."""
+    q = required_query(spec, path)
+    return concrete(spec, path) + ("?" + q if q else "")
+
+
+def scheduled(spec, path):
+    """Operations that go through the scheduler: their 503 is the
+    Unavailable response (overloaded, draining, not-ready)."""
+    op = spec.doc["paths"][path].get("get", {})
+    return op.get("responses", {}).get("503", {}).get("$ref", "").endswith(
+        "/Unavailable")
+
+
+# --------------------------------------------------------------- metrics
+
+def documented_families(spec):
+    """(name, type) rows of the table in GET /metrics's description."""
+    desc = spec.doc["paths"]["/metrics"]["get"]["description"]
+    rows = re.findall(r"^\|\s*`([a-z_]+)`\s*\|\s*(counter|gauge|histogram)"
+                      r"\s*\|\s*([^|]*)\|", desc, re.M)
+    return {"pwgend_" + n: (t, re.findall(r"`([a-z_]+)`", labels))
+            for n, t, labels in rows}
+
+
+def check_metrics(spec, port, traffic_routes):
+    r = send(port, "GET", "/metrics")
+    expect(r, 200, "GET /metrics", "text/plain; version=0.0.4; charset=utf-8")
+    validate(spec, "/metrics", "GET", r, "metrics")
+    text = r.body.decode("utf-8")
+    R.ok(text.endswith("\n"), "/metrics: no final newline")
+    try:
+        families = list(text_string_to_metric_families(text))
+    except Exception as e:                      # the parser's own error
+        R.fail("/metrics does not parse: %r" % e)
+        return
+    # Strictness beyond the parser: every sample line parsed, each family
+    # declared once with HELP then TYPE before its samples, no repeats.
+    sample_lines = [l for l in text.split("\n") if l and not l.startswith("#")]
+    n_samples = sum(len(f.samples) for f in families)
+    R.ok(n_samples == len(sample_lines), "/metrics: %d sample lines, parser "
+         "saw %d samples" % (len(sample_lines), n_samples))
+    declared, seen_series = {}, set()
+    current = None
+    for line in text.split("\n")[:-1]:
+        m = re.match(r"# (HELP|TYPE) (\S+) (.*)$", line)
+        if m:
+            key = (m.group(1), m.group(2))
+            R.ok(key not in declared, "/metrics: %s %s twice" % key)
+            declared[key] = m.group(3)
+            if m.group(1) == "TYPE":
+                R.ok(("HELP", m.group(2)) in declared,
+                     "/metrics: TYPE before HELP for %s" % m.group(2))
+                current = m.group(2)
+            continue
+        R.ok(not line.startswith("#"), "/metrics: stray comment %r" % line)
+        R.ok(line.strip() != "", "/metrics: blank line")
+        name = re.match(r"[a-zA-Z_:][a-zA-Z0-9_:]*", line).group(0)
+        R.ok(current is not None and name in (
+            current, current + "_bucket", current + "_sum", current + "_count"),
+            "/metrics: sample %s outside its family's block" % name)
+        series = line.rsplit(" ", 1)[0]
+        R.ok(series not in seen_series, "/metrics: repeated series %s"
+             % series)
+        seen_series.add(series)
+    byname = {}
+    for f in families:
+        R.ok(f.type != "unknown", "/metrics: family %s has no TYPE" % f.name)
+        R.ok(bool(f.documentation), "/metrics: family %s has no HELP"
+             % f.name)
+        full = f.name
+        if f.type == "counter" and not full.endswith("_total"):
+            full += "_total"            # the parser drops the suffix
+        byname[full] = f
+    documented = documented_families(spec)
+    R.ok(len(documented) >= 10, "/metrics: the spec's table lists only %d "
+         "families" % len(documented))
+    for name, (mtype, labels) in documented.items():
+        f = byname.get(name)
+        if not R.ok(f is not None, "/metrics: %s missing" % name):
+            continue
+        R.ok(f.type == mtype, "/metrics: %s is %s, spec says %s"
+             % (name, f.type, mtype))
+        for s in f.samples:
+            keys = set(s.labels) - {"le"}
+            R.ok(keys == set(labels), "/metrics: %s labels %s, spec says %s"
+                 % (s.name, sorted(keys), labels))
+    for name in byname:
+        R.ok(name in documented, "/metrics: %s is not in the spec" % name)
+    # histogram: _bucket/_sum/_count per route, cumulative, +Inf == _count
+    h = byname.get("pwgend_request_duration_seconds")
+    if h is not None:
+        per_route = {}
+        for s in h.samples:
+            per_route.setdefault(s.labels["route"], []).append(s)
+        R.ok(per_route, "/metrics: histogram without samples")
+        for route, samples in per_route.items():
+            buckets = [(s.labels["le"], s.value) for s in samples
+                       if s.name.endswith("_bucket")]
+            les = [float(le) for le, _ in buckets]
+            R.ok(les == sorted(les) and les and les[-1] == float("inf"),
+                 "/metrics: %s buckets %s" % (route, les))
+            vals = [v for _, v in buckets]
+            R.ok(vals == sorted(vals), "/metrics: %s buckets not cumulative"
+                 % route)
+            count = [s.value for s in samples if s.name.endswith("_count")]
+            total = [s.value for s in samples if s.name.endswith("_sum")]
+            R.ok(len(count) == 1 and len(total) == 1 and vals and
+                 count[0] == vals[-1] and total[0] >= 0,
+                 "/metrics: %s _count %s, +Inf %s, _sum %s"
+                 % (route, count, vals[-1:], total))
+    # our traffic shows up
+    req = byname.get("pwgend_requests_total")
+    if req is not None:
+        got = {(s.labels["route"], s.labels["status"]): s.value
+               for s in req.samples}
+        for key in traffic_routes:
+            R.ok(got.get(key, 0) > 0, "/metrics: no requests_total for %s"
+                 % (key,))
+    items = byname.get("pwgend_items_generated_total")
+    if items is not None:
+        kinds = {s.labels["kind"]: s.value for s in items.samples}
+        for kind in KIND.values():
+            R.ok(kinds.get(kind, 0) > 0, "/metrics: no items of kind %s"
+                 % kind)
+    info = byname.get("pwgend_build_info")
+    if info is not None:
+        version = json.loads(send(port, "GET", "/version").body)
+        for s in info.samples:
+            R.ok(s.value == 1, "/metrics: build_info %s" % s.value)
+            for k, v in s.labels.items():
+                R.ok(version.get(k) == v, "/metrics: build_info %s=%r but "
+                     "/version says %r" % (k, v, version.get(k)))
+    return byname
+
+
+def check_explain_not_counted(port):
+    def pin_items():
+        text = send(port, "GET", "/metrics").body.decode()
+        m = re.search(r'^pwgend_items_generated_total\{kind="pin"\} (\S+)$',
+                      text, re.M)
+        return float(m.group(1)) if m else 0.0
+    before = pin_items()
+    send(port, "GET", "/pin?quantity=7&explain=true")
+    mid = pin_items()
+    send(port, "GET", "/pin?quantity=7&format=text")
+    after = pin_items()
+    R.ok(mid == before and after == before + 7,
+         "/metrics: items_generated_total{kind=pin} %s -> %s (explain) -> "
+         "%s (7 PINs)" % (before, mid, after))
+
+
+# ------------------------------------------------------- special servers
+
+def run_overloaded(spec):
+    srv = Server("--max-queue", "0", "--inline-max-bytes", "0",
+                 name="overloaded server")
+    try:
+        for path in [p for p in spec.doc["paths"] if scheduled(spec, p)]:
+            base, _, q0 = sample_target(spec, path).partition("?")
+            extra = ("", "format=text", "explain=true") \
+                if path in GENERATION else ("",)
+            for q in extra:
+                get_and_head(spec, srv.port, path,
+                             "&".join(x for x in (q0, q) if x), status=503,
+                             ctype="application/problem+json",
+                             problem="overloaded", target_path=base)
+            # On a keep-alive request: Retry-After 1, no Connection: close.
+            c = http.client.HTTPConnection("127.0.0.1", srv.port,
+                                           timeout=IO_TIMEOUT)
+            try:
+                for _ in range(2):
+                    c.request("GET", sample_target(spec, path))
+                    resp = c.getresponse()
+                    resp.read()
+                    R.ok(resp.status == 503 and
+                         resp.getheader("Retry-After") == "1" and
+                         resp.getheader("Connection") is None,
+                         "overloaded keep-alive %s: %d Retry-After %r "
+                         "Connection %r" % (path, resp.status,
+                                            resp.getheader("Retry-After"),
+                                            resp.getheader("Connection")))
+            finally:
+                c.close()
+        for path in spec.doc["paths"]:
+            if not scheduled(spec, path) and "get" in spec.doc["paths"][path]:
+                r = send(srv.port, "GET", sample_target(spec, path))
+                expect(r, 200, "overloaded server: GET %s" % path)
+        text = send(srv.port, "GET", "/metrics").body.decode()
+        m = re.search(r"^pwgend_admission_rejections_total (\S+)$", text, re.M)
+        R.ok(m is not None and float(m.group(1)) >= 24,
+             "admission_rejections_total %s" % (m and m.group(1)))
+    finally:
+        srv.stop()
+
+
+def run_not_ready(spec, tmp):
+    shim = ROOT / "tests" / "shims" / "zero_rng.c"
+    so = Path(tmp) / "zero_rng.so"
+    cc = os.environ.get("CC", "cc")
+    subprocess.run([cc, "-std=c11", "-O2", "-shared", "-fPIC", str(shim),
+                    "-o", str(so)], check=True, timeout=60)
+    env = dict(os.environ, LD_PRELOAD=str(so))
+    srv = Server(env=env, name="not-ready server")
+    try:
+        get_and_head(spec, srv.port, "/readyz", status=503,
+                     ctype="application/problem+json", problem="not-ready")
+        for path in [p for p in spec.doc["paths"] if scheduled(spec, p)]:
+            base, _, q = sample_target(spec, path).partition("?")
+            g, _ = get_and_head(spec, srv.port, path, q, status=503,
+                                ctype="application/problem+json",
+                                problem="not-ready", target_path=base)
+            R.ok(g.header("Retry-After") == "60",
+                 "not-ready: Retry-After %r" % g.header("Retry-After"))
+        for path in [p for p in spec.doc["paths"]
+                     if not scheduled(spec, p) and p != "/readyz"]:
+            expect(send(srv.port, "GET", sample_target(spec, path)), 200,
+                   "not-ready server: GET %s" % path)
+    finally:
+        srv.stop()
+
+
+def run_draining(spec):
+    """503 draining on every route: keep-alive connections opened before
+    SIGTERM, while a large reply that nobody reads holds the drain open."""
+    srv = Server("--grace", "8", name="draining server")
+    targets = [p for p in spec.doc["paths"] if "get" in spec.doc["paths"][p]]
+    conns = []
+    try:
+        for p in targets:
+            for method in ("GET", "HEAD"):
+                c = http.client.HTTPConnection("127.0.0.1", srv.port,
+                                               timeout=IO_TIMEOUT)
+                c.request("GET", "/livez")
+                c.getresponse().read()
+                conns.append((p, method, c))
+        big = socket.create_connection(("127.0.0.1", srv.port),
+                                       timeout=IO_TIMEOUT)
+        big.sendall(b"GET /password?quantity=100000&length=256 HTTP/1.1\r\n"
+                    b"Host: a\r\n\r\n")
+        big.recv(1)                      # the reply has started
+        os.kill(srv.proc.pid, signal.SIGTERM)
+        time.sleep(0.2)
+        for p, method, c in conns:
+            c.request(method, sample_target(spec, p))
+            resp = c.getresponse()
+            body = resp.read()
+            r = Response(resp.status, resp.getheaders(), body, b"")
+            label = "draining: %s %s" % (method, p)
+            expect(r, 503, label, "application/problem+json",
+                   "draining" if method == "GET" else None)
+            validate(spec, p, method, r, "draining")
+            R.ok(r.header("Retry-After") == "1" and
+                 (r.header("Connection") or "").lower() == "close",
+                 "%s: Retry-After %r Connection %r" % (label,
+                 r.header("Retry-After"), r.header("Connection")))
+            R.covered.add((method.lower(), p, 503, "draining"))
+        big.close()
+        R.ok(srv.proc.wait(timeout=15) == 0, "draining server exit status")
+    finally:
+        for _, _, c in conns:
+            c.close()
+        srv.stop()
+
+
+# ------------------------------------------------------------- coverage
+
+# Documented statuses that no black-box request can produce.
+UNREACHABLE = {500: "generation failed unexpectedly (never happens)"}
+
+
+def check_coverage(spec):
+    missing = []
+    for path, item in spec.doc["paths"].items():
+        for method in ("get", "head"):
+            if method not in item:
+                continue
+            for status in item[method]["responses"]:
+                st = int(status)
+                if st in UNREACHABLE:
+                    continue
+                if not any(c[0] == method and c[1] == path and c[2] == st
+                           for c in R.covered):
+                    missing.append("%s %s %d" % (method.upper(), path, st))
+    R.ok(not missing, "documented replies never exercised: %s" % missing)
+
+
+# ------------------------------------------------------------------ main
+
+def main():
+    signal.signal(signal.SIGALRM, lambda *_: (_ for _ in ()).throw(
+        Failure("contract tests exceeded %ds" % TOTAL_TIMEOUT)))
+    signal.alarm(TOTAL_TIMEOUT)
+    started = time.monotonic()
+    if not (os.path.isfile(BIN) and os.access(BIN, os.X_OK)):
+        print("contract: no executable %s (set PWGEND_BIN)" % BIN,
+              file=sys.stderr)
+        return 2
+    spec = Spec(SPEC_PATH)
+    code = check_code_vs_spec(spec.doc)
+    tmp = tempfile.mkdtemp(prefix="pwgend-contract-")
+    try:
+        srv = Server(name="main server")
+        try:
+            run_main(spec, srv)
+            check_explain_not_counted(srv.port)
+            traffic = [("password", "200"), ("pin", "200"),
+                       ("passphrase", "200"), ("token", "200"),
+                       ("password", "400"), ("pin", "406"), ("other", "414"),
+                       ("livez", "200"), ("readyz", "200"),
+                       ("healthz", "200"), ("version", "200"),
+                       ("openapi", "200"), ("other", "404"),
+                       ("password", "405"), ("original", "200"),
+                       ("original", "400")]
+            check_metrics(spec, srv.port, traffic)
+            R.covered.update({("get", "/metrics", 200)})
+        finally:
+            rc = srv.stop()
+            R.ok(rc == 0, "main server exited %s on SIGTERM: %s"
+                 % (rc, srv.stderr()))
+        run_overloaded(spec)
+        run_not_ready(spec, tmp)
+        run_draining(spec)
+        check_coverage(spec)
+    except Failure as e:
+        R.fail(str(e))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+        signal.alarm(0)
+    print("contract: %d code routes, %d spec paths, %d responses validated "
+          "against %s, %d checks, %.1fs"
+          % (len(code), len(spec.doc["paths"]), R.validated, SPEC_PATH.name,
+             R.checks, time.monotonic() - started))
+    print("contract: validated by status: %s; %d (method, path, status"
+          "[, problem]) combinations"
+          % (", ".join("%d: %d" % kv for kv in sorted(R.by_status.items())),
+             len(R.covered)))
+    for f in R.failures:
+        print("FAIL: " + f, file=sys.stderr)
+    if R.failures:
+        print("contract: %d failures" % len(R.failures), file=sys.stderr)
+        return 1
+    print("contract: OK")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
