@@ -43,10 +43,10 @@ all: $(BIN)
 -include mk/contract.mk
 
 deps:
-	@scripts/deps.sh build
+	@sh scripts/deps.sh build
 
 deps-test:
-	@scripts/deps.sh test
+	@sh scripts/deps.sh test
 
 $(BUILD)/obj/%.o: src/%.c | $(BUILD)/obj
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c $< -o $@

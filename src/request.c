@@ -89,7 +89,7 @@ static const struct param {
 	{ "min_digits", P_MIN_DIGITS, ON_PASSWORD, CLASS_DIGIT },
 	{ "min_symbols", P_MIN_SYMBOLS, ON_PASSWORD, CLASS_SYMBOL },
 	{ "first", P_FIRST, ON_PASSWORD, 0 },
-	{ "min_entropy", P_MIN_ENTROPY, ON_PASSWORD, 0 },
+	{ "min_entropy", P_MIN_ENTROPY, ON_PASSWORD | ON_PASSPHRASE, 0 },
 	{ "exclude_weak", P_EXCLUDE_WEAK, ON_PIN, 0 },
 	{ "unique", P_UNIQUE, ON_PIN, 0 },
 	{ "words", P_WORDS, ON_PASSPHRASE, 0 },
@@ -147,6 +147,7 @@ struct parser {
 	unsigned seen;                 /* bit per enum param_id */
 	struct password_options pw;    /* /password options, checked at the end */
 	bool compat_punctuation;       /* has_punctuation / ponctuation */
+	bool words_given;              /* /passphrase: words= present */
 	const char *path_length;       /* /pin/{length}: the digits, raw */
 	size_t path_length_len;
 	char symbol_set[VALUE_CAP];    /* storage for pw's strings */
@@ -492,6 +493,7 @@ static int set_other(struct parser *p, const struct param *prm, const char *s,
 	case P_UNIQUE:
 		return parse_bool(p, prm->name, s, n, &g->unique);
 	case P_WORDS:
+		p->words_given = true;
 		return set_uint(p, prm->name, s, n, PASSPHRASE_MIN_WORDS,
 				PASSPHRASE_MAX_WORDS, &g->passphrase.words);
 	case P_CAPITALIZE:
@@ -783,11 +785,47 @@ static int settle_pin(struct parser *p)
 	return 0;
 }
 
+/* Enough passphrases fit max_length, and (with min_entropy) enough bits. */
+static bool passphrase_ok(const struct passphrase_opts *o, size_t bits,
+			  long double *outputs, long double *acceptance)
+{
+	return passphrase_count(o, outputs, acceptance) == 0 &&
+	       (double)*acceptance >= POLICY_MIN_ACCEPTANCE &&
+	       (double)log2l(*outputs) >= (double)bits;
+}
+
+/* min_entropy on /passphrase: the fewest words that reach it (more words
+ * only add bits; with max_length they can also stop fitting, so every word
+ * count is tried in turn, at most 20). */
+static int passphrase_words_for_entropy(struct parser *p)
+{
+	struct gen_request *g = &p->req->gen;
+	long double outputs, acceptance;
+
+	if (p->words_given)
+		return fail(p->err, 400, PROBLEM_CONFLICTING_PARAMETERS,
+			    "Conflicting parameters", "min_entropy",
+			    "min_entropy chooses the number of words; do not "
+			    "give words as well");
+	for (size_t w = PASSPHRASE_MIN_WORDS; w <= PASSPHRASE_MAX_WORDS; w++) {
+		g->passphrase.words = w;
+		if (passphrase_ok(&g->passphrase, p->pw.min_entropy, &outputs,
+				  &acceptance))
+			return 0;
+	}
+	return fail(p->err, 400, PROBLEM_OUT_OF_RANGE, "Parameter out of range",
+		    "min_entropy", "%zu bits are out of reach within %d words "
+		    "with these options", p->pw.min_entropy,
+		    PASSPHRASE_MAX_WORDS);
+}
+
 static int settle_passphrase(struct parser *p)
 {
 	struct gen_request *g = &p->req->gen;
 	long double outputs, acceptance;
 
+	if (p->pw.min_entropy > 0 && passphrase_words_for_entropy(p) < 0)
+		return -1;
 	if (passphrase_count(&g->passphrase, &outputs, &acceptance) < 0 ||
 	    (double)acceptance < POLICY_MIN_ACCEPTANCE)
 		return fail(p->err, 400, PROBLEM_UNSATISFIABLE,

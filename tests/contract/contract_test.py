@@ -593,8 +593,11 @@ BAD = {
         "invalid-value": [("capitalize=upper", "capitalize"),
                           ("separator=123456789", "separator"),
                           ("number=yes", "number"), ("format=", "format")],
-        "out-of-range": [("words=21", "words"), ("words=0", "words")],
+        "out-of-range": [("words=21", "words"), ("words=0", "words"),
+                         ("min_entropy=300", "min_entropy")],
         "unsatisfiable": [("words=6&max_length=20", "max_length")],
+        "conflicting-parameters": [("words=6&min_entropy=64",
+                                    "min_entropy")],
     },
     "/token": {
         "unknown-parameter": [("length=5", "length")],

@@ -212,6 +212,10 @@ static const struct bad_case bad_cases[] = {
 	  "max_length" },
 	{ "/passphrase?symbols=true", 400, PROBLEM_UNKNOWN_PARAMETER,
 	  "symbols" },
+	{ "/passphrase?min_entropy=64&words=6", 400,
+	  PROBLEM_CONFLICTING_PARAMETERS, "min_entropy" },
+	{ "/passphrase?min_entropy=300", 400, PROBLEM_OUT_OF_RANGE,
+	  "min_entropy" },
 	{ "/token?bytes=2000", 400, PROBLEM_OUT_OF_RANGE, "bytes" },
 	{ "/token?encoding=HEX", 400, PROBLEM_INVALID_VALUE, "encoding" },
 	{ "/token?length=10", 400, PROBLEM_UNKNOWN_PARAMETER, "length" },
@@ -353,6 +357,11 @@ START_TEST(test_other_kinds)
 	ck_assert_uint_eq(r.gen.passphrase.words, 6);
 	ck_assert_str_eq(r.gen.passphrase.separator, "-");
 	ck_assert_double_eq_tol(r.gen.entropy_bits, 77.55, 0.005);
+	r = parse_ok("/passphrase?min_entropy=100");
+	ck_assert_uint_eq(r.gen.passphrase.words, 8);  /* 12.925 bits each */
+	ck_assert_double_ge(r.gen.entropy_bits, 100);
+	r = parse_ok("/passphrase?min_entropy=60&number=true");
+	ck_assert_uint_eq(r.gen.passphrase.words, 5);  /* 64.6 + log2(50) */
 	r = parse_ok("/passphrase?separator=&words=3&number=1");
 	ck_assert_uint_eq(r.gen.passphrase.separator_len, 0);
 	ck_assert(r.gen.passphrase.number);
