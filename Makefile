@@ -78,7 +78,7 @@ unit: $(UNIT)
 # every job handed to a scheduler, so both paths see the whole suite.
 integration: $(BIN) $(INTEG)
 	PWGEND_BIN=./$(BIN) ./$(INTEG)
-	PWGEND_INLINE_MAX_BYTES=0 PWGEND_BIN=./$(BIN) ./$(INTEG)
+	PWGEND_INLINE_MAX_BYTES=0 CK_EXCLUDE_TAGS=faults PWGEND_BIN=./$(BIN) ./$(INTEG)
 
 lint: deps-test
 	scripts/lint-openapi.sh
@@ -147,6 +147,8 @@ clean:
 
 # Benchmarks (make bench, make bench-quick): see bench/README.md.
 -include bench/bench.mk
+# make tsan, make stats, make known-bugs (mk/reliability.mk).
+-include mk/reliability.mk
 
 -include $(OBJS:.o=.d) $(BUILD)/obj/main.d
 -include $(UNIT_SRCS:tests/%.c=$(BUILD)/tobj/%.d)

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -35,6 +36,7 @@
 #define PROBLEM_INTERNAL "urn:pwgend:problem:internal"
 #define PROBLEM_NOT_READY "urn:pwgend:problem:not-ready"
 #define PROBLEM_NOT_ACCEPTABLE "urn:pwgend:problem:not-acceptable"
+#define PROBLEM_MALFORMED_REQUEST "urn:pwgend:problem:malformed-request"
 
 struct http {
 	struct config cfg;
@@ -416,6 +418,65 @@ static enum MHD_Result reply_job(struct exchange *ex)
 			     "generation failed unexpectedly", NULL, NULL, 0);
 }
 
+/* ===================================================== header fields */
+
+/* What libmicrohttpd 0.9.75 lets through but RFC 9112 forbids. */
+struct field_census {
+	unsigned hosts;
+	unsigned lengths;
+	const char *length;            /* the first Content-Length value */
+	bool length_conflict;
+	bool space_before_colon;
+};
+
+static enum MHD_Result count_field(void *cls, enum MHD_ValueKind kind,
+				   const char *key, const char *value)
+{
+	struct field_census *c = cls;
+	size_t n = strlen(key);
+
+	(void)kind;
+	if (n > 0 && (key[n - 1] == ' ' || key[n - 1] == '\t'))
+		c->space_before_colon = true;
+	if (strcasecmp(key, MHD_HTTP_HEADER_HOST) == 0)
+		c->hosts++;
+	if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0) {
+		if (c->lengths++ == 0)
+			c->length = value;
+		else if (value == NULL || c->length == NULL ||
+			 strcmp(value, c->length) != 0)
+			c->length_conflict = true;
+	}
+	return MHD_YES;
+}
+
+/*
+ * Phase 1: refuse, with a 400 and a closed connection, what could make two
+ * parsers read the request differently (RFC 9112 3.2, 5.1 and 6.3): two Host
+ * fields, conflicting Content-Length fields (the request-smuggling shape),
+ * whitespace between a field name and its colon. libmicrohttpd 0.9.75
+ * accepts all three. A reply queued on this first call closes the
+ * connection, which is what we want here.
+ */
+static enum MHD_Result check_header_fields(struct exchange *ex)
+{
+	static const struct header close[] = { { "Connection", "close" } };
+	struct field_census c = { 0 };
+	const char *why = NULL;
+
+	MHD_get_connection_values(ex->conn, MHD_HEADER_KIND, count_field, &c);
+	if (c.hosts > 1)
+		why = "more than one Host field";
+	else if (c.length_conflict)
+		why = "conflicting Content-Length fields";
+	else if (c.space_before_colon)
+		why = "whitespace between a field name and its colon";
+	if (why == NULL)
+		return MHD_YES;
+	return reply_problem(ex, 400, PROBLEM_MALFORMED_REQUEST,
+			     "Malformed request", why, NULL, close, 1);
+}
+
 /* ==================================================== the access handler */
 
 static bool method_is(const char *method, const char *want)
@@ -603,7 +664,7 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn,
 		atomic_fetch_add(&ex->http->active, 1);
 		snprintf(ex->method, sizeof(ex->method), "%s", method);
 		ex->phase = PHASE_BODY;
-		return MHD_YES;
+		return check_header_fields(ex);
 	case PHASE_BODY:
 		if (*upload_data_size != 0) {
 			*upload_data_size = 0;  /* no route reads a body */

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/wait.h>
@@ -83,28 +84,46 @@ const char *server_binary(void)
 	return bin != NULL && bin[0] != '\0' ? bin : "./build/pwgend";
 }
 
+/* In the child, before exec: the limits and identity the test asked for
+ * (setgid first, while we still may). */
+static void apply_spawn_opts(const struct spawn_opts *o)
+{
+	if (o == NULL)
+		return;
+	if (o->nofile > 0) {
+		struct rlimit rl = { (rlim_t)o->nofile, (rlim_t)o->nofile };
+
+		if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+			_exit(126);
+	}
+	if (o->set_uid && (setgid(o->uid) < 0 || setuid(o->uid) < 0))
+		_exit(126);
+}
+
 /* In the forked child: wire stdio, make sure the server dies with the test
  * process (a failed Check test exits without running our cleanup), exec. */
 static void exec_child(pid_t parent, char **argv, int in_fd, int out_fd,
-		       int err_fd)
+		       int err_fd, const struct spawn_opts *opts)
 {
 	sigset_t none;
 
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (getppid() != parent)
-		_exit(127);  /* the parent died before prctl */
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	signal(SIGPIPE, SIG_DFL);
 	if (dup2(in_fd, STDIN_FILENO) < 0 || dup2(out_fd, STDOUT_FILENO) < 0 ||
 	    dup2(err_fd, STDERR_FILENO) < 0)
 		_exit(127);
+	apply_spawn_opts(opts);  /* first: a change of uid clears PDEATHSIG */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != parent)
+		_exit(127);  /* the parent died before prctl */
 	execv(argv[0], argv);
 	_exit(127);
 }
 
 /* Fork and exec argv with the given stdout/stderr descriptors. */
-static pid_t spawn(char **argv, int out_fd, int err_fd)
+static pid_t spawn(char **argv, int out_fd, int err_fd,
+		   const struct spawn_opts *opts)
 {
 	pid_t parent = getpid(), pid;
 	int null_fd = open("/dev/null", O_RDONLY);
@@ -114,7 +133,7 @@ static pid_t spawn(char **argv, int out_fd, int err_fd)
 	set_cloexec(null_fd);
 	pid = fork();
 	if (pid == 0)
-		exec_child(parent, argv, null_fd, out_fd, err_fd);
+		exec_child(parent, argv, null_fd, out_fd, err_fd, opts);
 	close(null_fd);
 	return pid;
 }
@@ -161,6 +180,12 @@ static int read_port(int fd, unsigned *port)
 
 int server_start(struct server *s, const char *const *flags)
 {
+	return server_start_with(s, flags, NULL);
+}
+
+int server_start_with(struct server *s, const char *const *flags,
+		      const struct spawn_opts *opts)
+{
 	char *argv[MAX_ARGS] = { (char *)server_binary(), "--port", "0",
 				 "--bind", "127.0.0.1" };
 	size_t argc = 5;
@@ -180,7 +205,7 @@ int server_start(struct server *s, const char *const *flags)
 	}
 	set_cloexec(out[0]);
 	set_cloexec(out[1]);
-	s->pid = spawn(argv, out[1], s->log_fd);
+	s->pid = spawn(argv, out[1], s->log_fd, opts);
 	close(out[1]);
 	s->out_fd = out[0];
 	if (s->pid < 0) {
@@ -260,7 +285,7 @@ int run_binary(const char *const *args, int timeout_ms, int *status,
 		argv[argc++] = (char *)*args;
 	argv[argc] = NULL;
 	if (out_fd >= 0 && err_fd >= 0) {
-		proc.pid = spawn(argv, out_fd, err_fd);
+		proc.pid = spawn(argv, out_fd, err_fd, NULL);
 		if (proc.pid > 0 && server_wait(&proc, timeout_ms) == 0) {
 			*status = proc.status;
 			rc = 0;
@@ -280,6 +305,24 @@ int run_binary(const char *const *args, int timeout_ms, int *status,
 
 int conn_open(struct conn *c, unsigned port)
 {
+	return conn_open_from(c, port, NULL);
+}
+
+/* Bind the client end to `source` (a 127.x.y.z address: the whole of
+ * 127.0.0.0/8 is local on Linux loopback). */
+static int bind_source(int fd, const char *source)
+{
+	struct sockaddr_in src = { .sin_family = AF_INET };
+
+	if (inet_pton(AF_INET, source, &src.sin_addr) != 1) {
+		errno = EINVAL;
+		return -1;
+	}
+	return bind(fd, (struct sockaddr *)&src, sizeof(src));
+}
+
+int conn_open_from(struct conn *c, unsigned port, const char *source)
+{
 	struct sockaddr_in addr = { .sin_family = AF_INET,
 				    .sin_port = htons((uint16_t)port) };
 	struct timeval tv = { IO_TIMEOUT_S, 0 };
@@ -294,12 +337,21 @@ int conn_open(struct conn *c, unsigned port)
 	setsockopt(c->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	setsockopt(c->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	if (connect(c->fd, (struct sockaddr *)&addr, sizeof(addr)) == 0)
+	if ((source == NULL || bind_source(c->fd, source) == 0) &&
+	    connect(c->fd, (struct sockaddr *)&addr, sizeof(addr)) == 0)
 		return 0;
 	saved = errno;
 	conn_close(c);
 	errno = saved;
 	return -1;
+}
+
+void conn_set_timeout(struct conn *c, int timeout_ms)
+{
+	struct timeval tv = { timeout_ms / 1000, (timeout_ms % 1000) * 1000 };
+
+	setsockopt(c->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(c->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 }
 
 void conn_close(struct conn *c)

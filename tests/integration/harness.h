@@ -40,6 +40,18 @@ const char *server_binary(void);
  * "pwgend listening on http://127.0.0.1:PORT" line. */
 int server_start(struct server *s, const char *const *flags);
 
+/* What a fault test may change in the server's process before exec. */
+struct spawn_opts {
+	long nofile;                   /* RLIMIT_NOFILE (soft and hard); 0:
+					* inherit */
+	bool set_uid;                  /* run as `uid` (needs root) */
+	unsigned uid;
+};
+
+/* server_start with those options (NULL: none). */
+int server_start_with(struct server *s, const char *const *flags,
+		      const struct spawn_opts *opts);
+
 int server_signal(struct server *s, int sig);
 
 /* Wait up to timeout_ms for the server to exit: 0 and s->status set, or -1
@@ -90,6 +102,13 @@ struct response {
 /* Connect to 127.0.0.1:port with 30 s send/receive timeouts. On failure -1
  * with errno (ECONNREFUSED when nothing listens). */
 int conn_open(struct conn *c, unsigned port);
+
+/* The same from a given local source address, e.g. "127.0.0.2" (a second
+ * client address for the per-IP limit), NULL for the default. */
+int conn_open_from(struct conn *c, unsigned port, const char *source);
+
+/* Replace the 30 s send/receive timeouts of an open connection. */
+void conn_set_timeout(struct conn *c, int timeout_ms);
 void conn_close(struct conn *c);
 
 /* Close with an RST instead of a FIN (SO_LINGER 0). */

@@ -155,11 +155,25 @@ static void expect_problem(const char *method, const char *target,
 	response_free(&r);
 }
 
+/* No refusal wedges the server: the next request, on a fresh connection,
+ * is served. */
+static void expect_still_serving(const char *after)
+{
+	struct response r;
+
+	ck_assert_msg(http_get(fixture.port, "/healthz", &r) == 0,
+		      "no reply to /healthz after %.80s", after);
+	ck_assert_msg(r.status == 200, "/healthz %d after %.80s", r.status,
+		      after);
+	response_free(&r);
+}
+
 START_TEST(refused)
 {
 	const struct refusal *t = &refusals[_i];
 
 	expect_problem("GET", t->target, t->status, t->type, t->parameter);
+	expect_still_serving(t->target);
 }
 END_TEST
 
