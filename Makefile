@@ -39,6 +39,8 @@ all: $(BIN)
 
 # /livez /readyz /metrics /version /openapi.*: generated sources (mk/ops.mk).
 -include mk/ops.mk
+# / and /docs: the pages and Swagger UI, embedded at build time (mk/web.mk).
+-include mk/web.mk
 # Every reply checked against openapi.yaml (mk/contract.mk).
 -include mk/contract.mk
 
@@ -88,6 +90,8 @@ test: deps-test
 	@$(MAKE) --no-print-directory contract-test
 	@$(MAKE) --no-print-directory lint
 	@$(MAKE) --no-print-directory spec-check
+	@$(MAKE) --no-print-directory web-check
+	@$(MAKE) --no-print-directory browser-test
 	@$(MAKE) --no-print-directory fuzz-short
 	@$(MAKE) --no-print-directory docker-test
 

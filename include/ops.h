@@ -7,6 +7,14 @@
  *   GET /version        build and library versions (version.h)
  *   GET /openapi.yaml   the embedded spec (spec.h)
  *   GET /openapi.json   the same document as JSON
+ *   GET /               the generator page, with /app.js and /style.css
+ *   GET /docs           Swagger UI, with /docs/init.js, /docs/docs.css,
+ *                       /docs/swagger-ui-bundle.js and /docs/swagger-ui.css
+ *
+ * The pages and their files (web.h) carry the security headers of web.h
+ * (Content-Security-Policy, X-Frame-Options, Referrer-Policy) in
+ * ops_body.headers. Any other path, /docs/ and /docs/<unknown> included, is
+ * not ours: request_parse answers it with its 404.
  *
  * (/healthz, the older name of /livez, stays in request.c's route table.)
  *
@@ -33,6 +41,14 @@ enum ops_route {
 	OPS_VERSION,
 	OPS_OPENAPI_YAML,
 	OPS_OPENAPI_JSON,
+	OPS_WEB_INDEX,          /* /                            web/index.html */
+	OPS_WEB_APP_JS,         /* /app.js */
+	OPS_WEB_STYLE_CSS,      /* /style.css */
+	OPS_DOCS,               /* /docs                        web/docs.html */
+	OPS_DOCS_INIT_JS,       /* /docs/init.js                web/docs-init.js */
+	OPS_DOCS_CSS,           /* /docs/docs.css */
+	OPS_DOCS_SWAGGER_JS,    /* /docs/swagger-ui-bundle.js   vendor/swagger-ui/ */
+	OPS_DOCS_SWAGGER_CSS,   /* /docs/swagger-ui.css */
 };
 
 /* If the path of `target` (n bytes) is an operational route: true, *route,
@@ -47,7 +63,8 @@ bool ops_match(const char *target, size_t n, enum ops_route *route,
 int ops_check_query(const char *query, size_t query_len,
 		    struct request_error *err);
 
-/* The `route` label of the metrics. */
+/* The `route` label of the metrics ("other" for the pages and their
+ * files: the label set has no entry of their own yet). */
 enum metrics_route ops_metrics_route(enum ops_route route);
 
 /* A reply body and its Content-Type. `owned`: a malloc'd body the caller

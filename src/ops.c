@@ -9,6 +9,7 @@
 #include "render.h"
 #include "spec.h"
 #include "version.h"
+#include "web.h"
 
 static const struct {
 	const char *path;
@@ -20,6 +21,23 @@ static const struct {
 	{ "/version", OPS_VERSION },
 	{ "/openapi.yaml", OPS_OPENAPI_YAML },
 	{ "/openapi.json", OPS_OPENAPI_JSON },
+	{ "/", OPS_WEB_INDEX },
+	{ "/docs", OPS_DOCS },
+};
+
+/* The files the two pages load. Parts of / and /docs, documented with
+ * them, rather than routes of the API: so a table of their own, which
+ * tests/contract does not require openapi.yaml to list path by path. */
+static const struct {
+	const char *path;
+	enum ops_route route;
+} page_files[] = {
+	{ "/app.js", OPS_WEB_APP_JS },
+	{ "/style.css", OPS_WEB_STYLE_CSS },
+	{ "/docs/init.js", OPS_DOCS_INIT_JS },
+	{ "/docs/docs.css", OPS_DOCS_CSS },
+	{ "/docs/swagger-ui-bundle.js", OPS_DOCS_SWAGGER_JS },
+	{ "/docs/swagger-ui.css", OPS_DOCS_SWAGGER_CSS },
 };
 
 enum { PATH_CAP = 32 };  /* longer than every route's path */
@@ -82,6 +100,28 @@ static void skip_absolute_form(const char **target, size_t *n)
 	}
 }
 
+static bool is_path(const char *want, const char *path, size_t len)
+{
+	return strlen(want) == len && memcmp(want, path, len) == 0;
+}
+
+/* The route of a decoded path, from either table. */
+static bool find_route(const char *path, size_t len, enum ops_route *route)
+{
+	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
+		if (is_path(routes[i].path, path, len)) {
+			*route = routes[i].route;
+			return true;
+		}
+	for (size_t i = 0; i < sizeof(page_files) / sizeof(page_files[0]);
+	     i++)
+		if (is_path(page_files[i].path, path, len)) {
+			*route = page_files[i].route;
+			return true;
+		}
+	return false;
+}
+
 bool ops_match(const char *target, size_t n, enum ops_route *route,
 	       const char **query, size_t *query_len)
 {
@@ -94,17 +134,11 @@ bool ops_match(const char *target, size_t n, enum ops_route *route,
 	qmark = memchr(target, '?', n);
 	path_len = qmark != NULL ? (size_t)(qmark - target) : n;
 	len = decode_path(target, path_len, path);
-	for (size_t i = 0; len >= 0 && i < sizeof(routes) / sizeof(routes[0]);
-	     i++) {
-		if (strlen(routes[i].path) != (size_t)len ||
-		    memcmp(routes[i].path, path, (size_t)len) != 0)
-			continue;
-		*route = routes[i].route;
-		*query = qmark != NULL ? qmark + 1 : NULL;
-		*query_len = qmark != NULL ? n - path_len - 1 : 0;
-		return true;
-	}
-	return false;
+	if (len < 0 || !find_route(path, (size_t)len, route))
+		return false;
+	*query = qmark != NULL ? qmark + 1 : NULL;
+	*query_len = qmark != NULL ? n - path_len - 1 : 0;
+	return true;
 }
 
 static bool only_empty_pairs(const char *q, size_t n)
@@ -155,6 +189,15 @@ enum metrics_route ops_metrics_route(enum ops_route route)
 	case OPS_OPENAPI_YAML:
 	case OPS_OPENAPI_JSON:
 		return METRICS_ROUTE_OPENAPI;
+	case OPS_WEB_INDEX:
+	case OPS_WEB_APP_JS:
+	case OPS_WEB_STYLE_CSS:
+	case OPS_DOCS:
+	case OPS_DOCS_INIT_JS:
+	case OPS_DOCS_CSS:
+	case OPS_DOCS_SWAGGER_JS:
+	case OPS_DOCS_SWAGGER_CSS:
+		break;
 	}
 	return METRICS_ROUTE_OTHER;
 }
@@ -174,6 +217,46 @@ static void render_spec(enum ops_route route, struct ops_body *out)
 	};
 }
 
+/* The security headers of every page and page file (web.h). */
+static const struct ops_header web_headers[] = {
+	{ "Content-Security-Policy", WEB_CONTENT_SECURITY_POLICY },
+	{ "X-Frame-Options", WEB_FRAME_OPTIONS },
+	{ "Referrer-Policy", WEB_REFERRER_POLICY },
+};
+
+static enum web_file web_file_of(enum ops_route route)
+{
+	switch (route) {
+	case OPS_WEB_APP_JS:
+		return WEB_APP_JS;
+	case OPS_WEB_STYLE_CSS:
+		return WEB_STYLE_CSS;
+	case OPS_DOCS:
+		return WEB_DOCS_HTML;
+	case OPS_DOCS_INIT_JS:
+		return WEB_DOCS_INIT_JS;
+	case OPS_DOCS_CSS:
+		return WEB_DOCS_CSS;
+	case OPS_DOCS_SWAGGER_JS:
+		return WEB_SWAGGER_UI_JS;
+	case OPS_DOCS_SWAGGER_CSS:
+		return WEB_SWAGGER_UI_CSS;
+	default:
+		return WEB_INDEX_HTML;
+	}
+}
+
+/* A page or page file: static, never copied, like the spec. */
+static void render_web(enum ops_route route, struct ops_body *out)
+{
+	const struct web_asset *a = web_asset(web_file_of(route));
+
+	*out = (struct ops_body){
+		a->type, (void *)a->body, a->len, false, web_headers,
+		sizeof(web_headers) / sizeof(web_headers[0]),
+	};
+}
+
 int ops_render(enum ops_route route, const char *mhd_version,
 	       struct ops_body *out)
 {
@@ -184,6 +267,16 @@ int ops_render(enum ops_route route, const char *mhd_version,
 	case OPS_OPENAPI_YAML:
 	case OPS_OPENAPI_JSON:
 		render_spec(route, out);
+		return 0;
+	case OPS_WEB_INDEX:
+	case OPS_WEB_APP_JS:
+	case OPS_WEB_STYLE_CSS:
+	case OPS_DOCS:
+	case OPS_DOCS_INIT_JS:
+	case OPS_DOCS_CSS:
+	case OPS_DOCS_SWAGGER_JS:
+	case OPS_DOCS_SWAGGER_CSS:
+		render_web(route, out);
 		return 0;
 	case OPS_LIVEZ:
 		body = render_status("ok", &len);

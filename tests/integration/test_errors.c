@@ -113,7 +113,7 @@ static const struct refusal refusals[] = {
 	  "unknown-parameter", "bogus" },
 	/* no such route: exact, case-sensitive paths; %00 decodes to NUL */
 	{ "/nope", 404, "not-found", NULL },
-	{ "/", 404, "not-found", NULL },
+	{ "/nope", 404, "not-found", NULL },
 	{ "/password/", 404, "not-found", NULL },
 	{ "//password", 404, "not-found", NULL },
 	{ "/PASSWORD", 404, "not-found", NULL },

@@ -32,6 +32,7 @@ int main(void)
 	srunner_add_suite(sr, passphrase_suite());
 	srunner_add_suite(sr, token_suite());
 	srunner_add_suite(sr, pin_suite());
+	srunner_add_suite(sr, web_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

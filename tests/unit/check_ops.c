@@ -63,9 +63,9 @@ END_TEST
 
 /* Not ours: left to request_parse (404, or 400 for a malformed path). */
 static const char *const other_targets[] = {
-	"/", "/livez/", "/LIVEZ", "/live", "/livezz", "/healthz", "/password",
-	"/metrics%", "/metrics%zz", "/livez%00", "/openapi", "/openapi.yml",
-	"/readyz#x", "//livez", "/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+	"/index.html", "/livez/", "/LIVEZ", "/live", "/livezz", "/healthz",
+	"/password", "/metrics%", "/metrics%zz", "/livez%00", "/openapi",
+	"/openapi.yml", "/readyz#x", "//livez", "/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
 	"",
 };
 

@@ -20,5 +20,6 @@ Suite *request_suite(void);
 Suite *sched_suite(void);
 Suite *stats_suite(void);
 Suite *token_suite(void);
+Suite *web_suite(void);
 
 #endif
