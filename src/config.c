@@ -61,9 +61,9 @@ static const struct option options[] = {
 		 connection_timeout, 0, 86400, "10",
 		 "idle connection timeout in seconds (0 = none)"),
 	SIZE_OPT("connection-memory-limit", "PWGEND_CONNECTION_MEMORY_LIMIT",
-		 connection_memory_limit, 16384, 16 << 20, "131072",
-		 "libmicrohttpd memory per connection; raised to at least "
-		 "32 KiB + 64 x max-url-length"),
+		 connection_memory_limit, 16384, 16 << 20, "32768",
+		 "libmicrohttpd memory per connection (zeroed on every "
+		 "request; ~64 bytes per query parameter)"),
 	SIZE_OPT("max-url-length", "PWGEND_MAX_URL_LENGTH", max_url_length,
 		 64, 16384, "2048", "longest request-target before 414"),
 	SIZE_OPT("grace", "PWGEND_GRACE", grace, 0, 3600, "5",

@@ -703,18 +703,6 @@ static int parse_bind(const struct config *cfg, union sockaddr_any *addr)
 	return -1;
 }
 
-/* libmicrohttpd keeps the request line and one record per query argument
- * (about 50 bytes, even for an empty pair) in the connection's memory; when
- * that overflows it answers nothing at all. So the memory always covers the
- * longest target we accept, however many '&' it holds. */
-static size_t connection_memory(const struct config *cfg)
-{
-	size_t need = 32 * 1024 + 64 * cfg->max_url_length;
-
-	return cfg->connection_memory_limit > need ? cfg->connection_memory_limit
-						   : need;
-}
-
 static struct MHD_Daemon *start_daemon(struct http *h, unsigned flags,
 				       union sockaddr_any *addr)
 {
@@ -729,7 +717,7 @@ static struct MHD_Daemon *start_daemon(struct http *h, unsigned flags,
 		{ MHD_OPTION_CONNECTION_TIMEOUT,
 		  (intptr_t)cfg->connection_timeout, NULL },
 		{ MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-		  (intptr_t)connection_memory(cfg), NULL },
+		  (intptr_t)cfg->connection_memory_limit, NULL },
 		{ MHD_OPTION_PER_IP_CONNECTION_LIMIT,
 		  (intptr_t)cfg->per_ip_connection_limit, NULL },
 		{ MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, NULL },

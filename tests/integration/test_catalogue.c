@@ -316,7 +316,11 @@ static const struct row rows[] = {
 
 static void setup_catalogue(void)
 {
-	static const char *const flags[] = { "--connection-timeout", "2", NULL };
+	/* 160 KiB per connection, so that long targets and header sets reach
+	 * pwgend (the default 32 KiB is tuned for speed, see README) */
+	static const char *const flags[] = { "--connection-timeout", "2",
+					     "--connection-memory-limit",
+					     "163840", NULL };
 
 	fixture_start(flags);
 }

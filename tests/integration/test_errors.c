@@ -286,7 +286,12 @@ END_TEST
  * fails the test in 2 s rather than 10. */
 static void setup_short_timeout(void)
 {
-	static const char *const flags[] = { "--connection-timeout", "2", NULL };
+	/* and 160 KiB per connection: a 2048-byte target of ~1000 pairs needs
+	 * that much of libmicrohttpd's memory (README, --connection-memory-
+	 * limit) */
+	static const char *const flags[] = { "--connection-timeout", "2",
+					     "--connection-memory-limit",
+					     "163840", NULL };
 
 	fixture_start(flags);
 }
@@ -321,7 +326,9 @@ END_TEST
 START_TEST(many_pairs_at_longest_limit)
 {
 	static const char *const flags[] = { "--max-url-length", "16384",
-					     "--connection-timeout", "2", NULL };
+					     "--connection-timeout", "2",
+					     "--connection-memory-limit",
+					     "1081344", NULL };
 	char *empties = padded("/password?quantity=2", '&', 16020);
 	struct server s;
 	struct response r;
