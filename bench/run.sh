@@ -849,7 +849,7 @@ memory_section() {
 	## Memory under load
 
 	\`wrk $MEM_WRK -d${MEM_DUR}s\` on \`$m\` against a fresh pwgend
-	(defaults: admission budget 64 MiB of replies in flight).
+	(defaults: admission budget 48 MiB of replies in flight).
 
 	| peak RSS MiB (VmHWM) | replies | statuses | non-2xx | socket errors (connect+read+write+timeout) | server afterwards |
 	|--:|--:|---|--:|--:|---|
