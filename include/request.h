@@ -147,6 +147,17 @@ struct request_error {
 #define PROBLEM_MALFORMED_TARGET "urn:pwgend:problem:malformed-target"
 #define PROBLEM_NOT_FOUND "urn:pwgend:problem:not-found"
 
+/* Helpers shared with ops.c, which routes its own paths the same way. */
+
+/* RFC 9112 3.2.2: a server must accept the absolute-form
+ * ("http://host:port/path?query"); advance *target past scheme and
+ * authority so that only the path and query are left. */
+void request_skip_absolute_form(const char **target, size_t *n);
+
+/* Percent-decode a path into dst[0, cap) ('+' stays '+'): its length, or -1
+ * if it is malformed, decodes to a NUL, or does not fit. */
+long request_decode_path(const char *src, size_t n, char *dst, size_t cap);
+
 /* Parse `target` (n bytes, not necessarily NUL-terminated). Returns 0 and
  * fills *req, or -1 and fills *err. `max_quantity` bounds `quantity`. */
 int request_parse(const char *target, size_t n, size_t max_quantity,

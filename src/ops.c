@@ -42,64 +42,6 @@ static const struct {
 
 enum { PATH_CAP = 32 };  /* longer than every route's path */
 
-static int hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* Percent-decode a path into dst (PATH_CAP bytes): its length, or -1 if it
- * is malformed, holds a NUL or is too long to be one of ours. '+' stays. */
-static long decode_path(const char *src, size_t n, char *dst)
-{
-	size_t o = 0;
-
-	for (size_t i = 0; i < n; i++, o++) {
-		char c = src[i];
-
-		if (o == PATH_CAP)
-			return -1;
-		if (c == '%') {
-			int hi = n - i >= 3 ? hex_value(src[i + 1]) : -1;
-			int lo = n - i >= 3 ? hex_value(src[i + 2]) : -1;
-
-			if (hi < 0 || lo < 0)
-				return -1;
-			c = (char)(hi << 4 | lo);
-			i += 2;
-		}
-		if (c == '\0')
-			return -1;
-		dst[o] = c;
-	}
-	return (long)o;
-}
-
-/* "http://host:port/path?q" -> "/path?q" (RFC 9112 3.2.2), as request.c. */
-static void skip_absolute_form(const char **target, size_t *n)
-{
-	static const char *const schemes[] = { "http://", "https://" };
-
-	for (size_t i = 0; i < 2; i++) {
-		size_t len = strlen(schemes[i]);
-		const char *path;
-
-		if (*n < len || strncasecmp(*target, schemes[i], len) != 0)
-			continue;
-		path = memchr(*target + len, '/', *n - len);
-		if (path == NULL)
-			path = *target + *n;
-		*n -= (size_t)(path - *target);
-		*target = path;
-		return;
-	}
-}
-
 static bool is_path(const char *want, const char *path, size_t len)
 {
 	return strlen(want) == len && memcmp(want, path, len) == 0;
@@ -130,10 +72,10 @@ bool ops_match(const char *target, size_t n, enum ops_route *route,
 	size_t path_len;
 	long len;
 
-	skip_absolute_form(&target, &n);
+	request_skip_absolute_form(&target, &n);
 	qmark = memchr(target, '?', n);
 	path_len = qmark != NULL ? (size_t)(qmark - target) : n;
-	len = decode_path(target, path_len, path);
+	len = request_decode_path(target, path_len, path, sizeof(path));
 	if (len < 0 || !find_route(path, (size_t)len, route))
 		return false;
 	*query = qmark != NULL ? qmark + 1 : NULL;

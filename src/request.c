@@ -259,6 +259,14 @@ static long decode(const char *src, size_t n, char *dst, size_t cap,
 	return (long)o;
 }
 
+long request_decode_path(const char *src, size_t n, char *dst, size_t cap)
+{
+	bool nul;
+	long len = decode(src, n, dst, cap, false, &nul);
+
+	return len < 0 || nul || (size_t)len > cap ? -1 : len;
+}
+
 /* ---------------------------------------------------------------- values */
 
 /* Plain decimal digits into *out; -1 if not a number, -2 if it overflows. */
@@ -701,9 +709,7 @@ static int route_path(const char *path, size_t n, enum route *route,
 		    "no route for %s", shown);
 }
 
-/* RFC 9112 3.2.2: a server must accept the absolute-form
- * ("http://host:port/path?query"); only its path and query matter here. */
-static void skip_absolute_form(const char **target, size_t *n)
+void request_skip_absolute_form(const char **target, size_t *n)
 {
 	static const char *const schemes[] = { "http://", "https://" };
 
@@ -974,7 +980,7 @@ int request_parse(const char *target, size_t n, size_t max_quantity,
 	struct parser *p = &(struct parser){ .req = req, .err = err,
 					     .max_quantity = max_quantity };
 
-	skip_absolute_form(&target, &n);
+	request_skip_absolute_form(&target, &n);
 	qmark = memchr(target, '?', n);
 	path_len = qmark != NULL ? (size_t)(qmark - target) : n;
 	memset(req, 0, sizeof(*req));
