@@ -616,3 +616,28 @@ json_t *response_json(const struct response *r)
 		return NULL;
 	return json_loadb(r->body, r->body_len, 0, &err);
 }
+
+char *read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	long size;
+
+	if (f == NULL)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) == 0 && (size = ftell(f)) >= 0) {
+		rewind(f);
+		buf = malloc((size_t)size + 1);
+		if (buf != NULL &&
+		    fread(buf, 1, (size_t)size, f) != (size_t)size) {
+			free(buf);
+			buf = NULL;
+		}
+		if (buf != NULL) {
+			buf[size] = '\0';
+			*len = (size_t)size;
+		}
+	}
+	fclose(f);
+	return buf;
+}

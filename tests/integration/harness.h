@@ -152,6 +152,10 @@ json_t *response_json(const struct response *r);
 
 /* ------------------------------------------------------------------ misc */
 
+/* The whole file at `path` (relative to the repository root, where the
+ * tests run), NUL-terminated, length in *len; malloc'd, or NULL. */
+char *read_file(const char *path, size_t *len);
+
 void sleep_ms(long ms);
 long now_ms(void);                 /* monotonic */
 

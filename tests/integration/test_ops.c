@@ -43,24 +43,6 @@ static void get(const char *target, struct response *r)
 		      target);
 }
 
-/* The whole file, NUL-terminated; the tests run from the repository root. */
-static char *read_file(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-
-	ck_assert_msg(f != NULL, "cannot open %s", path);
-	ck_assert_int_eq(fseek(f, 0, SEEK_END), 0);
-	*len = (size_t)ftell(f);
-	rewind(f);
-	buf = malloc(*len + 1);
-	ck_assert_ptr_nonnull(buf);
-	ck_assert_uint_eq(fread(buf, 1, *len, f), *len);
-	buf[*len] = '\0';
-	fclose(f);
-	return buf;
-}
-
 /* ================================================================ routes */
 
 START_TEST(get_and_head)
@@ -178,6 +160,7 @@ START_TEST(spec_served_byte_for_byte)
 	for (size_t i = 0; i < 2; i++) {
 		char target[32], *want = read_file(files[i], &len);
 
+		ck_assert_msg(want != NULL, "cannot read %s", files[i]);
 		snprintf(target, sizeof(target), "/%s", files[i]);
 		get(target, &r);
 		ck_assert_int_eq(r.status, 200);

@@ -49,24 +49,6 @@ static void setup_default(void)
 	fixture_start(NULL);
 }
 
-/* The whole file, NUL-terminated; the tests run from the repository root. */
-static char *read_file(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-
-	ck_assert_msg(f != NULL, "cannot open %s", path);
-	ck_assert_int_eq(fseek(f, 0, SEEK_END), 0);
-	*len = (size_t)ftell(f);
-	rewind(f);
-	buf = malloc(*len + 1);
-	ck_assert_ptr_nonnull(buf);
-	ck_assert_uint_eq(fread(buf, 1, *len, f), *len);
-	buf[*len] = '\0';
-	fclose(f);
-	return buf;
-}
-
 /* Content-Type, Cache-Control, nosniff, Content-Length (verify_headers)
  * and the three page headers, exactly. */
 static void expect_page_headers(const struct response *r, const char *type,
@@ -92,6 +74,7 @@ static void expect_page(unsigned port, size_t i)
 	size_t len;
 	char *want = read_file(pages[i].source, &len);
 
+	ck_assert_msg(want != NULL, "cannot read %s", pages[i].source);
 	ck_assert_int_eq(http_get(port, pages[i].target, &r), 0);
 	ck_assert_msg(r.status == 200, "%s: %d", pages[i].target, r.status);
 	expect_page_headers(&r, pages[i].type, 0);
@@ -276,6 +259,7 @@ START_TEST(served_with_no_files_beside_it)
 		size_t len;
 		char *want = read_file("openapi.json", &len);
 
+		ck_assert_ptr_nonnull(want);
 		ck_assert_int_eq(http_get(s.port, "/openapi.json", &r), 0);
 		ck_assert_int_eq(r.status, 200);
 		ck_assert_uint_eq(r.body_len, len);
