@@ -478,18 +478,21 @@ cmd_test() {
 	else
 		fail "podman stop (SIGTERM) -> exit $rc in ${took}s (expected 0 within ${GRACE}s)"
 	fi
-	# conmon may still be writing the last lines when stop returns: give
-	# the log up to 3 s to show the drain before calling it missing.
-	local tries=0
-	until "${PODMAN[@]}" logs "$CNAME" 2>&1 | grep -q 'draining' ||
-	      [ "$tries" -ge 30 ]; do
+	# Read the log into a variable before searching it: with pipefail,
+	# `podman logs | grep -q` fails whenever grep exits early and podman
+	# gets SIGPIPE, which made this check flaky. conmon may also still be
+	# writing the last lines when stop returns, so allow up to 3 s.
+	local tries=0 log
+	log=$("${PODMAN[@]}" logs "$CNAME" 2>&1 || true)
+	while [[ $log != *draining* ]] && [ "$tries" -lt 30 ]; do
 		sleep 0.1
 		tries=$((tries + 1))
+		log=$("${PODMAN[@]}" logs "$CNAME" 2>&1 || true)
 	done
-	if "${PODMAN[@]}" logs "$CNAME" 2>&1 | grep -q 'draining'; then
-		pass "logs show the SIGTERM drain ($("${PODMAN[@]}" logs "$CNAME" 2>&1 | grep -c .) log lines)"
+	if [[ $log == *draining* ]]; then
+		pass "logs show the SIGTERM drain ($(grep -c . <<<"$log") log lines)"
 	else
-		fail "no 'draining' line in the container log: $("${PODMAN[@]}" logs "$CNAME" 2>&1 | tail -3 | tr '\n' '|')"
+		fail "no 'draining' line in the container log: $(tail -3 <<<"$log" | tr '\n' '|')"
 	fi
 	"${PODMAN[@]}" rm "$CNAME" >/dev/null 2>&1 || true
 	summary
