@@ -216,12 +216,6 @@ async function testNoScript(context, base) {
   check('without JS: a form opens the JSON reply', reply.kind === 'pin' &&
     reply.items.length === 5 && reply.items.every((p) => /^[0-9]{6}$/.test(p)),
     page.url());
-  // A JSON reply declares no icon, so the browser asks for /favicon.ico,
-  // which pwgend does not serve (the pages declare an empty icon instead).
-  for (let i = problems.length - 1; i >= 0; i--)
-    if (/^\/ without JS: console error: .* 404 .*\(http:\/\/[^/]+\/favicon\.ico\)$/
-      .test(problems[i]))
-      problems.splice(i, 1);
   await page.goto(base + '/', { waitUntil: 'load' });
   await page.locator('header a[href="/docs"]').click();
   await page.waitForURL(base + '/docs');
@@ -311,8 +305,14 @@ async function main() {
     rmSync(profile, { recursive: true, force: true });
     check('the server exits 0 on SIGTERM', code === 0, String(code));
   }
+  // A bare JSON reply (the no-JS form's result) declares no icon, so the
+  // browser asks for /favicon.ico, which pwgend does not serve (the pages
+  // declare an empty icon instead). That request may be reported at any
+  // time after the reply, so it is set aside here, at the very end.
+  const favicon = /^\/ without JS: console error: .* 404 .*\(http:\/\/[^/]+\/favicon\.ico\)$/;
+  const real = problems.filter((p) => !favicon.test(p));
   check('no console error, page error, failed request or CSP violation',
-    problems.length === 0, '\n  ' + problems.join('\n  '));
+    real.length === 0, '\n  ' + real.join('\n  '));
   console.log(`browser-test: screenshots in ${OUT}/ (index.png, index-phone.png, docs.png, docs-try.png); ${((Date.now() - started) / 1000).toFixed(1)} s in the browser`);
   console.log(`browser-test: ${passed} passed, ${failed} failed`);
   return failed === 0 ? 0 : 1;
