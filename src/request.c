@@ -101,14 +101,31 @@ static const struct param {
 	{ "encoding", P_ENCODING, ON_TOKEN, 0 },
 };
 
-static const struct {
-	const char *name;
-	enum policy_preset preset;
-} presets[] = {
-	{ "alnum", PRESET_ALNUM }, { "hex", PRESET_HEX },
-	{ "base32", PRESET_BASE32 }, { "url", PRESET_URL },
-	{ "shell", PRESET_SHELL }, { "env", PRESET_ENV },
+/* Word-valued parameters: the names in the order of their enum values. */
+static const char *const preset_names[] = {   /* from PRESET_ALNUM on */
+	"alnum", "hex", "base32", "url", "shell", "env",
 };
+static const char *const format_names[] = { "json", "text", "ndjson" };
+static const char *const case_names[] = { "none", "first", "all" };
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Is s[0, n) exactly the NUL-terminated `want`? */
+static bool equals(const char *want, const char *s, size_t n)
+{
+	return strlen(want) == n && memcmp(want, s, n) == 0;
+}
+
+/* The index of s[0, n) in names[0, count), or -1. */
+static int name_index(const char *const *names, size_t count, const char *s,
+		      size_t n)
+{
+	for (size_t i = 0; i < count; i++) {
+		if (equals(names[i], s, n))
+			return (int)i;
+	}
+	return -1;
+}
 
 static const struct {
 	const char *path;
@@ -308,10 +325,9 @@ static int set_uint(struct parser *p, const char *name, const char *s,
 static int parse_bool(struct parser *p, const char *name, const char *s,
 		      size_t n, bool *out)
 {
-	if ((n == 4 && memcmp(s, "true", 4) == 0) || (n == 1 && s[0] == '1'))
+	if (equals("true", s, n) || equals("1", s, n))
 		*out = true;
-	else if ((n == 5 && memcmp(s, "false", 5) == 0) ||
-		 (n == 1 && s[0] == '0'))
+	else if (equals("false", s, n) || equals("0", s, n))
 		*out = false;
 	else
 		return fail_invalid(p, name, "true, false, 1 or 0");
@@ -344,25 +360,22 @@ static const char *keep(char *store, const char *s, size_t n)
 
 static int set_preset(struct parser *p, const char *s, size_t n)
 {
-	for (size_t i = 0; i < sizeof(presets) / sizeof(presets[0]); i++) {
-		if (strlen(presets[i].name) == n &&
-		    memcmp(presets[i].name, s, n) == 0) {
-			p->pw.preset = presets[i].preset;
-			return 0;
-		}
-	}
-	return fail_invalid(p, "preset",
-			    "one of alnum, hex, base32, url, shell, env");
+	int i = name_index(preset_names, COUNT(preset_names), s, n);
+
+	if (i < 0)
+		return fail_invalid(p, "preset",
+				    "one of alnum, hex, base32, url, shell, "
+				    "env");
+	p->pw.preset = (enum policy_preset)(PRESET_ALNUM + i);
+	return 0;
 }
 
 static int set_first(struct parser *p, const char *s, size_t n)
 {
-	if (n == 6 && memcmp(s, "letter", 6) == 0) {
-		p->pw.first_letter = true;
+	if (equals("letter", s, n) || equals("any", s, n)) {
+		p->pw.first_letter = equals("letter", s, n);
 		return 0;
 	}
-	if (n == 3 && memcmp(s, "any", 3) == 0)
-		return 0;
 	return fail_invalid(p, "first", "letter or any");
 }
 
@@ -420,40 +433,23 @@ static int set_separator(struct parser *p, const char *s, size_t n)
 
 static int set_capitalize(struct parser *p, const char *s, size_t n)
 {
-	static const struct {
-		const char *name;
-		enum passphrase_case value;
-	} cases[] = { { "none", PASSPHRASE_CASE_NONE },
-		      { "first", PASSPHRASE_CASE_FIRST },
-		      { "all", PASSPHRASE_CASE_ALL } };
+	int i = name_index(case_names, COUNT(case_names), s, n);
 
-	for (size_t i = 0; i < 3; i++) {
-		if (strlen(cases[i].name) == n &&
-		    memcmp(cases[i].name, s, n) == 0) {
-			p->req->gen.passphrase.capitalize = cases[i].value;
-			return 0;
-		}
-	}
-	return fail_invalid(p, "capitalize", "first, all or none");
+	if (i < 0)
+		return fail_invalid(p, "capitalize", "first, all or none");
+	p->req->gen.passphrase.capitalize = (enum passphrase_case)i;
+	return 0;
 }
 
 static int set_format(struct parser *p, const char *s, size_t n)
 {
-	static const struct {
-		const char *name;
-		enum reply_format format;
-	} names[] = { { "json", FORMAT_JSON }, { "text", FORMAT_TEXT },
-		      { "ndjson", FORMAT_NDJSON } };
+	int i = name_index(format_names, COUNT(format_names), s, n);
 
-	for (size_t i = 0; i < 3; i++) {
-		if (strlen(names[i].name) == n &&
-		    memcmp(names[i].name, s, n) == 0) {
-			p->req->gen.format = names[i].format;
-			p->req->gen.format_given = true;
-			return 0;
-		}
-	}
-	return fail_invalid(p, "format", "json, text or ndjson");
+	if (i < 0)
+		return fail_invalid(p, "format", "json, text or ndjson");
+	p->req->gen.format = (enum reply_format)i;
+	p->req->gen.format_given = true;
+	return 0;
 }
 
 /* The original service's booleans, as pydantic read them: true/false,
@@ -590,10 +586,9 @@ static int set_param(struct parser *p, const struct param *prm, const char *s,
 static const struct param *find_param(enum route route, const char *name,
 				      size_t n)
 {
-	for (size_t i = 0; i < sizeof(params) / sizeof(params[0]); i++) {
+	for (size_t i = 0; i < COUNT(params); i++) {
 		if ((params[i].routes & (1u << route)) &&
-		    strlen(params[i].name) == n &&
-		    memcmp(params[i].name, name, n) == 0)
+		    equals(params[i].name, name, n))
 			return &params[i];
 	}
 	return NULL;
@@ -686,15 +681,14 @@ static int route_path(const char *path, size_t n, enum route *route,
 			    "Malformed request target", NULL,
 			    "the path has a malformed %%-escape");
 	for (size_t i = 0; !nul && (size_t)len <= sizeof(decoded) &&
-			   i < sizeof(routes) / sizeof(routes[0]); i++) {
-		if (strlen(routes[i].path) == (size_t)len &&
-		    memcmp(routes[i].path, decoded, (size_t)len) == 0) {
+			   i < COUNT(routes); i++) {
+		if (equals(routes[i].path, decoded, (size_t)len)) {
 			*route = routes[i].route;
 			return 0;
 		}
 	}
 	for (size_t i = 0; !nul && (size_t)len <= sizeof(decoded) &&
-			   i < sizeof(path_routes) / sizeof(path_routes[0]);
+			   i < COUNT(path_routes);
 	     i++) {
 		size_t plen = strlen(path_routes[i].prefix);
 
