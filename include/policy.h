@@ -110,9 +110,21 @@ struct policy_fault {
 	char detail[192];
 };
 
-/* Build the policy (alphabet, length, constraints). 0, or -1 and *fault. */
+/* What counting a policy gives, all from one count. */
+struct policy_measure {
+	long double count;             /* valid passwords; 0 if none */
+	double entropy_bits;           /* log2(count); -1 if none */
+	double acceptance;             /* count / k^L: one candidate valid */
+};
+
+/* Count once and derive entropy and acceptance (closed form when nothing
+ * beyond the alphabet is constrained). */
+void policy_measure(const struct password_policy *p, struct policy_measure *m);
+
+/* Build the policy (alphabet, length, constraints) and measure it. 0, or -1
+ * and *fault. */
 int policy_build(const struct password_options *o, struct password_policy *p,
-		 struct policy_fault *fault);
+		 struct policy_measure *m, struct policy_fault *fault);
 
 /* The class of a printable ASCII character. */
 enum char_class policy_class_of(unsigned char c);
@@ -123,7 +135,7 @@ bool policy_is_constrained(const struct password_policy *p);
 /* Exact number of valid passwords (as a long double; 0 if none). */
 long double policy_count(const struct password_policy *p);
 
-/* log2 of policy_count(); -1 if no password is valid. */
+/* log2 of policy_count(); -1 if no password is valid (policy_measure). */
 double policy_entropy_bits(const struct password_policy *p);
 
 /* Probability that a uniform candidate over the alphabet is valid. */

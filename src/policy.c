@@ -134,28 +134,39 @@ long double policy_count(const struct password_policy *p)
 	return total;
 }
 
+void policy_measure(const struct password_policy *p, struct policy_measure *m)
+{
+	bool valid = p->alphabet_len > 0 && p->length > 0 &&
+		     p->length <= 1024;
+
+	m->count = policy_count(p);
+	if (valid && !policy_is_constrained(p)) {  /* exactly L log2 K */
+		m->entropy_bits = (double)p->length *
+				  log2((double)p->alphabet_len);
+		m->acceptance = 1;
+		return;
+	}
+	m->entropy_bits = m->count >= 1 ? (double)log2l(m->count) : -1;
+	m->acceptance = valid ? (double)(m->count /
+					 powl((long double)p->alphabet_len,
+					      (long double)p->length))
+			      : 0;
+}
+
 double policy_entropy_bits(const struct password_policy *p)
 {
-	long double n;
+	struct policy_measure m;
 
-	if (!policy_is_constrained(p) && p->alphabet_len > 0 &&
-	    p->length > 0 && p->length <= 1024)
-		return (double)p->length * log2((double)p->alphabet_len);
-	n = policy_count(p);
-	return n >= 1 ? (double)log2l(n) : -1;
+	policy_measure(p, &m);
+	return m.entropy_bits;
 }
 
 double policy_acceptance(const struct password_policy *p)
 {
-	long double n;
+	struct policy_measure m;
 
-	if (p->alphabet_len == 0)
-		return 0;
-	if (!policy_is_constrained(p))
-		return 1;
-	n = policy_count(p);
-	return (double)(n / powl((long double)p->alphabet_len,
-				 (long double)p->length));
+	policy_measure(p, &m);
+	return m.acceptance;
 }
 
 bool policy_accepts(const struct password_policy *p, const char *s, size_t n)
@@ -359,9 +370,11 @@ static int check_classes(const struct password_options *o,
  * password keeps it valid), so a binary search over it is exact. */
 static bool long_enough(const struct password_policy *p, size_t bits)
 {
-	return policy_entropy_bits(p) >= (double)bits &&
-	       (!policy_is_constrained(p) ||
-		policy_acceptance(p) >= POLICY_MIN_ACCEPTANCE);
+	struct policy_measure m;
+
+	policy_measure(p, &m);
+	return m.entropy_bits >= (double)bits &&
+	       m.acceptance >= POLICY_MIN_ACCEPTANCE;
 }
 
 /* Shortest length in [lo, hi] that is long enough; 0 if none. */
@@ -396,38 +409,37 @@ static int settle_length(const struct password_options *o,
 		     "this alphabet and these minimums", o->min_entropy);
 }
 
-static int check_satisfiable(const struct password_options *o,
+/* Measure the finished policy, and refuse one that is impossible or too
+ * unlikely to meet (an unconstrained policy always has acceptance 1). */
+static int measure_and_check(const struct password_options *o,
 			     const struct password_policy *p,
-			     struct policy_fault *f)
+			     struct policy_measure *m, struct policy_fault *f)
 {
-	double acceptance;
 	const char *culprit = o->last_min != NULL ? o->last_min : "first";
 
-	if (!policy_is_constrained(p))
-		return 0;
-	if (policy_count(p) < 1)
+	policy_measure(p, m);
+	if (m->count < 1)
 		return fault(f, POLICY_FAULT_UNSATISFIABLE, culprit,
 			     "no password of length %zu meets the minimums",
 			     p->length);
-	acceptance = policy_acceptance(p);
-	if (acceptance < POLICY_MIN_ACCEPTANCE)
+	if (m->acceptance < POLICY_MIN_ACCEPTANCE)
 		return fault(f, POLICY_FAULT_UNSATISFIABLE, culprit,
 			     "only %.2g of random candidates meet the "
 			     "minimums (the floor is %g): lower them or make "
-			     "the password longer", acceptance,
+			     "the password longer", m->acceptance,
 			     POLICY_MIN_ACCEPTANCE);
 	return 0;
 }
 
 int policy_build(const struct password_options *o, struct password_policy *p,
-		 struct policy_fault *f)
+		 struct policy_measure *m, struct policy_fault *f)
 {
 	memset(p, 0, sizeof(*p));
 	memcpy(p->min, o->min, sizeof(p->min));
 	p->first_letter = o->first_letter;
 	if (check_conflicts(o, f) < 0 || build_alphabet(o, p, f) < 0 ||
 	    apply_exclusions(o, p, f) < 0 || check_classes(o, p, f) < 0 ||
-	    settle_length(o, p, f) < 0 || check_satisfiable(o, p, f) < 0)
+	    settle_length(o, p, f) < 0 || measure_and_check(o, p, m, f) < 0)
 		return -1;
 	return 0;
 }

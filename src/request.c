@@ -745,13 +745,14 @@ static int settle_policy(struct parser *p)
 {
 	struct gen_request *g = &p->req->gen;
 	struct policy_fault f;
+	struct policy_measure m;
 
 	if (p->req->route == ROUTE_PIN) {
 		p->pw = (struct password_options){
 			.classes = GEN_CLASS_DIGITS,
 			.length = p->pw.length };
 	}
-	if (policy_build(&p->pw, &g->policy, &f) < 0)
+	if (policy_build(&p->pw, &g->policy, &m, &f) < 0)
 		return fail(p->err, 400, fault_types[f.kind],
 			    fault_titles[f.kind], f.parameter, "%s",
 			    f.detail);
@@ -760,8 +761,8 @@ static int settle_policy(struct parser *p)
 	g->classes_only = p->pw.charset == NULL && p->pw.symbol_set == NULL &&
 			  p->pw.preset == PRESET_NONE &&
 			  p->pw.exclude == NULL && !p->pw.exclude_ambiguous;
-	g->entropy_bits = policy_entropy_bits(&g->policy);
-	g->acceptance = policy_acceptance(&g->policy);
+	g->entropy_bits = m.entropy_bits;
+	g->acceptance = m.acceptance;
 	return 0;
 }
 
