@@ -39,6 +39,11 @@ int render_data_item(struct sbuf *out, size_t index, const char *s, size_t n,
 		     int blog);
 int render_data_close(struct sbuf *out);
 
+/* POST /v1/complex_password closes {"data":[...] with its entropy and a note
+ * on what that entropy counts: `],"entropy_bits":59.54,"entropy_note":...}`. */
+int render_data_close_entropy(struct sbuf *out, double entropy_bits,
+			      const char *note);
+
 /* {"status":"ok","timestamp":"<RFC 3339, microseconds, +00:00>"}, as the
  * original's /v1/health. malloc'd, or NULL on ENOMEM. */
 char *render_v1_health(size_t *len);

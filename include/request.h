@@ -41,6 +41,7 @@ enum route {
 	ROUTE_V1_HEALTH,           /* GET /v1/health */
 	ROUTE_BLOG_PIN,            /* GET /pin/{length} */
 	ROUTE_BLOG_PASS,           /* GET /pass/{length} */
+	ROUTE_V1_COMPLEX,          /* POST /v1/complex_password */
 };
 
 /* The JSON document a generation reply is written as. */
@@ -90,6 +91,8 @@ enum {
 	MIN_ENTROPY_MAX = 8192,        /* bits; past any 1024-char password */
 };
 
+struct complex_spec;
+
 struct gen_request {
 	enum gen_kind kind;
 	size_t quantity;
@@ -112,6 +115,9 @@ struct gen_request {
 	/* /token */
 	size_t token_bytes;
 	enum token_encoding encoding;
+	/* POST /v1/complex_password: the pieces to mix in (complex.h), owned
+	 * by the HTTP exchange; NULL for every other route */
+	const struct complex_spec *complex;
 };
 
 struct request {
@@ -162,5 +168,16 @@ long request_decode_path(const char *src, size_t n, char *dst, size_t cap);
  * fills *req, or -1 and fills *err. `max_quantity` bounds `quantity`. */
 int request_parse(const char *target, size_t n, size_t max_quantity,
 		  struct request *req, struct request_error *err);
+
+/* POST /v1/complex_password, once its body is parsed (complex.h): the
+ * random part is the /v1/ password policy for `additional_length`. 0, or -1
+ * with a 400 in *err. */
+int request_settle_complex(struct request *req, size_t additional_length,
+			   bool punctuation, size_t quantity,
+			   struct request_error *err);
+
+/* Does the target's path name a route that reads a request body? (http.c
+ * collects bodies only for those.) */
+bool request_takes_body(const char *target, size_t n);
 
 #endif

@@ -53,6 +53,10 @@ void rng_refill(struct rng *r);
 /* Fill out[0, n) with random bytes. */
 void rng_bytes(struct rng *r, void *out, size_t n);
 
+/* Uniform on [0, k) for 1 <= k <= 256: a byte, redrawn while it is
+ * >= 256 - 256 % k, so no residue is favoured (no modulo bias). */
+unsigned rng_below(struct rng *r, unsigned k);
+
 /* Wipe all key material. */
 void rng_wipe(struct rng *r);
 

@@ -16,4 +16,10 @@ void secmem_wipe(void *p, size_t n);
 /* Wipe n bytes, then free(p). NULL is a no-op. */
 void secmem_free(void *p, size_t n);
 
+/* Make jansson wipe every block it frees. POST /v1/complex_password's body
+ * passes through jansson's lexer and strings, which would otherwise leave
+ * the client's secrets in freed memory. Process-wide: called once, first
+ * thing in main(), before any other jansson call. */
+void secmem_wipe_jansson(void);
+
 #endif

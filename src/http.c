@@ -19,6 +19,7 @@
 
 #include <microhttpd.h>
 
+#include "complex.h"
 #include "job.h"
 #include "log.h"
 #include "metrics.h"
@@ -37,6 +38,7 @@
 #define PROBLEM_NOT_READY "urn:pwgend:problem:not-ready"
 #define PROBLEM_NOT_ACCEPTABLE "urn:pwgend:problem:not-acceptable"
 #define PROBLEM_MALFORMED_REQUEST "urn:pwgend:problem:malformed-request"
+#define PROBLEM_UNSUPPORTED_MEDIA_TYPE "urn:pwgend:problem:unsupported-media-type"
 
 struct http {
 	struct config cfg;
@@ -59,7 +61,8 @@ struct http {
 
 enum phase {
 	PHASE_HEADERS,                 /* first handler call not seen yet */
-	PHASE_BODY,                    /* reading (and discarding) any body */
+	PHASE_BODY,                    /* reading the body: kept for a route
+					* that takes one, else discarded */
 	PHASE_SUSPENDED,               /* the job belongs to a scheduler */
 	PHASE_REPLIED,
 };
@@ -76,6 +79,10 @@ struct exchange {
 	size_t bytes;
 	enum metrics_route route;      /* the route label, once known */
 	bool generation;               /* job.req holds a validated request */
+	bool takes_body;               /* collect the body into `upload` */
+	bool body_too_large;           /* past --max-body-bytes: 413 */
+	struct sbuf upload;            /* the request body (secret material) */
+	struct complex_spec *complex;  /* the parsed body, job.req points here */
 	struct timespec start;
 	char method[16];
 	size_t target_len;
@@ -113,6 +120,8 @@ static struct conn_ctx *conn_ctx_of(struct MHD_Connection *conn)
 static void free_exchange(struct exchange *ex)
 {
 	sbuf_release(&ex->job.body);  /* wipes the generated items */
+	sbuf_release(&ex->upload);    /* and what the client sent */
+	complex_free(ex->complex);
 	free(ex);
 }
 
@@ -494,6 +503,129 @@ static enum MHD_Result reply_method_not_allowed(struct exchange *ex)
 			     allow, 1);
 }
 
+static enum MHD_Result reply_post_only(struct exchange *ex)
+{
+	static const struct header allow[] = { { "Allow", "POST" } };
+
+	return reply_problem(ex, 405, PROBLEM_METHOD_NOT_ALLOWED,
+			     "Method Not Allowed", "this route accepts POST only",
+			     NULL, allow, 1);
+}
+
+/* The 413 closes the connection: the rest of the body is never read. */
+static enum MHD_Result reply_body_too_large(struct exchange *ex)
+{
+	static const struct header close[] = { { "Connection", "close" } };
+	char detail[96];
+
+	snprintf(detail, sizeof(detail),
+		 "the request body is larger than %zu bytes",
+		 ex->http->cfg.max_body_bytes);
+	return reply_problem(ex, 413, PROBLEM_CONTENT_TOO_LARGE,
+			     "Content Too Large", detail, NULL, close, 1);
+}
+
+/* ========================================================= request bodies */
+
+/* Phase 1, for a route that reads a body: a declared length over the limit
+ * is refused before a byte of it is read (so no 100 Continue is sent). */
+static enum MHD_Result expect_body(struct exchange *ex, const char *method)
+{
+	const char *length;
+	char *end;
+	unsigned long long n;
+
+	ex->takes_body = method_is(method, "POST") &&
+			 request_takes_body(ex->target, ex->target_len);
+	if (!ex->takes_body)
+		return MHD_YES;
+	length = MHD_lookup_connection_value(ex->conn, MHD_HEADER_KIND,
+					     MHD_HTTP_HEADER_CONTENT_LENGTH);
+	if (length == NULL)
+		return MHD_YES;  /* chunked, or no body */
+	errno = 0;
+	n = strtoull(length, &end, 10);
+	if (errno == ERANGE || n > ex->http->cfg.max_body_bytes)
+		return reply_body_too_large(ex);
+	return MHD_YES;
+}
+
+/* Phase 2, each piece of the body as it arrives: kept for a route that
+ * reads it, up to the limit. A chunked body has no length to check first;
+ * once it passes the limit, what is kept is wiped and the rest dropped, and
+ * the 413 goes out when the request ends (libmicrohttpd 0.9.75 refuses a
+ * reply queued in mid-body). */
+static enum MHD_Result take_body(struct exchange *ex, const char *data,
+				 size_t *size)
+{
+	size_t n = *size;
+
+	*size = 0;
+	if (!ex->takes_body || ex->body_too_large)
+		return MHD_YES;
+	if (n > ex->http->cfg.max_body_bytes - ex->upload.len) {
+		ex->body_too_large = true;
+		sbuf_release(&ex->upload);
+		return MHD_YES;
+	}
+	return sbuf_add(&ex->upload, data, n) == 0 ? MHD_YES : MHD_NO;
+}
+
+/* application/json (any parameters), application/<x>+json, or nothing. */
+static bool is_json_type(const char *type)
+{
+	static const char app[] = "application/";
+	size_t n;
+
+	if (type == NULL)
+		return true;
+	while (*type == ' ' || *type == '\t')
+		type++;
+	n = strcspn(type, "; \t");
+	if (n <= sizeof(app) - 1 || strncasecmp(type, app, sizeof(app) - 1) != 0)
+		return false;
+	type += sizeof(app) - 1;
+	n -= sizeof(app) - 1;
+	return (n == 4 && strncasecmp(type, "json", 4) == 0) ||
+	       (n > 5 && strncasecmp(type + n - 5, "+json", 5) == 0);
+}
+
+static enum MHD_Result dispatch_ready(struct exchange *ex,
+				      const struct gen_request *gen);
+
+/* POST /v1/complex_password, once the whole body is in. */
+static enum MHD_Result dispatch_complex(struct exchange *ex,
+					struct request *req)
+{
+	static const struct header accept[] = {
+		{ "Accept-Post", "application/json" } };
+	static char empty[1];
+	struct request_error err;
+	const struct complex_spec *spec;
+	int rc;
+
+	if (!is_json_type(MHD_lookup_connection_value(
+		    ex->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE)))
+		return reply_problem(ex, 415, PROBLEM_UNSUPPORTED_MEDIA_TYPE,
+				     "Unsupported Media Type",
+				     "the body must be application/json", NULL,
+				     accept, 1);
+	rc = complex_parse(ex->upload.buf != NULL ? ex->upload.buf : empty,
+			   ex->upload.len, &ex->complex, &err);
+	sbuf_release(&ex->upload);  /* parsed: the raw copy goes at once */
+	if (rc == -ENOMEM)
+		return reply_unavailable(ex, false);
+	if (rc < 0)
+		return reply_request_error(ex, &err);
+	spec = ex->complex;
+	if (request_settle_complex(req, spec->additional_length,
+				   spec->punctuation, spec->quantity,
+				   &err) < 0)
+		return reply_request_error(ex, &err);
+	req->gen.complex = spec;
+	return dispatch_ready(ex, &req->gen);
+}
+
 static enum MHD_Result reply_metrics(struct exchange *ex)
 {
 	struct http *h = ex->http;
@@ -581,6 +713,7 @@ static enum metrics_route metrics_route_of(enum route route)
 	case ROUTE_V1_HEALTH:
 	case ROUTE_BLOG_PIN:
 	case ROUTE_BLOG_PASS:
+	case ROUTE_V1_COMPLEX:
 		return METRICS_ROUTE_ORIGINAL;
 	}
 	return METRICS_ROUTE_OTHER;
@@ -620,10 +753,17 @@ static enum MHD_Result dispatch(struct exchange *ex, const char *method)
 	if (rc < 0 && err.stage == REQUEST_STAGE_PATH)
 		return reply_request_error(ex, &err);
 	ex->route = metrics_route_of(req.route);
-	if (!method_is(method, "GET") && !method_is(method, "HEAD"))
+	if (req.route == ROUTE_V1_COMPLEX && !method_is(method, "POST"))
+		return reply_post_only(ex);
+	if (req.route != ROUTE_V1_COMPLEX && !method_is(method, "GET") &&
+	    !method_is(method, "HEAD"))
 		return reply_method_not_allowed(ex);
 	if (rc < 0)
 		return reply_request_error(ex, &err);
+	if (ex->body_too_large)
+		return reply_body_too_large(ex);
+	if (req.route == ROUTE_V1_COMPLEX)
+		return dispatch_complex(ex, &req);
 	if (req.route != ROUTE_HEALTHZ && req.route != ROUTE_V1_HEALTH &&
 	    !choose_format(ex, &req.gen))
 		return reply_problem(ex, 406, PROBLEM_NOT_ACCEPTABLE,
@@ -637,9 +777,18 @@ static enum MHD_Result dispatch(struct exchange *ex, const char *method)
 		return reply_status(ex, "ok");
 	if (req.route == ROUTE_V1_HEALTH)
 		return reply_v1_health(ex);
-	if (!h->ready)
+	return dispatch_ready(ex, &req.gen);
+}
+
+/* A valid generation request: generate unless the server cannot. */
+static enum MHD_Result dispatch_ready(struct exchange *ex,
+				      const struct gen_request *gen)
+{
+	if (atomic_load(&ex->http->draining))
+		return reply_unavailable(ex, true);
+	if (!ex->http->ready)
 		return reply_not_ready(ex);
-	return submit(ex, &req.gen);
+	return submit(ex, gen);
 }
 
 static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn,
@@ -653,7 +802,6 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn,
 	(void)conn;
 	(void)url;
 	(void)version;
-	(void)upload_data;
 	if (ex == NULL)
 		return MHD_NO;  /* on_uri could not allocate */
 	switch (ex->phase) {
@@ -664,12 +812,13 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn,
 		atomic_fetch_add(&ex->http->active, 1);
 		snprintf(ex->method, sizeof(ex->method), "%s", method);
 		ex->phase = PHASE_BODY;
-		return check_header_fields(ex);
+		if (check_header_fields(ex) != MHD_YES ||
+		    ex->phase == PHASE_REPLIED)
+			return ex->phase == PHASE_REPLIED ? MHD_YES : MHD_NO;
+		return expect_body(ex, method);
 	case PHASE_BODY:
-		if (*upload_data_size != 0) {
-			*upload_data_size = 0;  /* no route reads a body */
-			return MHD_YES;
-		}
+		if (*upload_data_size != 0)
+			return take_body(ex, upload_data, upload_data_size);
 		return dispatch(ex, method);
 	case PHASE_SUSPENDED:
 		return reply_job(ex);

@@ -28,6 +28,7 @@
 #include "log.h"
 #include "probe.h"
 #include "sched.h"
+#include "secmem.h"
 #include "selftest.h"
 
 /* No core dumps: a core file would hold generated secrets. */
@@ -171,6 +172,7 @@ int main(int argc, char **argv)
 				     strchr(cfg.bind, ':') != NULL, 2000) == 200
 			       ? 0
 			       : 1;
+	secmem_wipe_jansson();
 	harden_process();
 	tune_malloc();
 	block_signals(&signals);

@@ -158,19 +158,6 @@ static uint16_t draw_word(struct rng *r)
 	}
 }
 
-/* Uniform on [0, k) for 1 <= k <= 256, by byte rejection. */
-static unsigned draw_below(struct rng *r, unsigned k)
-{
-	unsigned limit = 256u - 256u % k;
-
-	for (;;) {
-		unsigned b = rng_byte(r);
-
-		if (b < limit)
-			return b % k;
-	}
-}
-
 static char upper(char c)
 {
 	return c >= 'a' && c <= 'z' ? (char)(c - 'a' + 'A') : c;
@@ -201,8 +188,8 @@ size_t passphrase_generate(struct rng *r, const struct passphrase_opts *o,
 		}
 	} while (letters > budget);
 	if (o->number) {
-		digit_word = draw_below(r, (unsigned)o->words);
-		digit = draw_below(r, 10);
+		digit_word = rng_below(r, (unsigned)o->words);
+		digit = rng_below(r, 10);
 	}
 	for (size_t w = 0; w < o->words; w++) {
 		const char *word = passphrase_wordlist[idx[w]];

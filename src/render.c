@@ -237,6 +237,25 @@ int render_data_close(struct sbuf *out)
 	return sbuf_add(out, "]}", 2);
 }
 
+int render_data_close_entropy(struct sbuf *out, double entropy_bits,
+			      const char *note)
+{
+	size_t len = 0;
+	char *tail = dump_and_free(json_pack("{s:f, s:s}", "entropy_bits",
+					     round2(entropy_bits),
+					     "entropy_note", note), &len);
+	int rc;
+
+	if (tail == NULL)
+		return -ENOMEM;
+	/* "]," then the object without its '{': the keys follow "data" */
+	rc = sbuf_add(out, "],", 2);
+	if (rc == 0)
+		rc = sbuf_add(out, tail + 1, len - 1);
+	free(tail);
+	return rc;
+}
+
 char *render_v1_health(size_t *len)
 {
 	struct timespec ts;

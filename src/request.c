@@ -140,6 +140,7 @@ static const struct {
 	{ "/v1/", ROUTE_V1_PASSWORD },
 	{ "/v1", ROUTE_V1_PASSWORD },  /* the original redirected (307) */
 	{ "/v1/health", ROUTE_V1_HEALTH },
+	{ "/v1/complex_password", ROUTE_V1_COMPLEX },  /* POST, see complex.h */
 };
 
 /* The blog-era routes carry the length in the path: /pin/12, /pass/16. */
@@ -864,6 +865,7 @@ static void set_defaults(struct parser *p)
 		[ROUTE_V1_HEALTH] = GEN_KIND_PASSWORD,
 		[ROUTE_BLOG_PIN] = GEN_KIND_PIN,
 		[ROUTE_BLOG_PASS] = GEN_KIND_PASSWORD,
+		[ROUTE_V1_COMPLEX] = GEN_KIND_PASSWORD,
 	};
 
 	g->quantity = QUANTITY_DEFAULT;
@@ -955,6 +957,38 @@ static int settle_compat(struct parser *p)
 	return settle_compat_password(p, p->compat_punctuation);
 }
 
+int request_settle_complex(struct request *req, size_t additional_length,
+			   bool punctuation, size_t quantity,
+			   struct request_error *err)
+{
+	struct parser *p = &(struct parser){ .req = req, .err = err };
+	struct gen_request *g = &req->gen;
+
+	memset(err, 0, sizeof(*err));
+	err->stage = REQUEST_STAGE_QUERY;
+	g->kind = GEN_KIND_PASSWORD;
+	g->quantity = quantity;
+	g->shape = SHAPE_DATA;
+	g->format = FORMAT_JSON;
+	g->format_given = true;
+	p->pw.length = additional_length;
+	return settle_compat_password(p, punctuation);
+}
+
+bool request_takes_body(const char *target, size_t n)
+{
+	struct request_error err;
+	enum route route;
+	const char *qmark;
+
+	request_skip_absolute_form(&target, &n);
+	qmark = memchr(target, '?', n);
+	if (qmark != NULL)
+		n = (size_t)(qmark - target);
+	return route_path(target, n, &route, &err) == 0 &&
+	       route == ROUTE_V1_COMPLEX;
+}
+
 const char *gen_kind_name(enum gen_kind kind)
 {
 	static const char *const names[GEN_KIND_COUNT] = {
@@ -1000,6 +1034,7 @@ int request_parse(const char *target, size_t n, size_t max_quantity,
 	case ROUTE_PASSWORD:
 		break;
 	case ROUTE_V1_HEALTH:
+	case ROUTE_V1_COMPLEX:  /* the body is read later, see http.c */
 		return 0;
 	default:
 		return settle_compat(p);

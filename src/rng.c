@@ -75,3 +75,15 @@ void rng_wipe(struct rng *r)
 {
 	secmem_wipe(r, sizeof(*r));
 }
+
+unsigned rng_below(struct rng *r, unsigned k)
+{
+	unsigned limit = 256u - 256u % k;
+
+	for (;;) {
+		unsigned b = rng_byte(r);
+
+		if (b < limit)
+			return b % k;
+	}
+}

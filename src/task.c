@@ -4,12 +4,14 @@
 #include <errno.h>
 #include <string.h>
 
+#include "complex.h"
 #include "gather.h"
 #include "job.h"
 #include "passphrase.h"
 #include "pin.h"
 #include "policy.h"
 #include "render.h"
+#include "secmem.h"
 #include "token.h"
 
 enum task_state {
@@ -18,12 +20,21 @@ enum task_state {
 	TASK_DONE,
 };
 
-/* Passphrases vary in length: their slot starts with the length. */
+/* Passphrases vary in length: their slot starts with the length. So does a
+ * complex password's, whose slot ends with room for its random part:
+ *     [ size_t len | the item (item_bytes) | random part (length) ] */
 static size_t slot_size(const struct gen_request *req)
 {
+	if (req->complex != NULL)
+		return sizeof(size_t) + req->complex->item_bytes + req->length;
 	if (req->kind == GEN_KIND_PASSPHRASE)
 		return sizeof(size_t) + req->length;
 	return req->length;
+}
+
+static bool length_prefixed(const struct gen_request *req)
+{
+	return req->kind == GEN_KIND_PASSPHRASE || req->complex != NULL;
 }
 
 size_t job_cost(const struct gen_request *req)
@@ -32,6 +43,8 @@ size_t job_cost(const struct gen_request *req)
 
 	if (req->explain)
 		return 1024;  /* a small document, no items */
+	if (req->complex != NULL)  /* '"' and '\\' escape to two bytes */
+		return req->quantity * (2 * req->complex->item_bytes + 3) + 512;
 	/* quotes and comma per item, ~1/16 slack for escaped symbols, and the
 	 * envelope */
 	cost = req->quantity * (req->length + 3 + req->length / 16) + 128;
@@ -56,6 +69,28 @@ static bool accepts(void *ctx, const char *s, size_t n)
 	return !req->unique || uniq_insert(&t->seen, s);
 }
 
+/* A complex password: its random part like any /v1/ password, then the
+ * injected pieces mixed in (complex.h); the random part is wiped once laid
+ * out. */
+static int complex_item_step(struct task *t, struct gen_item *child,
+			     char *slot)
+{
+	const struct gen_request *req = &t->job->req;
+	const struct complex_spec *spec = req->complex;
+	char *item = slot + sizeof(size_t);
+	char *random = item + spec->item_bytes;
+	int rc = gen_item_step(child, t->rng, t->alphabet,
+			       t->policy != NULL ? accepts : NULL, t,
+			       req->length, random);
+
+	if (rc != CORO_DONE)
+		return rc;
+	complex_assemble(spec, t->rng, random, item);
+	secmem_wipe(random, req->length);
+	memcpy(slot, &spec->item_bytes, sizeof(size_t));
+	return CORO_DONE;
+}
+
 static int item_step(void *ctx, size_t index, struct coro *child, void *slot)
 {
 	struct task *t = ctx;
@@ -74,10 +109,12 @@ static int item_step(void *ctx, size_t index, struct coro *child, void *slot)
 		token_generate(t->rng, req->token_bytes, req->encoding, slot);
 		return CORO_DONE;
 	default:
-		return gen_item_step((struct gen_item *)child, t->rng,
-				     t->alphabet, checks ? accepts : NULL, t,
-				     req->length, slot);
+		break;
 	}
+	if (req->complex != NULL)
+		return complex_item_step(t, (struct gen_item *)child, slot);
+	return gen_item_step((struct gen_item *)child, t->rng, t->alphabet,
+			     checks ? accepts : NULL, t, req->length, slot);
 }
 
 /* The slot is not wiped here: the same characters now sit in the reply
@@ -88,7 +125,7 @@ static int item_collect(void *ctx, size_t index, void *slot)
 	struct task *t = ctx;
 	size_t len = t->job->req.length;
 
-	if (t->job->req.kind == GEN_KIND_PASSPHRASE) {
+	if (length_prefixed(&t->job->req)) {
 		memcpy(&len, slot, sizeof(len));
 		slot = (char *)slot + sizeof(size_t);
 	}
@@ -244,7 +281,11 @@ int task_step(struct job *job, const struct task_env *env)
 				steps_per_quantum(job, env->quantum));
 		if (rc == GATHER_PENDING)
 			return CORO_YIELD;
-		if (rc == GATHER_DONE && job->req.shape != SHAPE_PWGEND)
+		if (rc == GATHER_DONE && job->req.complex != NULL)
+			rc = render_data_close_entropy(&job->body,
+						       job->req.entropy_bits,
+						       COMPLEX_ENTROPY_NOTE);
+		else if (rc == GATHER_DONE && job->req.shape != SHAPE_PWGEND)
 			rc = render_data_close(&job->body);
 		else if (rc == GATHER_DONE && job->req.format == FORMAT_JSON)
 			rc = render_items_close(&job->body);

@@ -18,6 +18,7 @@ int main(void)
 		return EXIT_FAILURE;
 	sr = srunner_create(request_suite());
 	srunner_add_suite(sr, config_suite());
+	srunner_add_suite(sr, complex_suite());
 	srunner_add_suite(sr, gen_suite());
 	srunner_add_suite(sr, policy_suite());
 	srunner_add_suite(sr, stats_suite());

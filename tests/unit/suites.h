@@ -4,6 +4,7 @@
 
 #include <check.h>
 
+Suite *complex_suite(void);
 Suite *config_suite(void);
 Suite *gather_suite(void);
 Suite *gen_suite(void);

@@ -1,0 +1,383 @@
+/* complex.c - see complex.h. */
+#include "complex.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "secmem.h"
+
+static const char *const fields[] = {
+	"additional_length", "quantity", "punctuation",
+	"shuffle_string_inject", "char_inject", "string_inject",
+};
+
+#define N_FIELDS (sizeof(fields) / sizeof(fields[0]))
+
+static int fail(struct request_error *err, int status, const char *type,
+		const char *title, const char *param, const char *fmt, ...)
+{
+	va_list ap;
+
+	memset(err, 0, sizeof(*err));
+	err->stage = REQUEST_STAGE_QUERY;
+	err->status = status;
+	err->type = type;
+	err->title = title;
+	snprintf(err->parameter, sizeof(err->parameter), "%s",
+		 param != NULL ? param : "");
+	va_start(ap, fmt);
+	vsnprintf(err->detail, sizeof(err->detail), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static int fail_invalid(struct request_error *err, const char *param,
+			const char *what)
+{
+	return fail(err, 400, PROBLEM_INVALID_VALUE, "Invalid parameter value",
+		    param, "%s must be %s", param, what);
+}
+
+static const char *known_field(const char *s, size_t n)
+{
+	for (size_t i = 0; i < N_FIELDS; i++) {
+		if (strlen(fields[i]) == n && memcmp(fields[i], s, n) == 0)
+			return fields[i];
+	}
+	return NULL;
+}
+
+/*
+ * jansson's messages quote the token they stopped at ("... near 'xyz'"),
+ * which may be a secret the client meant to inject: the detail keeps only
+ * the message and the position. For a duplicated key the token is the key;
+ * it is named when it is one of ours.
+ */
+static int fail_json(struct request_error *err, const json_error_t *je)
+{
+	const char *near = strstr(je->text, " near '");
+	int len = near != NULL ? (int)(near - je->text) : (int)strlen(je->text);
+
+	if (json_error_code(je) == json_error_numeric_overflow)
+		return fail(err, 400, PROBLEM_OUT_OF_RANGE,
+			    "Parameter out of range", NULL,
+			    "a number in the body does not fit 64 bits "
+			    "(line %d, column %d)", je->line, je->column);
+	if (json_error_code(je) == json_error_duplicate_key && near != NULL) {
+		const char *key = near + strlen(" near '\"");
+		const char *end = strrchr(key, '"');
+		const char *name = end != NULL && end > key
+					   ? known_field(key, (size_t)(end - key))
+					   : NULL;
+
+		return fail(err, 400, PROBLEM_DUPLICATE_PARAMETER,
+			    "Duplicate parameter", name,
+			    "%s appears more than once in the body",
+			    name != NULL ? name : "a field");
+	}
+	return fail(err, 400, PROBLEM_MALFORMED_BODY, "Malformed request body",
+		    NULL, "the body must be one JSON object: %.*s at line %d, "
+		    "column %d", len, je->text, je->line, je->column);
+}
+
+static int get_integer(json_t *v, const char *name, long long lo,
+		       long long hi, size_t *out, struct request_error *err)
+{
+	json_int_t x;
+
+	if (!json_is_integer(v))
+		return fail_invalid(err, name, "an integer");
+	x = json_integer_value(v);
+	if (x < lo || x > hi)
+		return fail(err, 400, PROBLEM_OUT_OF_RANGE,
+			    "Parameter out of range", name,
+			    "%s must be an integer from %lld to %lld", name,
+			    lo, hi);
+	*out = (size_t)x;
+	return 0;
+}
+
+static int get_bool(json_t *v, const char *name, bool *out,
+		    struct request_error *err)
+{
+	if (!json_is_boolean(v))
+		return fail_invalid(err, name, "true or false");
+	*out = json_is_true(v);
+	return 0;
+}
+
+/* Code points of valid UTF-8 (jansson has validated it), or -1 if one is a
+ * control character: C0, DEL or C1 (U+0080..U+009F is C2 80..C2 9F). */
+static long count_chars(const unsigned char *s, size_t n)
+{
+	long chars = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] < 0x20 || s[i] == 0x7f)
+			return -1;
+		if (s[i] == 0xc2 && i + 1 < n && s[i + 1] < 0xa0)
+			return -1;
+		chars += (s[i] & 0xc0) != 0x80;
+	}
+	return chars;
+}
+
+/* One list of injected strings, appended to spec->pieces and spec->text.
+ * char_inject items are 1 character; string_inject items 2..64. */
+static int get_pieces(json_t *list, const char *name, bool single,
+		      struct complex_spec *spec, struct request_error *err)
+{
+	char item[80];
+	size_t i;
+	json_t *v;
+
+	if (!json_is_array(list))
+		return fail_invalid(err, name, "an array of strings");
+	if (json_array_size(list) > COMPLEX_MAX_ITEMS)
+		return fail(err, 413, PROBLEM_CONTENT_TOO_LARGE,
+			    "Content Too Large", name,
+			    "%s holds at most %d strings", name,
+			    COMPLEX_MAX_ITEMS);
+	json_array_foreach(list, i, v) {
+		struct complex_piece *p = &spec->pieces[spec->n_pieces];
+		size_t bytes = json_string_length(v);
+		long chars;
+
+		snprintf(item, sizeof(item), "%s[%zu]", name, i);
+		if (!json_is_string(v))
+			return fail_invalid(err, item, "a string");
+		chars = count_chars((const unsigned char *)json_string_value(v),
+				    bytes);
+		if (chars < 0)
+			return fail_invalid(err, item, "free of control "
+					    "characters");
+		if (!single && chars > COMPLEX_STRING_MAX_CHARS)
+			return fail(err, 413, PROBLEM_CONTENT_TOO_LARGE,
+				    "Content Too Large", item,
+				    "%s is longer than %d characters", item,
+				    COMPLEX_STRING_MAX_CHARS);
+		if (single ? chars != 1 : chars < COMPLEX_STRING_MIN_CHARS)
+			return fail_invalid(err, item, single
+					    ? "exactly one character"
+					    : "at least 2 characters");
+		p->offset = p > spec->pieces ? (uint16_t)(p[-1].offset +
+							  p[-1].bytes)
+					     : 0;
+		/* cannot happen (decoded text is never longer than its JSON,
+		 * nor than COMPLEX_TEXT_MAX); checked because it guards a copy */
+		if (p->offset + bytes > spec->text_cap)
+			return fail_invalid(err, item, "shorter");
+		p->bytes = (uint16_t)bytes;
+		p->chars = (uint16_t)chars;
+		memcpy(spec->text + p->offset, json_string_value(v), bytes);
+		spec->item_bytes += bytes;
+		spec->item_chars += (size_t)chars;
+		spec->n_pieces++;
+	}
+	return 0;
+}
+
+static int check_fields(json_t *doc, struct request_error *err)
+{
+	const char *key;
+	json_t *v;
+
+	json_object_foreach(doc, key, v) {
+		if (known_field(key, strlen(key)) == NULL) {
+			char name[64];
+
+			/* printable, and short enough to quote */
+			snprintf(name, sizeof(name), "%s", key);
+			for (char *c = name; *c != '\0'; c++)
+				if ((unsigned char)*c < 0x20 ||
+				    (unsigned char)*c >= 0x7f)
+					*c = '?';
+			return fail(err, 400, PROBLEM_UNKNOWN_PARAMETER,
+				    "Unknown parameter", name,
+				    "%s is not a field of this body; known: "
+				    "additional_length, quantity, punctuation,"
+				    " shuffle_string_inject, char_inject, "
+				    "string_inject", name);
+		}
+	}
+	return 0;
+}
+
+static int read_spec(json_t *doc, struct complex_spec *spec,
+		     struct request_error *err)
+{
+	json_t *v;
+
+	if (check_fields(doc, err) < 0)
+		return -1;
+	v = json_object_get(doc, "additional_length");
+	if (v == NULL)
+		return fail_invalid(err, "additional_length",
+				    "given (it is required)");
+	if (get_integer(v, "additional_length", COMPLEX_LENGTH_MIN,
+			COMPLEX_LENGTH_MAX, &spec->additional_length, err) < 0)
+		return -1;
+	spec->quantity = QUANTITY_DEFAULT;
+	if ((v = json_object_get(doc, "quantity")) != NULL &&
+	    get_integer(v, "quantity", 1, COMPAT_QUANTITY_MAX,
+			&spec->quantity, err) < 0)
+		return -1;
+	if ((v = json_object_get(doc, "punctuation")) != NULL &&
+	    get_bool(v, "punctuation", &spec->punctuation, err) < 0)
+		return -1;
+	if ((v = json_object_get(doc, "shuffle_string_inject")) != NULL &&
+	    get_bool(v, "shuffle_string_inject", &spec->shuffle_strings,
+		     err) < 0)
+		return -1;
+	if ((v = json_object_get(doc, "char_inject")) != NULL &&
+	    get_pieces(v, "char_inject", true, spec, err) < 0)
+		return -1;
+	spec->n_chars = spec->n_pieces;
+	if ((v = json_object_get(doc, "string_inject")) != NULL &&
+	    get_pieces(v, "string_inject", false, spec, err) < 0)
+		return -1;
+	spec->item_bytes += spec->additional_length;
+	spec->item_chars += spec->additional_length;
+	return 0;
+}
+
+/* The strings jansson decoded are copies of the client's secrets: wipe
+ * them before jansson frees them (its allocator does not scrub). */
+static void wipe_strings(json_t *doc)
+{
+	static const char *const lists[] = { "char_inject", "string_inject" };
+
+	for (size_t l = 0; l < 2; l++) {
+		json_t *list = json_object_get(doc, lists[l]);
+		json_t *v;
+		size_t i;
+
+		json_array_foreach(list, i, v) {
+			if (json_is_string(v))
+				secmem_wipe((char *)json_string_value(v),
+					    json_string_length(v));
+		}
+	}
+}
+
+int complex_parse(const char *body, size_t n, struct complex_spec **out,
+		  struct request_error *err)
+{
+	json_error_t je;
+	json_t *doc;
+	struct complex_spec *spec;
+	size_t cap = n < COMPLEX_TEXT_MAX ? n : COMPLEX_TEXT_MAX;
+	int rc;
+
+	*out = NULL;
+	doc = json_loadb(body, n, JSON_REJECT_DUPLICATES, &je);
+	if (doc == NULL) {
+		fail_json(err, &je);
+		return -EINVAL;
+	}
+	if (!json_is_object(doc)) {
+		json_decref(doc);
+		fail(err, 400, PROBLEM_MALFORMED_BODY,
+			    "Malformed request body", NULL,
+			    "the body must be a JSON object");
+		return -EINVAL;
+	}
+	spec = calloc(1, sizeof(*spec) + cap);
+	if (spec == NULL) {
+		wipe_strings(doc);
+		json_decref(doc);
+		return -ENOMEM;
+	}
+	spec->text_cap = cap;
+	rc = read_spec(doc, spec, err);
+	wipe_strings(doc);
+	json_decref(doc);
+	if (rc < 0) {
+		complex_free(spec);
+		return -EINVAL;
+	}
+	*out = spec;
+	return 0;
+}
+
+void complex_free(struct complex_spec *spec)
+{
+	if (spec != NULL)
+		secmem_free(spec, sizeof(*spec) + spec->text_cap);
+}
+
+/* ------------------------------------------------------------ assembling */
+
+/* Fisher-Yates: order[0, n) becomes a uniformly drawn permutation. */
+static void shuffle(struct rng *r, uint8_t *order, size_t n)
+{
+	for (size_t i = n; i > 1; i--) {
+		unsigned j = rng_below(r, (unsigned)i);
+		uint8_t t = order[i - 1];
+
+		order[i - 1] = order[j];
+		order[j] = t;
+	}
+}
+
+/* Copy a piece; with `scramble`, its code points in a uniform order. */
+static char *put_piece(const struct complex_spec *spec,
+		       const struct complex_piece *p, bool scramble,
+		       struct rng *r, char *out)
+{
+	const char *s = spec->text + p->offset;
+	uint16_t start[COMPLEX_STRING_MAX_CHARS + 1];
+	uint8_t order[COMPLEX_STRING_MAX_CHARS];
+	size_t n = 0;
+
+	if (!scramble || p->chars < 2) {
+		memcpy(out, s, p->bytes);
+		return out + p->bytes;
+	}
+	for (size_t i = 0; i < p->bytes; i++) {
+		if (((unsigned char)s[i] & 0xc0) != 0x80) {
+			order[n] = (uint8_t)n;
+			start[n++] = (uint16_t)i;
+		}
+	}
+	start[n] = p->bytes;
+	shuffle(r, order, n);
+	for (size_t k = 0; k < n; k++) {
+		size_t len = (size_t)(start[order[k] + 1] - start[order[k]]);
+
+		memcpy(out, s + start[order[k]], len);
+		out += len;
+	}
+	secmem_wipe(order, sizeof(order));
+	return out;
+}
+
+void complex_assemble(const struct complex_spec *spec, struct rng *r,
+		      const char *base, char *out)
+{
+	/* units: the random characters 0..L-1, then the pieces */
+	uint8_t order[COMPLEX_LENGTH_MAX + 2 * COMPLEX_MAX_ITEMS];
+	size_t len = spec->additional_length;
+	size_t units = len + spec->n_pieces;
+
+	for (size_t i = 0; i < units; i++)
+		order[i] = (uint8_t)i;
+	shuffle(r, order, units);
+	for (size_t i = 0; i < units; i++) {
+		size_t u = order[i];
+
+		if (u < len) {
+			*out++ = base[u];
+			continue;
+		}
+		out = put_piece(spec, &spec->pieces[u - len],
+				spec->shuffle_strings && u - len >= spec->n_chars,
+				r, out);
+	}
+	secmem_wipe(order, sizeof(order));
+}
