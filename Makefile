@@ -105,28 +105,42 @@ asan: deps-test
 		SANFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 		unit integration
 
-# libFuzzer on the request-target parser and router (clang 14 with Debian's
-# libclang-rt-14-dev). The committed seeds in tests/fuzz/corpus are read;
-# new inputs go to $(BUILD)/fuzz/corpus, so runs never dirty the tree.
+# libFuzzer (clang 14 with Debian's libclang-rt-14-dev) on the two parsers
+# of untrusted input: the request-target parser and router, and the JSON
+# body of POST /v1/complex_password, FUZZ_TIME seconds each. The committed
+# seeds in tests/fuzz/corpus* are read; new inputs go to $(BUILD)/fuzz/, so
+# runs never dirty the tree.
 FUZZ_TIME ?= 60
 FUZZER := $(BUILD)/fuzz/fuzz_request
+FUZZER_COMPLEX := $(BUILD)/fuzz/fuzz_complex
 FUZZ_FLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -Iinclude -g -O1 \
               -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 
 FUZZ_SRCS := tests/fuzz/fuzz_request.c src/request.c src/policy.c \
              src/passphrase.c src/token.c src/pin.c src/gen.c src/rng.c \
              src/secmem.c $(GEN_SRCS)
+FUZZ_COMPLEX_SRCS := tests/fuzz/fuzz_complex.c src/complex.c src/rng.c \
+                     src/secmem.c
 
 $(FUZZER): $(FUZZ_SRCS) include/request.h include/policy.h
 	mkdir -p $(BUILD)/fuzz/corpus
-	clang $(FUZZ_FLAGS) -Wall -Wextra -Werror $(FUZZ_SRCS) -lsodium -lm -o $@
+	clang $(FUZZ_FLAGS) -Wall -Wextra -Werror $(FUZZ_SRCS) -ljansson -lsodium -lm \
+		-o $@
 
-fuzz: deps-test $(FUZZER)
+$(FUZZER_COMPLEX): $(FUZZ_COMPLEX_SRCS) include/complex.h include/request.h
+	mkdir -p $(BUILD)/fuzz/corpus_complex
+	clang $(FUZZ_FLAGS) -Wall -Wextra -Werror $(FUZZ_COMPLEX_SRCS) \
+		-ljansson -lsodium -o $@
+
+fuzz: deps-test $(FUZZER) $(FUZZER_COMPLEX)
 	$(FUZZER) -max_total_time=$(FUZZ_TIME) -print_final_stats=1 \
 		$(BUILD)/fuzz/corpus tests/fuzz/corpus
+	$(FUZZER_COMPLEX) -max_total_time=$(FUZZ_TIME) -print_final_stats=1 \
+		-max_len=4096 $(BUILD)/fuzz/corpus_complex \
+		tests/fuzz/corpus_complex
 
 fuzz-short:
-	@$(MAKE) --no-print-directory fuzz FUZZ_TIME=20
+	@$(MAKE) --no-print-directory fuzz FUZZ_TIME=15
 
 # Containers and scale-out (docs/DEPLOY.md). docker-test runs the image
 # with podman (installed on demand; prints SKIPPED only where podman cannot

@@ -275,7 +275,9 @@ int complex_parse(const char *body, size_t n, struct complex_spec **out,
 	int rc;
 
 	*out = NULL;
-	doc = json_loadb(body, n, JSON_REJECT_DUPLICATES, &je);
+	/* NUL is let through to be refused as a control character, by name */
+	doc = json_loadb(body, n, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL,
+			 &je);
 	if (doc == NULL) {
 		fail_json(err, &je);
 		return -EINVAL;

@@ -40,6 +40,8 @@
 #define PROBLEM_MALFORMED_REQUEST "urn:pwgend:problem:malformed-request"
 #define PROBLEM_UNSUPPORTED_MEDIA_TYPE "urn:pwgend:problem:unsupported-media-type"
 
+enum { BODY_DRAIN_BYTES = 1024 * 1024 };  /* see take_body() */
+
 struct http {
 	struct config cfg;
 	struct MHD_Daemon *daemon;
@@ -81,6 +83,7 @@ struct exchange {
 	bool generation;               /* job.req holds a validated request */
 	bool takes_body;               /* collect the body into `upload` */
 	bool body_too_large;           /* past --max-body-bytes: 413 */
+	size_t body_seen;              /* body bytes received so far */
 	struct sbuf upload;            /* the request body (secret material) */
 	struct complex_spec *complex;  /* the parsed body, job.req points here */
 	struct timespec start;
@@ -527,8 +530,8 @@ static enum MHD_Result reply_body_too_large(struct exchange *ex)
 
 /* ========================================================= request bodies */
 
-/* Phase 1, for a route that reads a body: a declared length over the limit
- * is refused before a byte of it is read (so no 100 Continue is sent). */
+/* Phase 1: a declared body over the limit is refused before a byte of it
+ * is read (so no 100 Continue is sent), whatever the route. */
 static enum MHD_Result expect_body(struct exchange *ex, const char *method)
 {
 	const char *length;
@@ -537,8 +540,6 @@ static enum MHD_Result expect_body(struct exchange *ex, const char *method)
 
 	ex->takes_body = method_is(method, "POST") &&
 			 request_takes_body(ex->target, ex->target_len);
-	if (!ex->takes_body)
-		return MHD_YES;
 	length = MHD_lookup_connection_value(ex->conn, MHD_HEADER_KIND,
 					     MHD_HTTP_HEADER_CONTENT_LENGTH);
 	if (length == NULL)
@@ -550,24 +551,29 @@ static enum MHD_Result expect_body(struct exchange *ex, const char *method)
 	return MHD_YES;
 }
 
-/* Phase 2, each piece of the body as it arrives: kept for a route that
- * reads it, up to the limit. A chunked body has no length to check first;
- * once it passes the limit, what is kept is wiped and the rest dropped, and
- * the 413 goes out when the request ends (libmicrohttpd 0.9.75 refuses a
- * reply queued in mid-body). */
+/*
+ * Phase 2, each piece of the body as it arrives: kept for a route that
+ * reads it, dropped for the others, and never more than the limit either
+ * way. A chunked body has no length to check first, and libmicrohttpd
+ * 0.9.75 refuses a reply queued in mid-body, so one that passes the limit
+ * is dropped to its end and then answered 413; one that goes on for
+ * BODY_DRAIN_BYTES more is not a body but a stream, and the connection is
+ * closed without a reply.
+ */
 static enum MHD_Result take_body(struct exchange *ex, const char *data,
 				 size_t *size)
 {
-	size_t n = *size;
+	size_t n = *size, max = ex->http->cfg.max_body_bytes;
 
 	*size = 0;
-	if (!ex->takes_body || ex->body_too_large)
-		return MHD_YES;
-	if (n > ex->http->cfg.max_body_bytes - ex->upload.len) {
+	ex->body_seen += n;
+	if (ex->body_seen > max) {
 		ex->body_too_large = true;
 		sbuf_release(&ex->upload);
-		return MHD_YES;
+		return ex->body_seen - max > BODY_DRAIN_BYTES ? MHD_NO : MHD_YES;
 	}
+	if (!ex->takes_body)
+		return MHD_YES;
 	return sbuf_add(&ex->upload, data, n) == 0 ? MHD_YES : MHD_NO;
 }
 
@@ -741,6 +747,8 @@ static enum MHD_Result dispatch(struct exchange *ex, const char *method)
 	size_t query_len;
 	int rc;
 
+	if (ex->body_too_large)
+		return reply_body_too_large(ex);
 	if (ex->target_len > h->cfg.max_url_length)
 		return reply_problem(ex, 414, PROBLEM_URI_TOO_LONG,
 				     "URI Too Long",
@@ -760,8 +768,6 @@ static enum MHD_Result dispatch(struct exchange *ex, const char *method)
 		return reply_method_not_allowed(ex);
 	if (rc < 0)
 		return reply_request_error(ex, &err);
-	if (ex->body_too_large)
-		return reply_body_too_large(ex);
 	if (req.route == ROUTE_V1_COMPLEX)
 		return dispatch_complex(ex, &req);
 	if (req.route != ROUTE_HEALTHZ && req.route != ROUTE_V1_HEALTH &&

@@ -23,6 +23,8 @@ import sys
 import tempfile
 import time
 import http.client
+from itertools import combinations
+from math import log2
 from pathlib import Path
 from urllib.parse import quote
 
@@ -289,10 +291,16 @@ def parse_response(data, method):
     return resp
 
 
-def send(port, method, target, headers=(), body=b""):
-    """One request on a new connection (Connection: close), read to EOF."""
+def send(port, method, target, headers=(), body=b"", content_length=None):
+    """One request on a new connection (Connection: close), read to EOF.
+
+    content_length, when given, is sent instead of the body's own length
+    (a declared size the body does not have: the server must answer
+    without waiting for it)."""
     hdrs = [("Host", "127.0.0.1:%d" % port)] + list(headers)
-    if body or method in ("POST", "PUT", "PATCH"):
+    if content_length is not None:
+        hdrs.append(("Content-Length", str(content_length)))
+    elif body or method in ("POST", "PUT", "PATCH"):
         hdrs.append(("Content-Length", str(len(body))))
     hdrs.append(("Connection", "close"))
     req = "%s %s HTTP/1.1\r\n" % (method, target)
@@ -718,6 +726,355 @@ def check_items_body(path, fmt, body, quantity, label):
             R.ok(ok, "%s: line %r is not a JSON string" % (label, line))
 
 
+# ------------------------------------------------ POST /v1/complex_password
+
+COMPLEX = "/v1/complex_password"
+MAX_BODY = 16384                    # the server's default --max-body-bytes
+JSON_CT = (("Content-Type", "application/json"),)
+
+
+def cbody(obj):
+    """A request body: compact JSON, UTF-8 (not \\u-escaped); bytes as is."""
+    if isinstance(obj, bytes):
+        return obj
+    return json.dumps(obj, ensure_ascii=False,
+                      separators=(",", ":")).encode("utf-8")
+
+
+def parsed_body(body):
+    """The body as a Python value when it is one JSON document without
+    repeated names (so the spec's request schema can judge it), else a
+    marker that it cannot be judged."""
+    def no_dups(pairs):
+        keys = [k for k, _ in pairs]
+        if len(keys) != len(set(keys)):
+            raise ValueError("duplicate name")
+        return dict(pairs)
+    try:
+        return json.loads(body.decode("utf-8"), object_pairs_hook=no_dups)
+    except (ValueError, UnicodeDecodeError):
+        return parsed_body
+
+
+def complex_entropy(length, punctuation):
+    """log2 of the number of random parts GET /v1/ allows at `length`
+    (inclusion-exclusion over the required classes), two decimals."""
+    sizes = {"lower": 26, "upper": 26, "digit": 10, "symbol": 32}
+    k = 94 if punctuation else 62
+    if length < 3:
+        need = []
+    elif punctuation:
+        need = ["lower", "upper", "digit", "symbol"] if length >= 4 else \
+            ["lower", "digit", "symbol"]
+    else:
+        need = ["lower", "upper", "digit"]
+    count = 0
+    for r in range(len(need) + 1):
+        for subset in combinations(need, r):
+            count += (-1) ** r * (k - sum(sizes[c] for c in subset)) ** length
+    return round(log2(count), 2)
+
+
+# 200: (body, extra request headers; None = no Content-Type at all)
+COMPLEX_OK = [
+    ({"additional_length": 12}, JSON_CT),
+    # the original's own test body
+    ({"additional_length": 10, "quantity": 3, "char_inject": ["a", "b", "0"],
+      "string_inject": ["Gab", "tao", "2018"]}, JSON_CT),
+    ({"additional_length": 20, "quantity": 5, "punctuation": True}, JSON_CT),
+    ({"additional_length": 3, "quantity": 20, "punctuation": True}, JSON_CT),
+    ({"additional_length": 3, "quantity": 20}, JSON_CT),
+    ({"additional_length": 1, "quantity": 10, "string_inject": ["xy"]},
+     JSON_CT),
+    ({"additional_length": 2, "quantity": 10, "punctuation": True},
+     JSON_CT),
+    ({"additional_length": 8, "quantity": 4, "shuffle_string_inject": True,
+      "string_inject": ["abcdef", "XYZ"]}, JSON_CT),
+    # non-ASCII pieces, a repeated character, quote and backslash (escaped
+    # in the reply)
+    ({"additional_length": 6, "quantity": 3, "char_inject": ["é", "é", "ß"],
+      "string_inject": ["日本語", "\"\\"]}, JSON_CT),
+    ({"additional_length": 5, "char_inject": ["😀"],
+      "string_inject": ["\U0001F600\U0001F601"]}, JSON_CT),
+    # every field explicit, at its default
+    ({"additional_length": 4, "quantity": 1, "punctuation": False,
+      "shuffle_string_inject": False, "char_inject": [],
+      "string_inject": []}, JSON_CT),
+    # the maxima: 100 items of 100 random characters, 64 + 64 pieces
+    ({"additional_length": 100, "quantity": 100, "punctuation": True,
+      "shuffle_string_inject": True, "char_inject": ["€"] * 64,
+      "string_inject": ["ü" * 63 + "x"] * 64}, JSON_CT),
+    # the media types a JSON body may be declared as, or none
+    ({"additional_length": 5}, (("Content-Type",
+                                 "application/json; charset=utf-8"),)),
+    ({"additional_length": 5}, (("Content-Type", "APPLICATION/JSON"),)),
+    ({"additional_length": 5}, (("Content-Type",
+                                 "application/vnd.api+json"),)),
+    ({"additional_length": 5}, None),
+    # JSON syntax the lexer must take: whitespace, \\u escapes
+    (b' {\n "additional_length" : 5 ,\t"char_inject" : [ "\\u00e9" ],'
+     b'"string_inject":["\\ud83d\\ude00\\u00df"] }\r\n', JSON_CT),
+]
+
+# 400: problem type -> [(body, parameter or None[, query])]
+COMPLEX_BAD = {
+    "malformed-body": [
+        (b"", None), (b"{", None), (b"[]", None), (b'"x"', None),
+        (b"null", None), (b"42", None), (b"{} x", None),
+        (b'{"additional_length":5}{}', None),
+        (b'{"additional_length":5,}', None),
+        (b"{'additional_length':5}", None),
+        (b'{"additional_length":5,"string_inject":["\xff\xfe"]}', None),
+        (b'\xef\xbb\xbf{"additional_length":5}', None),     # a BOM
+    ],
+    "unknown-parameter": [
+        ({"additional_length": 5, "lenght": 5}, "lenght"),
+        ({"additional_length": 5, "ponctuation": True}, "ponctuation"),
+        ({"additional_length": 5, "suffle_string_inject": True},
+         "suffle_string_inject"),
+        ({"additional_length": 5}, "quantity", "quantity=2"),
+        ({"additional_length": 5}, "format", "format=text"),
+    ],
+    "duplicate-parameter": [
+        (b'{"additional_length":5,"additional_length":6}',
+         "additional_length"),
+        (b'{"additional_length":5,"quantity":1,"quantity":1}', "quantity"),
+    ],
+    "invalid-value": [
+        ({}, "additional_length"),
+        ({"quantity": 2}, "additional_length"),
+        ({"additional_length": "10"}, "additional_length"),
+        ({"additional_length": 10.5}, "additional_length"),
+        (b'{"additional_length":10.0}', "additional_length"),
+        ({"additional_length": True}, "additional_length"),
+        ({"additional_length": None}, "additional_length"),
+        ({"additional_length": 5, "quantity": "2"}, "quantity"),
+        ({"additional_length": 5, "punctuation": 1}, "punctuation"),
+        ({"additional_length": 5, "shuffle_string_inject": "true"},
+         "shuffle_string_inject"),
+        ({"additional_length": 5, "char_inject": "a"}, "char_inject"),
+        ({"additional_length": 5, "char_inject": None}, "char_inject"),
+        ({"additional_length": 5, "string_inject": {"a": "bc"}},
+         "string_inject"),
+        ({"additional_length": 5, "char_inject": [1]}, "char_inject[0]"),
+        ({"additional_length": 5, "string_inject": ["ab", 5]},
+         "string_inject[1]"),
+        ({"additional_length": 5, "char_inject": [""]}, "char_inject[0]"),
+        ({"additional_length": 5, "char_inject": ["a", "ab"]},
+         "char_inject[1]"),
+        ({"additional_length": 5, "char_inject": ["e\u0301"]},
+         "char_inject[0]"),
+        ({"additional_length": 5, "char_inject": ["\n"]}, "char_inject[0]"),
+        ({"additional_length": 5, "char_inject": ["\u007f"]},
+         "char_inject[0]"),
+        ({"additional_length": 5, "char_inject": ["a", "b", "\u0085"]},
+         "char_inject[2]"),
+        ({"additional_length": 5, "char_inject": ["\u0000"]},
+         "char_inject[0]"),
+        ({"additional_length": 5, "string_inject": ["a"]},
+         "string_inject[0]"),
+        ({"additional_length": 5, "string_inject": [""]},
+         "string_inject[0]"),
+        ({"additional_length": 5, "string_inject": ["ab", "é"]},
+         "string_inject[1]"),
+        ({"additional_length": 5, "string_inject": ["a\tb"]},
+         "string_inject[0]"),
+        ({"additional_length": 5, "string_inject": ["ab\u009f"]},
+         "string_inject[0]"),
+    ],
+    "out-of-range": [
+        ({"additional_length": 0}, "additional_length"),
+        ({"additional_length": 101}, "additional_length"),
+        ({"additional_length": -1}, "additional_length"),
+        # past 64 bits jansson stops before any field is known: no name
+        (b'{"additional_length":99999999999999999999999}', None),
+        ({"additional_length": 5, "quantity": 0}, "quantity"),
+        ({"additional_length": 5, "quantity": 101}, "quantity"),
+    ],
+}
+
+# 413 from the fields: (body, parameter)
+COMPLEX_TOO_LARGE = [
+    ({"additional_length": 5, "char_inject": ["a"] * 65}, "char_inject"),
+    ({"additional_length": 5, "string_inject": ["ab"] * 65},
+     "string_inject"),
+    ({"additional_length": 5, "string_inject": ["ab", "x" * 65]},
+     "string_inject[1]"),
+    ({"additional_length": 5, "string_inject": ["é" * 65]},
+     "string_inject[0]"),
+]
+
+UNSUPPORTED_TYPES = ["text/plain", "application/x-www-form-urlencoded",
+                     "multipart/form-data; boundary=x", "text/json",
+                     "application/jsonx", "application/xml"]
+
+
+def complex_op_response(spec, status):
+    """The spec's response object for POST /v1/complex_password and a
+    status, dereferenced (None if not documented)."""
+    op = spec.doc["paths"].get(COMPLEX, {}).get("post", {})
+    resp = op.get("responses", {}).get(str(status))
+    return spec.deref(resp) if resp is not None else None
+
+
+def post_body(spec, port, path, body, headers=JSON_CT, status=200,
+              problem=None, parameter=None, query="", what="",
+              content_length=None):
+    """POST a body, check status/problem/parameter, validate the reply
+    against the spec's POST operation; returns (response, decoded body)."""
+    raw = cbody(body)
+    target = path + ("?" + query if query else "")
+    hdrs = list(headers) if headers is not None else []
+    r = send(port, "POST", target, hdrs, raw, content_length=content_length)
+    label = "POST %s %r %s" % (target, raw[:80], dict(hdrs) if hdrs else "")
+    expect(r, status, label,
+           "application/json" if status == 200 else
+           "application/problem+json", problem, parameter)
+    if problem is not None and parameter is None and r.body:
+        try:
+            doc = json.loads(r.body)
+        except ValueError:
+            doc = {}
+        R.ok("parameter" not in doc, "%s: names parameter %r, expected none"
+             % (label, doc.get("parameter")))
+    decoded = validate(spec, path, "POST", r, what or label)
+    key = (path, status) if problem is None else (path, status, problem)
+    R.covered.add(("post",) + key)
+    return r, decoded
+
+
+def check_complex_reply(body, doc, label):
+    """Shape, lengths (code points), pieces and entropy of a 200."""
+    if not isinstance(doc, dict) or not isinstance(doc.get("data"), list):
+        R.fail("%s: no data array" % label)
+        return
+    R.ok(list(doc) == ["data", "entropy_bits", "entropy_note"],
+         "%s: members %s, expected data, entropy_bits, entropy_note"
+         % (label, list(doc)))
+    n = body["additional_length"]
+    chars = body.get("char_inject", [])
+    strings = body.get("string_inject", [])
+    shuffle = body.get("shuffle_string_inject", False)
+    punct = body.get("punctuation", False)
+    want_len = n + len(chars) + sum(len(s) for s in strings)
+    R.ok(len(doc["data"]) == body.get("quantity", 1),
+         "%s: %d items, expected %d" % (label, len(doc["data"]),
+                                        body.get("quantity", 1)))
+    want_bits = complex_entropy(n, punct)
+    R.ok(abs(doc.get("entropy_bits", -1) - want_bits) < 1e-9,
+         "%s: entropy_bits %r, expected %.2f (the random part only)"
+         % (label, doc.get("entropy_bits"), want_bits))
+    for item in doc["data"]:
+        if not R.ok(isinstance(item, str) and len(item) == want_len,
+                    "%s: item %r has %d code points, expected %d"
+                    % (label, item, len(item) if isinstance(item, str)
+                       else -1, want_len)):
+            continue
+        for s in strings:
+            if shuffle:
+                R.ok(any(sorted(item[i:i + len(s)]) == sorted(s)
+                         for i in range(len(item) - len(s) + 1)),
+                     "%s: no run of %r's characters in %r" % (label, s,
+                                                              item))
+            else:
+                R.ok(s in item, "%s: %r not in %r" % (label, s, item))
+        for c in set(chars):
+            at_least = chars.count(c) + sum(s.count(c) for s in strings)
+            R.ok(item.count(c) >= at_least, "%s: %r occurs %d times in %r, "
+                 "expected at least %d" % (label, c, item.count(c), item,
+                                           at_least))
+
+
+def run_complex(spec, port):
+    """Every documented reply of POST /v1/complex_password, each validated
+    against the spec; the spec's request schema must agree with the server
+    on the bodies that can be judged by a schema."""
+    op = spec.doc["paths"][COMPLEX]["post"]
+    req_schema = op["requestBody"]["content"]["application/json"]["schema"]
+
+    def schema_says(body, valid, label):
+        value = parsed_body(cbody(body))
+        if value is parsed_body:
+            return
+        errs = spec.errors(req_schema, value)
+        R.ok(bool(errs) != valid, "%s: the request schema %s it%s"
+             % (label, "refuses" if errs else "accepts",
+                ": %s" % errs[:2] if errs else ""))
+
+    for body, headers in COMPLEX_OK:
+        r, doc = post_body(spec, port, COMPLEX, body, headers)
+        label = "POST %s %r" % (COMPLEX, cbody(body)[:80])
+        value = parsed_body(cbody(body))
+        if r.status == 200:
+            check_complex_reply(value, doc, label)
+        R.ok(r.header("Cache-Control") == "no-store",
+             "%s: Cache-Control %r" % (label, r.header("Cache-Control")))
+        schema_says(body, True, label)
+
+    documented = problem_types(spec, op["responses"]["400"])
+    for ptype in documented:
+        R.ok(ptype in COMPLEX_BAD, "no test request for POST %s 400 %s"
+             % (COMPLEX, ptype))
+    for ptype, cases in COMPLEX_BAD.items():
+        R.ok(ptype in documented, "POST %s: the test expects 400 %s, which "
+             "the spec does not list" % (COMPLEX, ptype))
+        for body, param, *query in cases:
+            post_body(spec, port, COMPLEX, body, status=400, problem=ptype,
+                      parameter=param, query=query[0] if query else "")
+            # (bodies given as bytes: 10.0 is an integer to JSON Schema
+            # but not to the server, which takes only integer literals)
+            if not query and not isinstance(body, bytes) and \
+               ptype not in ("malformed-body", "unknown-parameter"):
+                schema_says(body, False, "400 %s body %r"
+                            % (ptype, cbody(body)[:60]))
+    # an unknown field is refused by the schema too
+    schema_says({"additional_length": 5, "lenght": 5}, False,
+                "unknown field")
+
+    # 413: the lists and strings past their limits, then the body itself
+    for body, param in COMPLEX_TOO_LARGE:
+        post_body(spec, port, COMPLEX, body, status=413,
+                  problem="content-too-large", parameter=param)
+        schema_says(body, False, "413 body %r" % cbody(body)[:60])
+    pad = b'{"additional_length":5}'
+    exact = pad + b" " * (MAX_BODY - len(pad))
+    post_body(spec, port, COMPLEX, exact, what="body of exactly the limit")
+    r, _ = post_body(spec, port, COMPLEX, exact + b" ", status=413,
+                     problem="content-too-large", parameter=None,
+                     what="body one byte over the limit")
+    R.ok((r.header("Connection") or "").lower() == "close",
+         "413 body too large: Connection %r" % r.header("Connection"))
+    # a declared length over the limit is answered without the body
+    # (2^64 - 1 is the largest: past 64 bits libmicrohttpd refuses the
+    # request itself, BAD_INPUTS.md H92)
+    for declared in (MAX_BODY + 1, 10 ** 9, 2 ** 64 - 1):
+        r, _ = post_body(spec, port, COMPLEX, b"", status=413,
+                         problem="content-too-large", parameter=None,
+                         content_length=declared,
+                         what="Content-Length %d, no body" % declared)
+        R.ok((r.header("Connection") or "").lower() == "close",
+             "413 Content-Length %d: Connection %r"
+             % (declared, r.header("Connection")))
+
+    # 415 with Accept-Post, whatever the body
+    for ctype in UNSUPPORTED_TYPES:
+        for body in ({"additional_length": 5}, b"not json"):
+            r, _ = post_body(spec, port, COMPLEX, body,
+                             (("Content-Type", ctype),), status=415,
+                             problem="unsupported-media-type")
+            R.ok(r.header("Accept-Post") == "application/json",
+                 "415 %s: Accept-Post %r" % (ctype, r.header("Accept-Post")))
+    # the query is checked before the media type
+    post_body(spec, port, COMPLEX, {"additional_length": 5},
+              (("Content-Type", "text/plain"),), status=400,
+              problem="unknown-parameter", parameter="x", query="x=1")
+
+    # the reply is JSON whatever Accept says (no 406)
+    for accept in ("text/html", "text/plain", "*/*;q=0"):
+        post_body(spec, port, COMPLEX, {"additional_length": 5},
+                  JSON_CT + (("Accept", accept),))
+
+
 def run_main(spec, srv):
     port = srv.port
     paths = list(spec.doc["paths"])
@@ -769,7 +1126,7 @@ def run_main(spec, srv):
     for path in paths:
         op = spec.doc["paths"][path].get("get", {})
         if path in GENERATION or "406" in op.get("responses", {}) or \
-           not scheduled(spec, path):
+           not op or not scheduled(spec, path):
             continue
         for accept in NOT_ACCEPTABLE[:2] + ["text/plain"]:
             target = sample_target(spec, path)
@@ -798,18 +1155,39 @@ def run_main(spec, srv):
                              target_path=target[0] if target else
                              concrete(spec, path))
 
+    # POST /v1/complex_password: bodies, fields, sizes, media types.
+    if COMPLEX in spec.doc["paths"]:
+        run_complex(spec, port)
+
     # 414 on every path (any method), default --max-url-length 2048.
     for path in paths:
         target = concrete(spec, path)
         q = "x=" + "a" * (MAX_URL + 10 - len(target))
-        get_and_head(spec, port, path, q, status=414,
-                     ctype="application/problem+json", problem="uri-too-long",
-                     target_path=target)
-        r = send(port, "POST", target + "?" + q)
+        if "get" in spec.doc["paths"][path]:
+            get_and_head(spec, port, path, q, status=414,
+                         ctype="application/problem+json",
+                         problem="uri-too-long", target_path=target)
+        else:               # a POST-only path: 414 comes before 405
+            for method in ("GET", "HEAD"):
+                r = send(port, method, target + "?" + q)
+                expect(r, 414, "%s long target %s" % (method, path),
+                       "application/problem+json",
+                       "uri-too-long" if method == "GET" else None)
+                validate(spec, None, method, r, "414 %s" % method,
+                         schema_override=problem_response(spec))
+        if "post" in spec.doc["paths"][path]:
+            r = send(port, "POST", target + "?" + q, JSON_CT,
+                     b'{"additional_length":5}')
+        else:
+            r = send(port, "POST", target + "?" + q)
         expect(r, 414, "POST long target", "application/problem+json",
                "uri-too-long")
-        validate(spec, None, "POST", r, "414 POST",
-                 schema_override=problem_response(spec))
+        if "post" in spec.doc["paths"][path]:
+            validate(spec, path, "POST", r, "414 POST")
+            R.covered.add(("post", path, 414, "uri-too-long"))
+        else:
+            validate(spec, None, "POST", r, "414 POST",
+                     schema_override=problem_response(spec))
     # exactly at the limit is not a 414
     target = "/pin?quantity=1&" + "&" * (MAX_URL - len("/pin?quantity=1&"))
     r = send(port, "GET", target)
@@ -835,23 +1213,38 @@ def run_main(spec, srv):
     r = send(port, "GET", "/p%61ssword")
     expect(r, 200, "GET /p%61ssword", "application/json")
 
-    # 405 with Allow on every spec path, whatever the query.
+    # 405 with Allow on every spec path, whatever the query: GET, HEAD on
+    # the GET routes, POST on a POST-only one (whose operation documents
+    # its 405, Allow header included).
     for path in paths:
+        item = spec.doc["paths"][path]
         target = sample_target(spec, path).split("?")[0]
-        allowed = [m.upper() for m in HTTP_METHODS
-                   if m in spec.doc["paths"][path]]
-        for method in ("POST", "PUT", "DELETE", "PATCH", "OPTIONS"):
+        allowed = [m.upper() for m in HTTP_METHODS if m in item]
+        allow = "GET, HEAD" if "get" in item else ", ".join(allowed)
+        documented = None
+        for m in allowed:
+            resp = item[m.lower()]["responses"].get("405")
+            if resp is not None:
+                documented = spec.deref(resp)
+        for method in ("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH",
+                       "OPTIONS"):
             if method in allowed:
                 continue
             for q in ("", "?nope=1"):
                 r = send(port, method, target + q)
                 expect(r, 405, "%s %s%s" % (method, target, q),
-                       "application/problem+json", "method-not-allowed")
-                R.ok(r.header("Allow") == "GET, HEAD",
-                     "%s %s: Allow %r" % (method, target, r.header("Allow")))
+                       "application/problem+json",
+                       "method-not-allowed" if method != "HEAD" else None)
+                R.ok(r.header("Allow") == allow,
+                     "%s %s: Allow %r, expected %r"
+                     % (method, target, r.header("Allow"), allow))
                 validate(spec, None, method, r, "405",
-                         schema_override=problem_response(spec))
+                         schema_override=documented or
+                         problem_response(spec))
                 R.covered.add((method.lower(), path, 405))
+                if documented is not None:
+                    R.covered.update((m.lower(), path, 405)
+                                     for m in allowed)
 
     # The served spec is the repository's.
     r = send(port, "GET", "/openapi.yaml")
@@ -933,10 +1326,21 @@ def sample_target(spec, path):
 
 def scheduled(spec, path):
     """Operations that go through the scheduler: their 503 is the
-    Unavailable response (overloaded, draining, not-ready)."""
-    op = spec.doc["paths"][path].get("get", {})
+    Unavailable response (overloaded, draining, not-ready). A POST-only
+    path is judged by its POST."""
+    item = spec.doc["paths"][path]
+    op = item.get("get", item.get("post", {}))
     return op.get("responses", {}).get("503", {}).get("$ref", "").endswith(
         "/Unavailable")
+
+
+def post_only(spec, path):
+    item = spec.doc["paths"][path]
+    return "post" in item and "get" not in item
+
+
+# A valid body for a POST-only path (the one there is).
+SAMPLE_BODY = b'{"additional_length":8,"char_inject":["\u00e9"]}'
 
 
 # --------------------------------------------------------------- metrics
@@ -1084,6 +1488,14 @@ def run_overloaded(spec):
                  name="overloaded server")
     try:
         for path in [p for p in spec.doc["paths"] if scheduled(spec, p)]:
+            if post_only(spec, path):
+                for _ in range(2):
+                    r, _ = post_body(spec, srv.port, path, SAMPLE_BODY,
+                                     status=503, problem="overloaded")
+                    R.ok(r.header("Retry-After") == "1",
+                         "overloaded POST %s: Retry-After %r"
+                         % (path, r.header("Retry-After")))
+                continue
             base, _, q0 = sample_target(spec, path).partition("?")
             extra = ("", "format=text", "explain=true") \
                 if path in GENERATION else ("",)
@@ -1133,6 +1545,13 @@ def run_not_ready(spec, tmp):
         get_and_head(spec, srv.port, "/readyz", status=503,
                      ctype="application/problem+json", problem="not-ready")
         for path in [p for p in spec.doc["paths"] if scheduled(spec, p)]:
+            if post_only(spec, path):
+                r, _ = post_body(spec, srv.port, path, SAMPLE_BODY,
+                                 status=503, problem="not-ready")
+                R.ok(r.header("Retry-After") == "60",
+                     "not-ready POST %s: Retry-After %r"
+                     % (path, r.header("Retry-After")))
+                continue
             base, _, q = sample_target(spec, path).partition("?")
             g, _ = get_and_head(spec, srv.port, path, q, status=503,
                                 ctype="application/problem+json",
@@ -1140,7 +1559,8 @@ def run_not_ready(spec, tmp):
             R.ok(g.header("Retry-After") == "60",
                  "not-ready: Retry-After %r" % g.header("Retry-After"))
         for path in [p for p in spec.doc["paths"]
-                     if not scheduled(spec, p) and p != "/readyz"]:
+                     if not scheduled(spec, p) and p != "/readyz" and
+                     "get" in spec.doc["paths"][p]]:
             expect(send(srv.port, "GET", sample_target(spec, path)), 200,
                    "not-ready server: GET %s" % path)
     finally:
@@ -1151,11 +1571,12 @@ def run_draining(spec):
     """503 draining on every route: keep-alive connections opened before
     SIGTERM, while a large reply that nobody reads holds the drain open."""
     srv = Server("--grace", "8", name="draining server")
-    targets = [p for p in spec.doc["paths"] if "get" in spec.doc["paths"][p]]
+    targets = list(spec.doc["paths"])
     conns = []
     try:
         for p in targets:
-            for method in ("GET", "HEAD"):
+            methods = ("POST",) if post_only(spec, p) else ("GET", "HEAD")
+            for method in methods:
                 c = http.client.HTTPConnection("127.0.0.1", srv.port,
                                                timeout=IO_TIMEOUT)
                 c.request("GET", "/livez")
@@ -1169,13 +1590,17 @@ def run_draining(spec):
         os.kill(srv.proc.pid, signal.SIGTERM)
         time.sleep(0.2)
         for p, method, c in conns:
-            c.request(method, sample_target(spec, p))
+            if method == "POST":
+                c.request("POST", p, body=SAMPLE_BODY,
+                          headers={"Content-Type": "application/json"})
+            else:
+                c.request(method, sample_target(spec, p))
             resp = c.getresponse()
             body = resp.read()
             r = Response(resp.status, resp.getheaders(), body, b"")
             label = "draining: %s %s" % (method, p)
             expect(r, 503, label, "application/problem+json",
-                   "draining" if method == "GET" else None)
+                   "draining" if method != "HEAD" else None)
             validate(spec, p, method, r, "draining")
             R.ok(r.header("Retry-After") == "1" and
                  (r.header("Connection") or "").lower() == "close",
@@ -1199,7 +1624,7 @@ UNREACHABLE = {500: "generation failed unexpectedly (never happens)"}
 def check_coverage(spec):
     missing = []
     for path, item in spec.doc["paths"].items():
-        for method in ("get", "head"):
+        for method in ("get", "head", "post"):
             if method not in item:
                 continue
             for status in item[method]["responses"]:
@@ -1239,6 +1664,10 @@ def main():
                        ("openapi", "200"), ("other", "404"),
                        ("password", "405"), ("original", "200"),
                        ("original", "400")]
+            if COMPLEX in spec.doc["paths"]:
+                # POST /v1/complex_password counts as the original's too
+                traffic += [("original", "405"), ("original", "413"),
+                            ("original", "415")]
             check_metrics(spec, srv.port, traffic)
             R.covered.update({("get", "/metrics", 200)})
         finally:

@@ -114,6 +114,8 @@ static const struct refusal {
 	  PROBLEM_INVALID_VALUE, "char_inject[0]" },
 	{ "{\"additional_length\":4,\"char_inject\":[\"\\n\"]}", 400,
 	  PROBLEM_INVALID_VALUE, "char_inject[0]" },
+	{ "{\"additional_length\":4,\"char_inject\":[\"\\u0000\"]}", 400,
+	  PROBLEM_INVALID_VALUE, "char_inject[0]" },
 	{ "{\"additional_length\":4,\"char_inject\":[\"\\u0085\"]}", 400,
 	  PROBLEM_INVALID_VALUE, "char_inject[0]" },
 	{ "{\"additional_length\":4,\"string_inject\":[\"a\"]}", 400,
