@@ -76,11 +76,14 @@ run: deps
 unit: $(UNIT)
 	./$(UNIT)
 
-# Twice: with the defaults (small jobs run on the HTTP thread) and with
-# every job handed to a scheduler, so both paths see the whole suite.
+# Twice: with the defaults (small jobs run on the HTTP thread, replies over
+# 1 MiB streamed) and with every job handed to a scheduler and every GET
+# reply streamed (sent chunked once it passes one 128 KiB chunk), so each
+# path sees the whole suite.
 integration: $(BIN) $(INTEG)
 	PWGEND_BIN=./$(BIN) ./$(INTEG)
-	PWGEND_INLINE_MAX_BYTES=0 CK_EXCLUDE_TAGS=faults PWGEND_BIN=./$(BIN) ./$(INTEG)
+	PWGEND_INLINE_MAX_BYTES=0 PWGEND_STREAM_MIN_BYTES=0 \
+		CK_EXCLUDE_TAGS=faults PWGEND_BIN=./$(BIN) ./$(INTEG)
 
 lint: deps-test
 	scripts/lint-openapi.sh

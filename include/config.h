@@ -26,6 +26,7 @@ struct config {
 	size_t connection_memory_limit; /* bytes of libmicrohttpd pool each */
 	size_t max_url_length;         /* longer request-targets get 414 */
 	size_t max_body_bytes;         /* larger request bodies get 413 */
+	size_t stream_min_bytes;       /* larger GET replies are streamed */
 	size_t grace;                  /* seconds to finish in-flight requests */
 	size_t quantum;                /* bytes generated per scheduler slice */
 	size_t window;                 /* children in flight per gather */

@@ -11,6 +11,13 @@
  *      reply and finally wipes and frees everything in its request-completed
  *      callback.
  *
+ * A streamed job (stream_chunk > 0) makes the round trip once per chunk:
+ * when its body holds stream_chunk bytes the scheduler hands it back with
+ * `partial` set (step 3); http.c sends the chunk, suspends the connection
+ * again and gives the job back with sched_resubmit() (step 1, without a new
+ * admission), until a hand-back with `partial` clear carries the last bytes.
+ * The job still has exactly one owner at any moment.
+ *
  * The hand-offs are ordered by the scheduler's inbox mutex (1) and by
  * libmicrohttpd's resume mutex (3), so no field needs atomics. A client that
  * disconnects while its job is queued or running is noticed only after the
@@ -32,6 +39,8 @@ struct job {
 	/* set by http.c before submit; read-only afterwards */
 	struct gen_request req;
 	size_t cost;                   /* admission bytes, see job_cost() */
+	size_t stream_chunk;           /* hand back every this many bytes;
+					* 0 = the whole reply at once */
 	void (*on_done)(struct job *job);
 
 	/* owned by the scheduler between submit and on_done */
@@ -41,10 +50,17 @@ struct job {
 
 	/* the result, valid once on_done is called */
 	int status;                    /* 0, or -errno (-ECANCELED: stopping) */
-	struct sbuf body;              /* the reply when status == 0 */
+	struct sbuf body;              /* the reply (or its next chunk) when
+					* status == 0 */
+	bool partial;                  /* a chunk: more follows */
 };
 
 /* Upper bound on the reply's size: what admission charges for the job. */
 size_t job_cost(const struct gen_request *req);
+
+/* What a job streamed in `chunk`-byte pieces holds at most: a chunk, the
+ * step that overshoots it, and any per-request state (unique PINs). */
+size_t job_stream_cost(const struct gen_request *req, size_t chunk,
+		       size_t quantum);
 
 #endif

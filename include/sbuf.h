@@ -39,6 +39,9 @@ int sbuf_add(struct sbuf *sb, const void *data, size_t n);
 /* Append a NUL-terminated string. */
 int sbuf_adds(struct sbuf *sb, const char *s);
 
+/* Wipe the contents and empty the buffer, keeping its block for reuse. */
+void sbuf_clear(struct sbuf *sb);
+
 /* Wipe and free; the buffer is empty and reusable afterwards. */
 void sbuf_release(struct sbuf *sb);
 

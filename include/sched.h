@@ -57,6 +57,12 @@ int sched_admit(struct sched *s);
  * the caller still owns the job and its admission place is returned. */
 int sched_submit(struct sched *s, struct job *job);
 
+/* Give back a streamed job that was handed back with job->partial set, once
+ * its chunk is sent (the caller has suspended the connection first, as for
+ * sched_submit). It keeps its place in the budget and runs in the next round.
+ * 0, or -ECANCELED when the scheduler is stopping (the caller keeps it). */
+int sched_resubmit(struct sched *s, struct job *job);
+
 /* A charged job's reply is gone: give its cost back. Any thread. */
 void sched_release(struct sched *s, size_t cost);
 

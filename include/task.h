@@ -42,8 +42,12 @@ struct task {
 	struct rng *rng;
 };
 
-/* Advance the job's task: CORO_YIELD, CORO_DONE (job->body holds the reply)
- * or -errno (job->body released). */
+/* A streamed job's body holds a chunk to send (job.h): task_step() returns
+ * it besides CORO_YIELD and CORO_DONE. */
+enum { TASK_CHUNK = 2 };
+
+/* Advance the job's task: CORO_YIELD, TASK_CHUNK, CORO_DONE (job->body
+ * holds the reply, or its last chunk) or -errno (job->body released). */
 int task_step(struct job *job, const struct task_env *env);
 
 /* Stop the task early (the server is stopping): frees what it holds and

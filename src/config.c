@@ -69,6 +69,10 @@ static const struct option options[] = {
 	SIZE_OPT("max-body-bytes", "PWGEND_MAX_BODY_BYTES", max_body_bytes,
 		 256, 1 << 20, "16384",
 		 "largest request body (POST /v1/complex_password) before 413"),
+	SIZE_OPT("stream-min-bytes", "PWGEND_STREAM_MIN_BYTES",
+		 stream_min_bytes, 0, (size_t)1 << 40, "1048576",
+		 "GET replies estimated larger than this stream in chunks "
+		 "(Transfer-Encoding: chunked) and hold one chunk at a time"),
 	SIZE_OPT("grace", "PWGEND_GRACE", grace, 0, 3600, "5",
 		 "seconds to finish in-flight requests on SIGTERM"),
 	SIZE_OPT("quantum", "PWGEND_QUANTUM", quantum, 256, 1 << 24, "16384",

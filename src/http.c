@@ -40,7 +40,15 @@
 #define PROBLEM_MALFORMED_REQUEST "urn:pwgend:problem:malformed-request"
 #define PROBLEM_UNSUPPORTED_MEDIA_TYPE "urn:pwgend:problem:unsupported-media-type"
 
-enum { BODY_DRAIN_BYTES = 1024 * 1024 };  /* see take_body() */
+/* A streamed reply goes out in chunks of this many bytes (the connection
+ * is suspended while the scheduler makes the next one). STREAM_BLOCK_BYTES
+ * is libmicrohttpd's buffer for HTTP/1.0 clients, which get no chunked
+ * encoding (it closes the connection at the end instead). */
+enum {
+	STREAM_CHUNK_BYTES = 128 * 1024,
+	STREAM_BLOCK_BYTES = 16 * 1024,
+	BODY_DRAIN_BYTES = 1024 * 1024,  /* see take_body() */
+};
 
 struct http {
 	struct config cfg;
@@ -79,6 +87,7 @@ struct exchange {
 	enum phase phase;
 	int status;                    /* of the queued reply, 0 if none */
 	size_t bytes;
+	size_t sent;                   /* of a streamed chunk in job.body */
 	enum metrics_route route;      /* the route label, once known */
 	bool generation;               /* job.req holds a validated request */
 	bool takes_body;               /* collect the body into `upload` */
@@ -91,6 +100,11 @@ struct exchange {
 	size_t target_len;
 	char target[];                 /* the raw request-target */
 };
+
+static bool method_is(const char *method, const char *want)
+{
+	return strcmp(method, want) == 0;
+}
 
 static long elapsed_us(const struct timespec *start)
 {
@@ -122,6 +136,8 @@ static struct conn_ctx *conn_ctx_of(struct MHD_Connection *conn)
 
 static void free_exchange(struct exchange *ex)
 {
+	if (ex->job.partial)  /* a stream cut short: its task is still open */
+		task_cancel(&ex->job);
 	sbuf_release(&ex->job.body);  /* wipes the generated items */
 	sbuf_release(&ex->upload);    /* and what the client sent */
 	complex_free(ex->complex);
@@ -177,7 +193,8 @@ static void account(struct http *h, const struct exchange *ex,
 	long us = elapsed_us(&ex->start);
 
 	metrics_observe(h->metrics, ex->route, ex->status, us);
-	if (ex->generation && ex->status == 200 && !ex->job.req.explain)
+	if (ex->generation && ex->status == 200 && !ex->job.req.explain &&
+	    !ex->job.partial)
 		metrics_count_items(h->metrics, ex->job.req.kind,
 				    ex->job.req.quantity);
 	if (h->cfg.access_log) {
@@ -384,6 +401,12 @@ static enum MHD_Result submit(struct exchange *ex,
 		metrics_count_inline_job(h->metrics);
 		return reply_job(ex);
 	}
+	if (ex->job.cost > h->cfg.stream_min_bytes &&
+	    method_is(ex->method, "GET") && !gen->explain) {
+		ex->job.stream_chunk = STREAM_CHUNK_BYTES;
+		ex->job.cost = job_stream_cost(gen, STREAM_CHUNK_BYTES,
+					       h->cfg.quantum);
+	}
 	i = atomic_fetch_add(&h->next_sched, 1) % h->nsched;
 	s = h->scheds[i];
 	if (sched_admit(s) < 0) {
@@ -404,7 +427,68 @@ static enum MHD_Result submit(struct exchange *ex,
 	return MHD_YES;
 }
 
-/* Phase 3: the scheduler is done with the job. */
+/*
+ * The content reader of a streamed reply, on the connection's MHD thread.
+ * Whenever it runs the job is ours: the scheduler resumes the connection
+ * only after handing the job back. Once a chunk is out, the job goes back
+ * for the next one and the connection is suspended until it comes, which
+ * libmicrohttpd allows from a reader that then returns 0 (microhttpd.h,
+ * MHD_suspend_connection). Suspending before the resubmit means the
+ * scheduler's resume can never come first.
+ */
+static ssize_t read_stream(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	struct exchange *ex = cls;
+	struct job *job = &ex->job;
+	size_t n = job->body.len - ex->sent;
+
+	(void)pos;
+	if (job->status != 0)
+		return MHD_CONTENT_READER_END_WITH_ERROR;  /* cut, no last chunk */
+	if (n > 0) {
+		n = n < max ? n : max;
+		memcpy(buf, job->body.buf + ex->sent, n);
+		ex->sent += n;
+		ex->bytes += n;
+		return (ssize_t)n;
+	}
+	if (!job->partial)
+		return MHD_CONTENT_READER_END_OF_STREAM;
+	sbuf_clear(&job->body);
+	ex->sent = 0;
+	atomic_fetch_add(&ex->http->at_scheds, 1);
+	MHD_suspend_connection(ex->conn);
+	if (sched_resubmit(ex->sched, job) < 0) {
+		atomic_fetch_sub(&ex->http->at_scheds, 1);
+		job->partial = false;
+		task_cancel(job);
+		job->status = -ECANCELED;
+		MHD_resume_connection(ex->conn);
+		return MHD_CONTENT_READER_END_WITH_ERROR;
+	}
+	return 0;  /* the job is the scheduler's: touch nothing more */
+}
+
+/* The first chunk of a streamed reply is in: send the headers with it. */
+static enum MHD_Result reply_stream(struct exchange *ex, const char *type)
+{
+	struct MHD_Response *r = MHD_create_response_from_callback(
+		MHD_SIZE_UNKNOWN, STREAM_BLOCK_BYTES, read_stream, ex, NULL);
+	enum MHD_Result rc = MHD_NO;
+
+	if (r == NULL)
+		return MHD_NO;
+	if (add_headers(r, type, NULL, 0))
+		rc = MHD_queue_response(ex->conn, 200, r);
+	MHD_destroy_response(r);
+	if (rc == MHD_YES) {
+		ex->status = 200;
+		ex->phase = PHASE_REPLIED;
+	}
+	return rc;
+}
+
+/* Phase 3: the scheduler is done with the job, or has its first chunk. */
 static enum MHD_Result reply_job(struct exchange *ex)
 {
 	struct job *job = &ex->job;
@@ -415,6 +499,8 @@ static enum MHD_Result reply_job(struct exchange *ex)
 		[FORMAT_NDJSON] = "application/x-ndjson",
 	};
 
+	if (job->status == 0 && job->partial)
+		return reply_stream(ex, types[job->req.format]);
 	if (job->status == 0)
 		return reply(ex, 200,
 			     job->req.explain ? types[FORMAT_JSON]
@@ -490,11 +576,6 @@ static enum MHD_Result check_header_fields(struct exchange *ex)
 }
 
 /* ==================================================== the access handler */
-
-static bool method_is(const char *method, const char *want)
-{
-	return strcmp(method, want) == 0;
-}
 
 static enum MHD_Result reply_method_not_allowed(struct exchange *ex)
 {

@@ -51,6 +51,12 @@ int sbuf_adds(struct sbuf *sb, const char *s)
 	return sbuf_add(sb, s, strlen(s));
 }
 
+void sbuf_clear(struct sbuf *sb)
+{
+	secmem_wipe(sb->buf, sb->len);
+	sb->len = 0;
+}
+
 void sbuf_release(struct sbuf *sb)
 {
 	secmem_free(sb->buf, sb->cap);

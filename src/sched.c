@@ -31,6 +31,8 @@ struct sched {
 	/* protected by lock */
 	pthread_mutex_t lock;
 	struct list inbox;
+	struct list resubmitted;       /* streamed jobs back for more */
+	size_t n_resubmitted;
 	bool stopping;
 	bool sleeping;                 /* the thread is (about to be) in poll */
 
@@ -104,6 +106,20 @@ int sched_submit(struct sched *s, struct job *job)
 	return 0;
 }
 
+int sched_resubmit(struct sched *s, struct job *job)
+{
+	pthread_mutex_lock(&s->lock);
+	if (s->stopping) {
+		pthread_mutex_unlock(&s->lock);
+		return -ECANCELED;
+	}
+	list_add_tail(&s->resubmitted, &job->node);
+	s->n_resubmitted++;
+	wake_if_sleeping_locked(s);
+	pthread_mutex_unlock(&s->lock);
+	return 0;
+}
+
 void sched_release(struct sched *s, size_t cost)
 {
 	atomic_fetch_sub(&s->inflight, cost);
@@ -147,7 +163,9 @@ static void admit_waiting(struct sched *s)
 static void finish(struct sched *s, struct job *job, int status)
 {
 	job->status = status < 0 ? status : 0;
-	atomic_fetch_add(&s->jobs_done, 1);
+	job->partial = status == TASK_CHUNK;
+	if (!job->partial)
+		atomic_fetch_add(&s->jobs_done, 1);
 	job->on_done(job);  /* last access: the job belongs to http.c again */
 }
 
@@ -188,13 +206,18 @@ static void cancel_list(struct sched *s, struct list *head, bool started)
 
 /* Take the inbox; returns whether we are stopping. Marks the thread as
  * sleeping, under the lock, when it has nothing to run: a submit or release
- * after this point will then write the eventfd, so no wake-up is lost. */
+ * after this point will then write the eventfd, so no wake-up is lost.
+ * Resubmitted jobs were admitted long ago: they go straight to the run
+ * queue. */
 static bool take_inbox(struct sched *s)
 {
 	bool stopping;
 
 	pthread_mutex_lock(&s->lock);
 	list_splice_tail(&s->waitq, &s->inbox);
+	list_splice_tail(&s->runq, &s->resubmitted);
+	s->runnable += s->n_resubmitted;
+	s->n_resubmitted = 0;
 	stopping = s->stopping;
 	s->sleeping = s->runnable == 0;
 	pthread_mutex_unlock(&s->lock);
@@ -301,6 +324,7 @@ struct sched *sched_start(const struct sched_config *cfg)
 		goto out_free;
 	pthread_mutex_init(&s->lock, NULL);
 	list_init(&s->inbox);
+	list_init(&s->resubmitted);
 	list_init(&s->waitq);
 	list_init(&s->runq);
 	rng_init(&s->rng);

@@ -37,6 +37,17 @@ static bool length_prefixed(const struct gen_request *req)
 	return req->kind == GEN_KIND_PASSPHRASE || req->complex != NULL;
 }
 
+size_t job_stream_cost(const struct gen_request *req, size_t chunk,
+		       size_t quantum)
+{
+	/* one step renders about `quantum` item bytes, twice that escaped */
+	size_t cost = chunk + 2 * quantum + 4096;
+
+	if (req->unique)
+		cost += uniq_bytes(req->quantity, req->length);
+	return cost;
+}
+
 size_t job_cost(const struct gen_request *req)
 {
 	size_t cost;
@@ -229,7 +240,9 @@ static int task_begin(struct job *job, const struct task_env *env)
 								 : NULL;
 	t->job = job;
 	t->rng = env->rng;
-	rc = sbuf_reserve(&job->body, job_cost(req));
+	rc = sbuf_reserve(&job->body, job->stream_chunk > 0
+					      ? job->stream_chunk + 2 * env->quantum
+					      : job_cost(req));
 	if (rc == 0 && req->shape != SHAPE_PWGEND)
 		rc = render_data_open(&job->body, req->shape == SHAPE_BLOG);
 	else if (rc == 0 && req->format == FORMAT_JSON)
@@ -280,7 +293,10 @@ int task_step(struct job *job, const struct task_env *env)
 		rc = gather_run(t->gather,
 				steps_per_quantum(job, env->quantum));
 		if (rc == GATHER_PENDING)
-			return CORO_YIELD;
+			return job->stream_chunk > 0 &&
+					       job->body.len >= job->stream_chunk
+				       ? TASK_CHUNK
+				       : CORO_YIELD;
 		if (rc == GATHER_DONE && job->req.complex != NULL)
 			rc = render_data_close_entropy(&job->body,
 						       job->req.entropy_bits,

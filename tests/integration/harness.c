@@ -504,18 +504,20 @@ static int parse_head(struct response *r, const char *src, size_t n)
 	return 0;
 }
 
-/* How many body bytes follow: -1 = until EOF, -2 = unsupported framing. */
+/* How many body bytes follow: -1 = until EOF, -2 = unsupported framing,
+ * -3 = chunked (RFC 9112 7.1; pwgend streams large replies). */
 static long long body_length(const struct response *r, bool head_request)
 {
 	const char *cl = response_header(r, "Content-Length");
+	const char *te = response_header(r, "Transfer-Encoding");
 	char *end;
 	long long n;
 
 	if (head_request || r->status / 100 == 1 || r->status == 204 ||
 	    r->status == 304)
 		return 0;
-	if (response_header(r, "Transfer-Encoding") != NULL)
-		return -2;  /* pwgend always knows its length */
+	if (te != NULL)
+		return strcasecmp(te, "chunked") == 0 ? -3 : -2;
 	if (cl == NULL)
 		return -1;
 	n = strtoll(cl, &end, 10);
@@ -548,6 +550,78 @@ static int read_body(struct conn *c, struct response *r, size_t head,
 	return 0;
 }
 
+static const char *find_crlf(const char *s, size_t n)
+{
+	for (size_t i = 0; i + 1 < n; i++) {
+		if (s[i] == '\r' && s[i + 1] == '\n')
+			return s + i;
+	}
+	return NULL;
+}
+
+/*
+ * Walk a chunked body starting at buf[at]: 1 and *end (just past the last
+ * chunk and its empty trailer section) with *data the decoded size when it
+ * is all in, 0 when more is needed, -1 when it is malformed (strict: hex
+ * size, no extensions, CRLF after each chunk, no trailer fields).
+ */
+static int chunked_scan(const char *buf, size_t len, size_t at, size_t *end,
+			size_t *data)
+{
+	*data = 0;
+	for (;;) {
+		const char *crlf = find_crlf(buf + at, len - at);
+		char *stop;
+		unsigned long size;
+
+		if (crlf == NULL)
+			return len - at > 32 ? -1 : 0;
+		size = strtoul(buf + at, &stop, 16);
+		if (stop == buf + at || stop != crlf)
+			return -1;
+		at = (size_t)(crlf - buf) + 2;
+		if (len - at < size + 2)
+			return 0;
+		if (memcmp(buf + at + size, "\r\n", 2) != 0)
+			return -1;
+		at += size + 2;
+		*data += size;
+		if (size == 0) {
+			*end = at;
+			return 1;
+		}
+	}
+}
+
+/* Read a whole chunked body and decode it into r->body. */
+static int read_chunked(struct conn *c, struct response *r, size_t head)
+{
+	size_t end = 0, data = 0, at = head, o = 0;
+	int rc;
+
+	while ((rc = chunked_scan(c->buf, c->len, head, &end, &data)) == 0) {
+		if (fill(c) <= 0)
+			return -1;
+	}
+	if (rc < 0 || (r->body = malloc(data + 1)) == NULL)
+		return -1;
+	while (o < data) {
+		char *crlf;
+		unsigned long size = strtoul(c->buf + at, &crlf, 16);
+
+		at = (size_t)(crlf - c->buf) + 2;
+		memcpy(r->body + o, c->buf + at, size);
+		o += size;
+		at += size + 2;
+	}
+	r->body[data] = '\0';
+	r->body_len = data;
+	r->chunked = true;
+	c->len -= end;
+	memmove(c->buf, c->buf + end, c->len);
+	return 0;
+}
+
 int conn_read(struct conn *c, struct response *r, bool head_request)
 {
 	size_t head;
@@ -561,7 +635,8 @@ int conn_read(struct conn *c, struct response *r, bool head_request)
 	}
 	if (parse_head(r, c->buf, head - 4) < 0 ||
 	    (want = body_length(r, head_request)) == -2 ||
-	    read_body(c, r, head, want) < 0) {
+	    (want == -3 ? read_chunked(c, r, head)
+			: read_body(c, r, head, want)) < 0) {
 		response_free(r);  /* a failed read leaves nothing to free */
 		return -1;
 	}

@@ -97,6 +97,7 @@ struct response {
 	char *body;                    /* NUL-terminated for convenience */
 	size_t body_len;
 	bool closed;                   /* the server closed after this one */
+	bool chunked;                  /* the body came chunked (streamed) */
 };
 
 /* Connect to 127.0.0.1:port with 30 s send/receive timeouts. On failure -1

@@ -62,6 +62,9 @@ const char *verify_headers(const struct response *r, const char *type,
 	if (ct == NULL || strcmp(ct, type) != 0)
 		return wrong("Content-Type is %s, want %s",
 			     ct ? ct : "(absent)", type);
+	if (r->chunked)  /* a streamed reply: chunked framing instead */
+		return cl == NULL ? NULL
+				  : wrong("Content-Length on a chunked reply");
 	if (cl == NULL)
 		return wrong("no Content-Length");
 	if (head)

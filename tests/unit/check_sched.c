@@ -231,6 +231,78 @@ START_TEST(test_stop_with_jobs_in_flight)
 }
 END_TEST
 
+/* A streamed job, driven the way http.c drives it: wait for the hand-back,
+ * take the chunk, give the job back; the chunks make the whole reply. */
+static void take_chunk(struct test_job *t, struct sbuf *all, size_t *chunks)
+{
+	wait_done(t);
+	ck_assert_int_eq(t->job.status, 0);
+	ck_assert_int_eq(sbuf_add(all, t->job.body.buf, t->job.body.len), 0);
+	(*chunks)++;
+	pthread_mutex_lock(&lock);
+	t->done = 0;
+	pthread_mutex_unlock(&lock);
+}
+
+START_TEST(test_streamed_job_comes_back_per_chunk)
+{
+	struct sched *s = start(1 << 26, 16);
+	struct test_job *t = new_job(GEN_KIND_PIN, 20000, 10);
+	struct sbuf all = SBUF_INIT;
+	size_t chunks = 0;
+	json_error_t jerr;
+	json_t *doc;
+
+	t->job.stream_chunk = 8192;
+	t->job.cost = job_stream_cost(&t->job.req, 8192, 16384);
+	submit(s, t);
+	for (;;) {
+		take_chunk(t, &all, &chunks);
+		/* a chunk never exceeds the mark by more than one step */
+		ck_assert_uint_le(t->job.body.len, 8192 + 2 * 16384);
+		if (!t->job.partial)
+			break;
+		sbuf_clear(&t->job.body);
+		ck_assert_int_eq(sched_resubmit(s, &t->job), 0);
+	}
+	/* 20000 PINs of 13 JSON bytes: ~260 KB, each chunk at most one
+	 * quantum-sized step past the 8 KiB mark */
+	ck_assert_uint_ge(chunks, all.len / (8192 + 2 * 16384));
+	ck_assert_uint_ge(chunks, 5);
+	doc = json_loadb(all.buf, all.len, 0, &jerr);
+	ck_assert_msg(doc != NULL, "%s", jerr.text);
+	ck_assert_uint_eq(json_array_size(json_object_get(doc, "items")),
+			  20000);
+	json_decref(doc);
+	sbuf_release(&all);
+	sched_stop(s);
+	free_job(s, t);
+	sched_free(s);
+}
+END_TEST
+
+/* A stopping scheduler refuses a streamed job's return: the caller keeps
+ * it (and cancels it, as http.c does). */
+START_TEST(test_resubmit_after_stop_is_refused)
+{
+	struct sched *s = start(1 << 26, 16);
+	struct test_job *t = new_job(GEN_KIND_PASSWORD, 50000, 20);
+	struct sbuf all = SBUF_INIT;
+	size_t chunks = 0;
+
+	t->job.stream_chunk = 4096;
+	submit(s, t);
+	take_chunk(t, &all, &chunks);
+	ck_assert(t->job.partial);
+	sched_stop(s);
+	ck_assert_int_eq(sched_resubmit(s, &t->job), -ECANCELED);
+	task_cancel(&t->job);
+	sbuf_release(&all);
+	free_job(s, t);
+	sched_free(s);
+}
+END_TEST
+
 /* sched_run_here: the same task, on the calling thread, no hand-off. */
 static void *run_here_thread(void *arg)
 {
@@ -283,6 +355,8 @@ Suite *sched_suite(void)
 	tcase_add_test(tc, test_budget_makes_jobs_wait);
 	tcase_add_test(tc, test_oversized_job_runs_alone);
 	tcase_add_test(tc, test_stop_with_jobs_in_flight);
+	tcase_add_test(tc, test_streamed_job_comes_back_per_chunk);
+	tcase_add_test(tc, test_resubmit_after_stop_is_refused);
 	tcase_add_test(tc, test_run_here_on_two_threads);
 	suite_add_tcase(s, tc);
 	return s;
