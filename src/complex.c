@@ -52,29 +52,54 @@ static const char *known_field(const char *s, size_t n)
 	return NULL;
 }
 
-/*
- * jansson's messages quote the token they stopped at ("... near 'xyz'"),
- * which may be a secret the client meant to inject: the detail keeps only
- * the message and the position. For a duplicated key the token is the key;
- * it is named when it is one of ours.
- */
-static int fail_json(struct request_error *err, const json_error_t *je)
+/* A duplicated key: jansson stops just past it, so body[pos - 1] is its
+ * closing quote (its message quotes the key only when it is short). Named
+ * when it is one of ours. */
+static const char *duplicate_name(const char *body, size_t n, size_t pos)
 {
-	const char *near = strstr(je->text, " near '");
-	int len = near != NULL ? (int)(near - je->text) : (int)strlen(je->text);
+	size_t open;
+
+	if (pos < 2 || pos > n || body[pos - 1] != '"')
+		return NULL;
+	for (open = pos - 1; open > 0 && body[open - 1] != '"'; open--)
+		;
+	if (open == 0)
+		return NULL;
+	return known_field(body + open, pos - 1 - open);
+}
+
+/* The length of a jansson message without what it quotes: up to its
+ * first quote, less a trailing " near". */
+static int message_len(const char *text)
+{
+	size_t len = strcspn(text, "'");
+
+	while (len > 0 && text[len - 1] == ' ')
+		len--;
+	if (len >= 5 && memcmp(text + len - 5, " near", 5) == 0)
+		len -= 5;
+	return (int)len;
+}
+
+/*
+ * jansson's messages may quote what they stopped at ("... near 'xyz'",
+ * "invalid Unicode '\uD800'"), which may be a secret the client meant to
+ * inject: the detail keeps the message up to the first quote, and the
+ * position.
+ */
+static int fail_json(struct request_error *err, const json_error_t *je,
+		     const char *body, size_t n)
+{
+	int len = message_len(je->text);
+	const char *name;
 
 	if (json_error_code(je) == json_error_numeric_overflow)
 		return fail(err, 400, PROBLEM_OUT_OF_RANGE,
 			    "Parameter out of range", NULL,
 			    "a number in the body does not fit 64 bits "
 			    "(line %d, column %d)", je->line, je->column);
-	if (json_error_code(je) == json_error_duplicate_key && near != NULL) {
-		const char *key = near + strlen(" near '\"");
-		const char *end = strrchr(key, '"');
-		const char *name = end != NULL && end > key
-					   ? known_field(key, (size_t)(end - key))
-					   : NULL;
-
+	if (json_error_code(je) == json_error_duplicate_key) {
+		name = duplicate_name(body, n, (size_t)je->position);
 		return fail(err, 400, PROBLEM_DUPLICATE_PARAMETER,
 			    "Duplicate parameter", name,
 			    "%s appears more than once in the body",
@@ -279,7 +304,8 @@ int complex_parse(const char *body, size_t n, struct complex_spec **out,
 	doc = json_loadb(body, n, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL,
 			 &je);
 	if (doc == NULL) {
-		fail_json(err, &je);
+		fail_json(err, &je, body, n);
+		secmem_wipe(&je, sizeof(je));  /* it may quote the body */
 		return -EINVAL;
 	}
 	if (!json_is_object(doc)) {

@@ -28,6 +28,7 @@
 #include "render.h"
 #include "request.h"
 #include "sched.h"
+#include "secmem.h"
 #include "version.h"
 
 #define PROBLEM_METHOD_NOT_ALLOWED "urn:pwgend:problem:method-not-allowed"
@@ -144,25 +145,6 @@ static void free_exchange(struct exchange *ex)
 	free(ex);
 }
 
-/* MHD_OPTION_NOTIFY_CONNECTION */
-static void on_connection(void *cls, struct MHD_Connection *conn,
-			  void **socket_context,
-			  enum MHD_ConnectionNotificationCode code)
-{
-	struct conn_ctx *cc = *socket_context;
-
-	(void)cls;
-	(void)conn;
-	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
-		*socket_context = calloc(1, sizeof(struct conn_ctx));
-		return;
-	}
-	if (cc != NULL && cc->open != NULL)
-		free_exchange(cc->open);  /* refused by MHD, never completed */
-	free(cc);
-	*socket_context = NULL;
-}
-
 /* MHD_OPTION_URI_LOG_CALLBACK: the raw target, before MHD decodes it. */
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 {
@@ -194,7 +176,8 @@ static void account(struct http *h, const struct exchange *ex,
 
 	metrics_observe(h->metrics, ex->route, ex->status, us);
 	if (ex->generation && ex->status == 200 && !ex->job.req.explain &&
-	    !ex->job.partial)
+	    ex->job.status == 0 && !ex->job.partial &&
+	    toe == MHD_REQUEST_TERMINATED_COMPLETED_OK)
 		metrics_count_items(h->metrics, ex->job.req.kind,
 				    ex->job.req.quantity);
 	if (h->cfg.access_log) {
@@ -215,11 +198,24 @@ static void account(struct http *h, const struct exchange *ex,
 	}
 }
 
-/* MHD_OPTION_NOTIFY_COMPLETED: the one place an exchange ends. */
+/* Log and count an exchange, give back what it holds, free it. Its job is
+ * never with a scheduler here: the connection would be suspended, and
+ * libmicrohttpd ends no suspended connection. */
+static void end_exchange(struct http *h, struct exchange *ex,
+			 enum MHD_RequestTerminationCode toe)
+{
+	account(h, ex, toe);
+	if (ex->job.charged)
+		sched_release(ex->sched, ex->job.cost);
+	if (ex->phase != PHASE_HEADERS)
+		atomic_fetch_sub(&h->active, 1);
+	free_exchange(ex);
+}
+
+/* MHD_OPTION_NOTIFY_COMPLETED: where an exchange normally ends. */
 static void on_completed(void *cls, struct MHD_Connection *conn,
 			 void **req_cls, enum MHD_RequestTerminationCode toe)
 {
-	struct http *h = cls;
 	struct exchange *ex = *req_cls;
 	struct conn_ctx *cc = conn_ctx_of(conn);
 
@@ -228,12 +224,28 @@ static void on_completed(void *cls, struct MHD_Connection *conn,
 	*req_cls = NULL;
 	if (cc != NULL && cc->open == ex)
 		cc->open = NULL;
-	account(h, ex, toe);
-	if (ex->job.charged)
-		sched_release(ex->sched, ex->job.cost);
-	if (ex->phase != PHASE_HEADERS)
-		atomic_fetch_sub(&h->active, 1);
-	free_exchange(ex);
+	end_exchange(cls, ex, toe);
+}
+
+/* MHD_OPTION_NOTIFY_CONNECTION */
+static void on_connection(void *cls, struct MHD_Connection *conn,
+			  void **socket_context,
+			  enum MHD_ConnectionNotificationCode code)
+{
+	struct conn_ctx *cc = *socket_context;
+
+	(void)conn;
+	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+		*socket_context = calloc(1, sizeof(struct conn_ctx));
+		return;
+	}
+	/* refused by MHD, or closed on an error path that skips
+	 * on_completed (e.g. epoll_ctl failing when a resumed connection
+	 * is re-added): never completed, so end it here */
+	if (cc != NULL && cc->open != NULL)
+		end_exchange(cls, cc->open, MHD_REQUEST_TERMINATED_WITH_ERROR);
+	free(cc);
+	*socket_context = NULL;
 }
 
 /* ================================================================ replies */
@@ -389,7 +401,7 @@ static enum MHD_Result submit(struct exchange *ex,
 			      const struct gen_request *gen)
 {
 	struct http *h = ex->http;
-	size_t i;
+	size_t i, stream_cost;
 	struct sched *s;
 
 	ex->job.req = *gen;
@@ -401,11 +413,12 @@ static enum MHD_Result submit(struct exchange *ex,
 		metrics_count_inline_job(h->metrics);
 		return reply_job(ex);
 	}
+	stream_cost = job_stream_cost(gen, STREAM_CHUNK_BYTES, h->cfg.quantum);
 	if (ex->job.cost > h->cfg.stream_min_bytes &&
-	    method_is(ex->method, "GET") && !gen->explain) {
+	    ex->job.cost > stream_cost && method_is(ex->method, "GET") &&
+	    !gen->explain) {
 		ex->job.stream_chunk = STREAM_CHUNK_BYTES;
-		ex->job.cost = job_stream_cost(gen, STREAM_CHUNK_BYTES,
-					       h->cfg.quantum);
+		ex->job.cost = stream_cost;
 	}
 	i = atomic_fetch_add(&h->next_sched, 1) % h->nsched;
 	s = h->scheds[i];
@@ -443,8 +456,10 @@ static ssize_t read_stream(void *cls, uint64_t pos, char *buf, size_t max)
 	size_t n = job->body.len - ex->sent;
 
 	(void)pos;
-	if (job->status != 0)
+	if (job->status != 0) {
+		secmem_wipe(buf, max);
 		return MHD_CONTENT_READER_END_WITH_ERROR;  /* cut, no last chunk */
+	}
 	if (n > 0) {
 		n = n < max ? n : max;
 		memcpy(buf, job->body.buf + ex->sent, n);
@@ -452,6 +467,9 @@ static ssize_t read_stream(void *cls, uint64_t pos, char *buf, size_t max)
 		ex->bytes += n;
 		return (ssize_t)n;
 	}
+	/* The chunk went out through this buffer, which libmicrohttpd frees
+	 * without wiping: wipe it now that it has been sent. */
+	secmem_wipe(buf, max);
 	if (!job->partial)
 		return MHD_CONTENT_READER_END_OF_STREAM;
 	sbuf_clear(&job->body);
@@ -645,17 +663,26 @@ static enum MHD_Result take_body(struct exchange *ex, const char *data,
 				 size_t *size)
 {
 	size_t n = *size, max = ex->http->cfg.max_body_bytes;
+	bool keep;
 
 	*size = 0;
 	ex->body_seen += n;
-	if (ex->body_seen > max) {
+	if (ex->body_seen > max && !ex->body_too_large) {
 		ex->body_too_large = true;
 		sbuf_release(&ex->upload);
-		return ex->body_seen - max > BODY_DRAIN_BYTES ? MHD_NO : MHD_YES;
 	}
+	if (ex->body_seen > max + BODY_DRAIN_BYTES)
+		return MHD_NO;  /* not a body but a stream: close, no reply */
 	if (!ex->takes_body)
 		return MHD_YES;
-	return sbuf_add(&ex->upload, data, n) == 0 ? MHD_YES : MHD_NO;
+	keep = !ex->body_too_large;
+	if (keep && sbuf_add(&ex->upload, data, n) < 0)
+		return MHD_NO;
+	/* The body is a secret, and libmicrohttpd frees its read buffer
+	 * unwiped when the connection closes; the buffer is writable and
+	 * ours during this call. */
+	secmem_wipe((char *)data, n);
+	return MHD_YES;
 }
 
 /* application/json (any parameters), application/<x>+json, or nothing. */

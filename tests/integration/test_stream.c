@@ -30,26 +30,42 @@ static void setup_never_stream(void)
 	fixture_start(flags);
 }
 
+/* The index of the first item that is not a fresh password of `length`
+ * alphanumerics, or `quantity` when all are. (Checked in plain C and
+ * asserted once: each passing ck_assert costs a message to Check's parent
+ * process, and there are millions of characters here.) */
+static size_t first_bad_password(json_t *items, size_t quantity,
+				 size_t length)
+{
+	json_t *seen = json_object();
+	size_t i;
+
+	for (i = 0; i < quantity; i++) {
+		const char *s = json_string_value(json_array_get(items, i));
+		size_t k = 0;
+
+		while (s != NULL && k < length && isalnum((unsigned char)s[k]))
+			k++;
+		if (s == NULL || k != length || s[k] != '\0' ||
+		    json_object_get(seen, s) != NULL)
+			break;
+		json_object_set_new(seen, s, json_true());
+	}
+	json_decref(seen);
+	return i;
+}
+
 /* `quantity` distinct passwords of `length` alphanumerics. */
 static void expect_password_items(json_t *doc, size_t quantity,
 				  size_t length)
 {
 	json_t *items = json_object_get(doc, "items");
-	json_t *seen = json_object();
+	size_t bad;
 
 	ck_assert_uint_eq(json_array_size(items), quantity);
-	for (size_t i = 0; i < quantity; i++) {
-		const char *s = json_string_value(json_array_get(items, i));
-
-		ck_assert_ptr_nonnull(s);
-		ck_assert_uint_eq(strlen(s), length);
-		for (size_t k = 0; k < length; k++)
-			ck_assert(isalnum((unsigned char)s[k]));
-		ck_assert_msg(json_object_get(seen, s) == NULL,
-			      "item %zu repeats", i);
-		json_object_set_new(seen, s, json_true());
-	}
-	json_decref(seen);
+	bad = first_bad_password(items, quantity, length);
+	ck_assert_msg(bad == quantity, "item %zu: %s", bad,
+		      json_string_value(json_array_get(items, bad)));
 }
 
 START_TEST(large_reply_is_chunked_and_complete)
@@ -89,9 +105,12 @@ START_TEST(million_items_stream)
 	ck_assert(r.chunked);
 	ck_assert_uint_eq(r.body_len, 1000000 * 13);
 	for (size_t i = 0; i < r.body_len; i += 13) {
-		for (size_t k = 0; k < 12; k++)
-			ck_assert(isdigit((unsigned char)r.body[i + k]));
-		ck_assert_int_eq(r.body[i + 12], '\n');
+		size_t k = 0;
+
+		while (k < 12 && isdigit((unsigned char)r.body[i + k]))
+			k++;
+		if (k < 12 || r.body[i + 12] != '\n')
+			break;
 		lines++;
 	}
 	ck_assert_uint_eq(lines, 1000000);
@@ -116,9 +135,11 @@ START_TEST(ndjson_streams_line_by_line)
 	     line = strtok_r(NULL, "\n", &save), n++) {
 		json_t *s = json_loads(line, JSON_DECODE_ANY, NULL);
 
-		ck_assert_msg(json_is_string(s), "line %zu: %s", n, line);
-		ck_assert_uint_gt(json_string_length(s), 0);
+		bool ok = json_is_string(s) && json_string_length(s) > 0;
+
 		json_decref(s);
+		if (!ok)
+			break;
 	}
 	ck_assert_uint_eq(n, 40000);
 	response_free(&r);

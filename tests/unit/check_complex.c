@@ -104,6 +104,11 @@ static const struct refusal {
 	  PROBLEM_UNKNOWN_PARAMETER, "lenght" },
 	{ "{\"additional_length\":4,\"additional_length\":5}", 400,
 	  PROBLEM_DUPLICATE_PARAMETER, "additional_length" },
+	{ "{\"additional_length\":4,\"shuffle_string_inject\":true,"
+	  "\"shuffle_string_inject\" :false}", 400,
+	  PROBLEM_DUPLICATE_PARAMETER, "shuffle_string_inject" },
+	{ "{\"additional_length\":4,\"x\":1,\"x\":2}", 400,
+	  PROBLEM_DUPLICATE_PARAMETER, "" },
 	{ "{\"additional_length\":4,\"char_inject\":\"a\"}", 400,
 	  PROBLEM_INVALID_VALUE, "char_inject" },
 	{ "{\"additional_length\":4,\"char_inject\":[\"a\",\"bc\"]}", 400,
@@ -125,6 +130,31 @@ static const struct refusal {
 	{ "{\"additional_length\":4,\"string_inject\":[\"ab\",{}]}", 400,
 	  PROBLEM_INVALID_VALUE, "string_inject[1]" },
 };
+
+/* jansson's messages quote input; the detail never does. */
+START_TEST(test_detail_quotes_no_input)
+{
+	static const char *const bodies[] = {
+		"{\"additional_length\":4,\"char_inject\":[\"\\uD800x\"]}",
+		"{\"additional_length\":4,\"string_inject\":[\"hunter2\" x]}",
+		"{\"additional_length\":4,\"string_inject\":hunter2}",
+	};
+
+	for (size_t i = 0; i < 3; i++) {
+		struct complex_spec *spec = NULL;
+		struct request_error err;
+
+		ck_assert_int_eq(complex_parse(bodies[i], strlen(bodies[i]),
+					       &spec, &err), -EINVAL);
+		ck_assert_str_eq(err.type, PROBLEM_MALFORMED_BODY);
+		ck_assert_msg(strstr(err.detail, "hunter2") == NULL &&
+				      strstr(err.detail, "D800") == NULL &&
+				      strchr(err.detail, '\'') == NULL,
+			      "%s", err.detail);
+		ck_assert_ptr_nonnull(strstr(err.detail, "line 1"));
+	}
+}
+END_TEST
 
 START_TEST(test_parse_refusals)
 {
@@ -394,6 +424,7 @@ Suite *complex_suite(void)
 	tcase_add_loop_test(tp, test_parse_refusals, 0,
 			    sizeof(refusals) / sizeof(refusals[0]));
 	tcase_add_test(tp, test_parse_limits);
+	tcase_add_test(tp, test_detail_quotes_no_input);
 	tcase_add_test(tp, test_parse_largest_text);
 	suite_add_tcase(s, tp);
 	tcase_add_test(ta, test_assemble_pieces_verbatim);
