@@ -806,6 +806,12 @@ ratios_table() {
 		"$(get fair-load "$q1" 8)" "$(get fair-ctrl "$q1" 8)" "<=" ""
 	ratio_row "memory: peak RSS under 256 x quantity=100000" \
 		"$(get memory '/password?quantity=100000' 9)" 1024 "<=" 64 MiB
+	ratio_row "(info) memory: peak RSS, streamed / built whole (--stream-min-bytes off)" \
+		"$(get memory '/password?quantity=100000' 9)" \
+		"$(get memory-whole '/password?quantity=100000' 9)" "<=" ""
+	ratio_row "(info) memory: req/s under that load, streamed / built whole" \
+		"$(get memory '/password?quantity=100000' 5)" \
+		"$(get memory-whole '/password?quantity=100000' 5)" ">=" ""
 	sock=$(get memory '/password?quantity=100000' 11)
 	check_row "memory: socket errors (resets, timeouts) under that load" \
 		"${sock:-n/a}" "0" "$([[ ${sock:-x} == 0 ]] && echo 1 || echo 0)"
@@ -954,6 +960,13 @@ main() {
 	pid=$SERVER_PID port=$SERVER_PORT
 	say "memory"
 	run_memory "$pid" "$port"
+	stop_server "$pid"
+	# the same load with streaming off: every reply built whole first
+	start_pwgend pwgend-mem-whole --stream-min-bytes 1099511627776
+	pid=$SERVER_PID port=$SERVER_PORT
+	say "memory, replies built whole"
+	measure memory-whole "$pid" "$port" "/password?quantity=100000" 1 \
+		"$MEM_WRK -s $HERE/status.lua" "$MEM_DUR"
 	stop_server "$pid"
 
 	if ((SCALING)); then
