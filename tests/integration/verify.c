@@ -284,3 +284,29 @@ const char *verify_problem(const struct response *r, int status,
 	json_decref(doc);
 	return bad;
 }
+
+const char *verify_get_only(unsigned port, const char *target)
+{
+	static const char *const methods[] = { "POST", "PUT", "DELETE",
+					       "OPTIONS" };
+
+	for (size_t m = 0; m < sizeof(methods) / sizeof(methods[0]); m++) {
+		struct response r;
+		const char *why, *allow;
+
+		if (http_do(port, methods[m], target, &r) < 0)
+			return wrong("%s %s: no reply", methods[m], target);
+		why = verify_problem(&r, 405,
+				     "urn:pwgend:problem:method-not-allowed",
+				     NULL);
+		allow = response_header(&r, "Allow");
+		if (why == NULL && (allow == NULL ||
+				    strcmp(allow, "GET, HEAD") != 0))
+			why = wrong("%s %s: Allow is %s", methods[m], target,
+				    allow != NULL ? allow : "(absent)");
+		response_free(&r);
+		if (why != NULL)
+			return why;
+	}
+	return NULL;
+}

@@ -71,4 +71,8 @@ extern const char PARAM_ANY[];
 const char *verify_problem(const struct response *r, int status,
 			   const char *type, const char *parameter);
 
+/* POST, PUT, DELETE and OPTIONS on `target` are each a 405 problem with
+ * `Allow: GET, HEAD` (a route that answers GET and HEAD only). */
+const char *verify_get_only(unsigned port, const char *target);
+
 #endif
