@@ -81,6 +81,13 @@ enum passphrase_case {
 	PASSPHRASE_CASE_ALL,     /* every letter upper-case ('-' stays) */
 };
 
+/* Parse a case name: exactly "none", "first" or "all" (n bytes). 0, or
+ * -EINVAL. */
+int passphrase_case_parse(const char *s, size_t n, enum passphrase_case *c);
+
+/* The name of a case, for explain output; NULL for an unknown value. */
+const char *passphrase_case_name(enum passphrase_case c);
+
 struct passphrase_opts {
 	size_t words;                 /* PASSPHRASE_MIN_WORDS..MAX_WORDS */
 	/* separator[0, separator_len): any bytes, copied verbatim (the caller

@@ -224,3 +224,28 @@ size_t passphrase_word_len(size_t i)
 {
 	return i < PASSPHRASE_WORDLIST_SIZE ? passphrase_wordlist_len[i] : 0;
 }
+
+static const char *const case_names[] = {
+	[PASSPHRASE_CASE_NONE] = "none",
+	[PASSPHRASE_CASE_FIRST] = "first",
+	[PASSPHRASE_CASE_ALL] = "all",
+};
+
+int passphrase_case_parse(const char *s, size_t n, enum passphrase_case *c)
+{
+	for (size_t i = 0; i < sizeof(case_names) / sizeof(case_names[0]); i++) {
+		if (strlen(case_names[i]) == n &&
+		    memcmp(case_names[i], s, n) == 0) {
+			*c = (enum passphrase_case)i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+const char *passphrase_case_name(enum passphrase_case c)
+{
+	return (unsigned)c < sizeof(case_names) / sizeof(case_names[0])
+		       ? case_names[c]
+		       : NULL;
+}

@@ -106,7 +106,6 @@ static const char *const preset_names[] = {   /* from PRESET_ALNUM on */
 	"alnum", "hex", "base32", "url", "shell", "env",
 };
 static const char *const format_names[] = { "json", "text", "ndjson" };
-static const char *const case_names[] = { "none", "first", "all" };
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -434,12 +433,11 @@ static int set_separator(struct parser *p, const char *s, size_t n)
 
 static int set_capitalize(struct parser *p, const char *s, size_t n)
 {
-	int i = name_index(case_names, COUNT(case_names), s, n);
+	struct passphrase_opts *o = &p->req->gen.passphrase;
 
-	if (i < 0)
-		return fail_invalid(p, "capitalize", "first, all or none");
-	p->req->gen.passphrase.capitalize = (enum passphrase_case)i;
-	return 0;
+	if (passphrase_case_parse(s, n, &o->capitalize) == 0)
+		return 0;
+	return fail_invalid(p, "capitalize", "first, all or none");
 }
 
 static int set_format(struct parser *p, const char *s, size_t n)

@@ -198,7 +198,6 @@ static struct items_header header_of(const struct gen_request *req)
 /* explain=true: describe the request; nothing is generated. */
 static int task_explain(struct job *job)
 {
-	static const char *const cases[] = { "none", "first", "all" };
 	const struct gen_request *req = &job->req;
 	const struct password_policy *p = &req->policy;
 	struct explain_info e = {
@@ -215,7 +214,7 @@ static int task_explain(struct job *job)
 	if (req->kind == GEN_KIND_PASSPHRASE) {
 		e.wordlist_size = PASSPHRASE_WORDLIST_SIZE;
 		e.separator = req->passphrase.separator;
-		e.capitalize = cases[req->passphrase.capitalize];
+		e.capitalize = passphrase_case_name(req->passphrase.capitalize);
 		e.number = req->passphrase.number;
 		e.max_length = req->passphrase.max_length;
 	} else if (req->kind == GEN_KIND_TOKEN) {

@@ -615,6 +615,26 @@ START_TEST(test_max_length_uniformity)
 }
 END_TEST
 
+/* Case names both ways; nothing else parses. */
+START_TEST(test_case_names)
+{
+	static const char *const names[] = { "none", "first", "all" };
+	enum passphrase_case c;
+
+	for (int i = 0; i < 3; i++) {
+		ck_assert_int_eq(passphrase_case_parse(names[i],
+						       strlen(names[i]), &c),
+				 0);
+		ck_assert_int_eq(c, i);
+		ck_assert_str_eq(passphrase_case_name(c), names[i]);
+	}
+	ck_assert_int_eq(passphrase_case_parse("First", 5, &c), -EINVAL);
+	ck_assert_int_eq(passphrase_case_parse("al", 2, &c), -EINVAL);
+	ck_assert_int_eq(passphrase_case_parse("", 0, &c), -EINVAL);
+	ck_assert_ptr_null(passphrase_case_name((enum passphrase_case)3));
+}
+END_TEST
+
 Suite *passphrase_suite(void)
 {
 	Suite *s = suite_create("passphrase");
@@ -625,6 +645,7 @@ Suite *passphrase_suite(void)
 
 	tcase_add_test(tc, test_wordlist_shape);
 	tcase_add_test(tc, test_opts_check_and_sizes);
+	tcase_add_test(tc, test_case_names);
 	suite_add_tcase(s, tc);
 	tcase_add_test(tg, test_generate_shape);
 	tcase_add_test(tg, test_generate_cases_and_reproducible);
