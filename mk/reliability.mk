@@ -62,7 +62,7 @@ $(STATS_DIR):
 	mkdir -p $@
 
 $(STATS_TOOL): tests/integration/stats/stats.c $(STATS_OBJS) | $(STATS_DIR)
-	$(CC) $(CPPFLAGS) -Itests/integration $(ALL_CFLAGS) \
+	$(CC) $(CPPFLAGS) -Itests -Itests/integration $(ALL_CFLAGS) \
 		$(filter %.c %.o,$^) -o $@ $(LIBS)
 
 # ent and dieharder come from Debian: installed here when missing (as

@@ -33,6 +33,7 @@
 #include <strings.h>
 #include <sys/socket.h>
 
+#include "chi_square.h"
 #include "suites.h"
 #include "verify.h"
 
@@ -1325,19 +1326,6 @@ START_TEST(limit_flag)
 END_TEST
 
 /* ========================================================= positions */
-
-static double chi_square(const unsigned long *observed, size_t cells,
-			 double expected)
-{
-	double x = 0;
-
-	for (size_t i = 0; i < cells; i++) {
-		double d = (double)observed[i] - expected;
-
-		x += d * d / expected;
-	}
-	return x;
-}
 
 /* With 4 random characters and char_inject ["é"], é is at each of the 5
  * places equally often: 2000 items, df 4. */

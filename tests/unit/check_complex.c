@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "chi_square.h"
 #include "complex.h"
 #include "rng.h"
 #include "suites.h"
@@ -335,22 +336,12 @@ START_TEST(test_assemble_scrambles_within_a_run)
 }
 END_TEST
 
-static double chi_square(const unsigned *counts, size_t k, double expected)
-{
-	double chi = 0;
-
-	for (size_t i = 0; i < k; i++)
-		chi += (counts[i] - expected) * (counts[i] - expected) /
-		       expected;
-	return chi;
-}
-
 /* Where the injected character lands among 4 units: each place 1/4. */
 START_TEST(test_layout_uniform)
 {
 	struct complex_spec *s = parse_ok(
 		"{\"additional_length\":3,\"char_inject\":[\"#\"]}");
-	unsigned counts[4] = { 0 };
+	unsigned long counts[4] = { 0 };
 	const unsigned rounds = 40000;
 	struct rng r;
 
@@ -374,7 +365,7 @@ START_TEST(test_scramble_uniform)
 	struct complex_spec *s = parse_ok(
 		"{\"additional_length\":1,\"shuffle_string_inject\":true,"
 		"\"string_inject\":[\"abc\"]}");
-	unsigned counts[6] = { 0 };
+	unsigned long counts[6] = { 0 };
 	const unsigned rounds = 60000;
 	struct rng r;
 

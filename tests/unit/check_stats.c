@@ -12,6 +12,7 @@
  */
 #include <string.h>
 
+#include "chi_square.h"
 #include "gen.h"
 #include "policy.h"
 #include "rng.h"
@@ -25,19 +26,6 @@
 #define CRIT_DF93 140.893
 #define CRIT_DF99 148.230
 #define CRIT_DF1239 1398.546
-
-static double chi_square(const unsigned long *observed, size_t cells,
-			 double expected)
-{
-	double x = 0;
-
-	for (size_t i = 0; i < cells; i++) {
-		double d = (double)observed[i] - expected;
-
-		x += d * d / expected;
-	}
-	return x;
-}
 
 static int index_of(const struct alphabet *a, char c)
 {

@@ -33,6 +33,7 @@
 
 #include <jansson.h>
 
+#include "chi_square.h"
 #include "harness.h"
 #include "verify.h"
 
@@ -99,19 +100,6 @@ static double gamma_q(double a, double x)
 			break;
 	}
 	return exp(-x + a * log(x) - gln) * h;
-}
-
-static double chi_square(const unsigned long *obs, size_t cells,
-			 double expected)
-{
-	double x = 0;
-
-	for (size_t i = 0; i < cells; i++) {
-		double d = (double)obs[i] - expected;
-
-		x += d * d / expected;
-	}
-	return x;
 }
 
 static int failures;
