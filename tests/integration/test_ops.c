@@ -170,20 +170,6 @@ END_TEST
 
 /* ================================================================ metrics */
 
-/* The value of the sample line starting with `series` + ' ', or -1. */
-static double sample(const char *text, const char *series)
-{
-	size_t n = strlen(series);
-
-	for (const char *line = text; *line != '\0';) {
-		if (strncmp(line, series, n) == 0 && line[n] == ' ')
-			return strtod(line + n + 1, NULL);
-		line += strcspn(line, "\n");
-		line += *line == '\n';
-	}
-	return -1;
-}
-
 static char *scrape(void)
 {
 	struct response r;
@@ -203,10 +189,10 @@ static void expect_histogram_consistent(const char *text, const char *route)
 
 	snprintf(series, sizeof(series), "pwgend_request_duration_seconds_"
 		 "bucket{route=\"%s\",le=\"+Inf\"}", route);
-	inf = sample(text, series);
+	inf = metrics_sample(text, series);
 	snprintf(series, sizeof(series), "pwgend_request_duration_seconds_"
 		 "count{route=\"%s\"}", route);
-	count = sample(text, series);
+	count = metrics_sample(text, series);
 	ck_assert_msg(inf >= 0 && inf == count, "%s: +Inf %g, count %g", route,
 		      inf, count);
 }
@@ -220,7 +206,7 @@ START_TEST(metrics_count_requests)
 	static const char *const items = "pwgend_items_generated_total{kind="
 					 "\"password\"}";
 	char *before = scrape(), *after;
-	double ok0 = sample(before, ok), bad0 = sample(before, bad);
+	double ok0 = metrics_sample(before, ok), bad0 = metrics_sample(before, bad);
 	struct response r;
 
 	for (int i = 0; i < 3; i++) {
@@ -232,16 +218,16 @@ START_TEST(metrics_count_requests)
 	ck_assert_int_eq(r.status, 400);
 	response_free(&r);
 	after = scrape();
-	ck_assert_double_eq(sample(after, ok), (ok0 < 0 ? 0 : ok0) + 3);
-	ck_assert_double_eq(sample(after, bad), (bad0 < 0 ? 0 : bad0) + 1);
-	ck_assert_double_ge(sample(after, items),
-			    (sample(before, items) < 0 ? 0
-						       : sample(before, items)) +
+	ck_assert_double_eq(metrics_sample(after, ok), (ok0 < 0 ? 0 : ok0) + 3);
+	ck_assert_double_eq(metrics_sample(after, bad), (bad0 < 0 ? 0 : bad0) + 1);
+	ck_assert_double_ge(metrics_sample(after, items),
+			    (metrics_sample(before, items) < 0 ? 0
+						       : metrics_sample(before, items)) +
 				    30);
-	ck_assert_double_ge(sample(after, "pwgend_requests_total{route="
+	ck_assert_double_ge(metrics_sample(after, "pwgend_requests_total{route="
 				   "\"metrics\",status=\"200\"}"), 1);
-	ck_assert_double_ge(sample(after, "pwgend_inflight_requests"), 1);
-	ck_assert_double_ge(sample(after, "pwgend_scheduler_queue_depth"), 0);
+	ck_assert_double_ge(metrics_sample(after, "pwgend_inflight_requests"), 1);
+	ck_assert_double_ge(metrics_sample(after, "pwgend_scheduler_queue_depth"), 0);
 	ck_assert_ptr_nonnull(strstr(after, "pwgend_build_info{version=\""));
 	for (size_t i = 0; i < 3; i++)
 		expect_histogram_consistent(after, i == 0 ? "password"
@@ -263,12 +249,12 @@ START_TEST(metrics_jobs_counted)
 	ck_assert_int_eq(r.status, 200);
 	response_free(&r);
 	after = scrape();
-	b = sample(before, "pwgend_jobs_total{runner=\"scheduler\"}");
-	a = sample(after, "pwgend_jobs_total{runner=\"scheduler\"}");
+	b = metrics_sample(before, "pwgend_jobs_total{runner=\"scheduler\"}");
+	a = metrics_sample(after, "pwgend_jobs_total{runner=\"scheduler\"}");
 	ck_assert_double_eq(a, b + 1);
-	ck_assert_double_gt(sample(after, "pwgend_coroutine_steps_total"),
-			    sample(before, "pwgend_coroutine_steps_total"));
-	ck_assert_double_ge(sample(after, "pwgend_items_generated_total{kind="
+	ck_assert_double_gt(metrics_sample(after, "pwgend_coroutine_steps_total"),
+			    metrics_sample(before, "pwgend_coroutine_steps_total"));
+	ck_assert_double_ge(metrics_sample(after, "pwgend_items_generated_total{kind="
 				   "\"pin\"}"), 5000);
 	free(before);
 	free(after);
@@ -285,9 +271,9 @@ START_TEST(metrics_count_rejections)
 	ck_assert_int_eq(r.status, 503);
 	response_free(&r);
 	text = scrape();
-	ck_assert_double_eq(sample(text, "pwgend_admission_rejections_total"),
+	ck_assert_double_eq(metrics_sample(text, "pwgend_admission_rejections_total"),
 			    1);
-	ck_assert_double_eq(sample(text, "pwgend_requests_total{route="
+	ck_assert_double_eq(metrics_sample(text, "pwgend_requests_total{route="
 				   "\"password\",status=\"503\"}"), 1);
 	free(text);
 }

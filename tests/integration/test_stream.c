@@ -243,18 +243,13 @@ START_TEST(stalled_reader_blocks_nobody)
 }
 END_TEST
 
-static double metric(const char *name)
+static double metric(const char *series)
 {
 	struct response r;
-	const char *line;
-	double v = -1;
+	double v;
 
 	ck_assert_int_eq(http_get(fixture.port, "/metrics", &r), 0);
-	line = strstr(r.body, name);
-	while (line != NULL && line > r.body && line[-1] != '\n')
-		line = strstr(line + 1, name);
-	if (line != NULL)
-		v = strtod(line + strlen(name) + 1, NULL);
+	v = metrics_sample(r.body, series);
 	response_free(&r);
 	return v;
 }

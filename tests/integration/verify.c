@@ -310,3 +310,16 @@ const char *verify_get_only(unsigned port, const char *target)
 	}
 	return NULL;
 }
+
+double metrics_sample(const char *text, const char *series)
+{
+	size_t n = strlen(series);
+
+	for (const char *line = text; *line != '\0';) {
+		if (strncmp(line, series, n) == 0 && line[n] == ' ')
+			return strtod(line + n + 1, NULL);
+		line += strcspn(line, "\n");
+		line += *line == '\n';
+	}
+	return -1;
+}

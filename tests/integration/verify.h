@@ -71,6 +71,10 @@ extern const char PARAM_ANY[];
 const char *verify_problem(const struct response *r, int status,
 			   const char *type, const char *parameter);
 
+/* In a Prometheus text exposition, the value of the sample line that
+ * starts with `series` (name and labels) and a space; -1 if none. */
+double metrics_sample(const char *text, const char *series);
+
 /* POST, PUT, DELETE and OPTIONS on `target` are each a 405 problem with
  * `Allow: GET, HEAD` (a route that answers GET and HEAD only). */
 const char *verify_get_only(unsigned port, const char *target);
