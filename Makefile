@@ -119,11 +119,11 @@ FUZZER_COMPLEX := $(BUILD)/fuzz/fuzz_complex
 FUZZ_FLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -Iinclude -g -O1 \
               -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 
-FUZZ_SRCS := tests/fuzz/fuzz_request.c src/request.c src/policy.c \
-             src/passphrase.c src/token.c src/pin.c src/gen.c src/rng.c \
-             src/secmem.c $(GEN_SRCS)
-FUZZ_COMPLEX_SRCS := tests/fuzz/fuzz_complex.c src/complex.c src/rng.c \
-                     src/secmem.c
+# the parser and what it links (complex.c reports errors through it)
+FUZZ_LIB_SRCS := src/request.c src/policy.c src/passphrase.c src/token.c \
+                 src/pin.c src/gen.c src/rng.c src/secmem.c $(GEN_SRCS)
+FUZZ_SRCS := tests/fuzz/fuzz_request.c $(FUZZ_LIB_SRCS)
+FUZZ_COMPLEX_SRCS := tests/fuzz/fuzz_complex.c src/complex.c $(FUZZ_LIB_SRCS)
 
 $(FUZZER): $(FUZZ_SRCS) include/request.h include/policy.h
 	mkdir -p $(BUILD)/fuzz/corpus
@@ -133,7 +133,7 @@ $(FUZZER): $(FUZZ_SRCS) include/request.h include/policy.h
 $(FUZZER_COMPLEX): $(FUZZ_COMPLEX_SRCS) include/complex.h include/request.h
 	mkdir -p $(BUILD)/fuzz/corpus_complex
 	clang $(FUZZ_FLAGS) -Wall -Wextra -Werror $(FUZZ_COMPLEX_SRCS) \
-		-ljansson -lsodium -o $@
+		-ljansson -lsodium -lm -o $@
 
 fuzz: deps-test $(FUZZER) $(FUZZER_COMPLEX)
 	$(FUZZER) -max_total_time=$(FUZZ_TIME) -print_final_stats=1 \

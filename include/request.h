@@ -153,6 +153,12 @@ struct request_error {
 #define PROBLEM_MALFORMED_TARGET "urn:pwgend:problem:malformed-target"
 #define PROBLEM_NOT_FOUND "urn:pwgend:problem:not-found"
 
+/* Fill *err (status, type, title, `param` or "" if NULL, and the detail
+ * from fmt) and return -1; shared with complex.c's body errors. */
+__attribute__((format(printf, 6, 7)))
+int request_fail(struct request_error *err, int status, const char *type,
+		 const char *title, const char *param, const char *fmt, ...);
+
 /* Helpers shared with ops.c, which routes its own paths the same way. */
 
 /* RFC 9112 3.2.2: a server must accept the absolute-form

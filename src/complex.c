@@ -2,7 +2,6 @@
 #include "complex.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,29 +17,12 @@ static const char *const fields[] = {
 
 #define N_FIELDS (sizeof(fields) / sizeof(fields[0]))
 
-static int fail(struct request_error *err, int status, const char *type,
-		const char *title, const char *param, const char *fmt, ...)
-{
-	va_list ap;
-
-	memset(err, 0, sizeof(*err));
-	err->stage = REQUEST_STAGE_QUERY;
-	err->status = status;
-	err->type = type;
-	err->title = title;
-	snprintf(err->parameter, sizeof(err->parameter), "%s",
-		 param != NULL ? param : "");
-	va_start(ap, fmt);
-	vsnprintf(err->detail, sizeof(err->detail), fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 static int fail_invalid(struct request_error *err, const char *param,
 			const char *what)
 {
-	return fail(err, 400, PROBLEM_INVALID_VALUE, "Invalid parameter value",
-		    param, "%s must be %s", param, what);
+	return request_fail(err, 400, PROBLEM_INVALID_VALUE,
+			    "Invalid parameter value", param, "%s must be %s",
+			    param, what);
 }
 
 static const char *known_field(const char *s, size_t n)
@@ -94,20 +76,23 @@ static int fail_json(struct request_error *err, const json_error_t *je,
 	const char *name;
 
 	if (json_error_code(je) == json_error_numeric_overflow)
-		return fail(err, 400, PROBLEM_OUT_OF_RANGE,
-			    "Parameter out of range", NULL,
-			    "a number in the body does not fit 64 bits "
-			    "(line %d, column %d)", je->line, je->column);
+		return request_fail(err, 400, PROBLEM_OUT_OF_RANGE,
+				    "Parameter out of range", NULL,
+				    "a number in the body does not fit 64 bits "
+				    "(line %d, column %d)", je->line,
+				    je->column);
 	if (json_error_code(je) == json_error_duplicate_key) {
 		name = duplicate_name(body, n, (size_t)je->position);
-		return fail(err, 400, PROBLEM_DUPLICATE_PARAMETER,
-			    "Duplicate parameter", name,
-			    "%s appears more than once in the body",
-			    name != NULL ? name : "a field");
+		return request_fail(err, 400, PROBLEM_DUPLICATE_PARAMETER,
+				    "Duplicate parameter", name,
+				    "%s appears more than once in the body",
+				    name != NULL ? name : "a field");
 	}
-	return fail(err, 400, PROBLEM_MALFORMED_BODY, "Malformed request body",
-		    NULL, "the body must be one JSON object: %.*s at line %d, "
-		    "column %d", len, je->text, je->line, je->column);
+	return request_fail(err, 400, PROBLEM_MALFORMED_BODY,
+			    "Malformed request body", NULL,
+			    "the body must be one JSON object: %.*s at "
+			    "line %d, column %d", len, je->text, je->line,
+			    je->column);
 }
 
 static int get_integer(json_t *v, const char *name, long long lo,
@@ -119,10 +104,10 @@ static int get_integer(json_t *v, const char *name, long long lo,
 		return fail_invalid(err, name, "an integer");
 	x = json_integer_value(v);
 	if (x < lo || x > hi)
-		return fail(err, 400, PROBLEM_OUT_OF_RANGE,
-			    "Parameter out of range", name,
-			    "%s must be an integer from %lld to %lld", name,
-			    lo, hi);
+		return request_fail(err, 400, PROBLEM_OUT_OF_RANGE,
+				    "Parameter out of range", name,
+				    "%s must be an integer from %lld to %lld",
+				    name, lo, hi);
 	*out = (size_t)x;
 	return 0;
 }
@@ -164,10 +149,10 @@ static int get_pieces(json_t *list, const char *name, bool single,
 	if (!json_is_array(list))
 		return fail_invalid(err, name, "an array of strings");
 	if (json_array_size(list) > COMPLEX_MAX_ITEMS)
-		return fail(err, 413, PROBLEM_CONTENT_TOO_LARGE,
-			    "Content Too Large", name,
-			    "%s holds at most %d strings", name,
-			    COMPLEX_MAX_ITEMS);
+		return request_fail(err, 413, PROBLEM_CONTENT_TOO_LARGE,
+				    "Content Too Large", name,
+				    "%s holds at most %d strings", name,
+				    COMPLEX_MAX_ITEMS);
 	json_array_foreach(list, i, v) {
 		struct complex_piece *p = &spec->pieces[spec->n_pieces];
 		size_t bytes = json_string_length(v);
@@ -182,10 +167,10 @@ static int get_pieces(json_t *list, const char *name, bool single,
 			return fail_invalid(err, item, "free of control "
 					    "characters");
 		if (!single && chars > COMPLEX_STRING_MAX_CHARS)
-			return fail(err, 413, PROBLEM_CONTENT_TOO_LARGE,
-				    "Content Too Large", item,
-				    "%s is longer than %d characters", item,
-				    COMPLEX_STRING_MAX_CHARS);
+			return request_fail(err, 413, PROBLEM_CONTENT_TOO_LARGE,
+					    "Content Too Large", item,
+					    "%s is longer than %d characters",
+					    item, COMPLEX_STRING_MAX_CHARS);
 		if (single ? chars != 1 : chars < COMPLEX_STRING_MIN_CHARS)
 			return fail_invalid(err, item, single
 					    ? "exactly one character"
@@ -193,8 +178,9 @@ static int get_pieces(json_t *list, const char *name, bool single,
 		p->offset = p > spec->pieces ? (uint16_t)(p[-1].offset +
 							  p[-1].bytes)
 					     : 0;
-		/* cannot happen (decoded text is never longer than its JSON,
-		 * nor than COMPLEX_TEXT_MAX); checked because it guards a copy */
+		/* cannot happen (decoded text is never longer than its
+		 * JSON, nor than COMPLEX_TEXT_MAX); checked because it
+		 * guards a copy */
 		if (p->offset + bytes > spec->text_cap)
 			return fail_invalid(err, item, "shorter");
 		p->bytes = (uint16_t)bytes;
@@ -222,12 +208,13 @@ static int check_fields(json_t *doc, struct request_error *err)
 				if ((unsigned char)*c < 0x20 ||
 				    (unsigned char)*c >= 0x7f)
 					*c = '?';
-			return fail(err, 400, PROBLEM_UNKNOWN_PARAMETER,
-				    "Unknown parameter", name,
-				    "%s is not a field of this body; known: "
-				    "additional_length, quantity, punctuation,"
-				    " shuffle_string_inject, char_inject, "
-				    "string_inject", name);
+			return request_fail(err, 400, PROBLEM_UNKNOWN_PARAMETER,
+					    "Unknown parameter", name,
+					    "%s is not a field of this body; "
+					    "known: additional_length, "
+					    "quantity, punctuation, "
+					    "shuffle_string_inject, "
+					    "char_inject, string_inject", name);
 		}
 	}
 	return 0;
@@ -300,6 +287,8 @@ int complex_parse(const char *body, size_t n, struct complex_spec **out,
 	int rc;
 
 	*out = NULL;
+	memset(err, 0, sizeof(*err));
+	err->stage = REQUEST_STAGE_QUERY;  /* the body comes after the query */
 	/* NUL is let through to be refused as a control character, by name */
 	doc = json_loadb(body, n, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL,
 			 &je);
@@ -310,9 +299,9 @@ int complex_parse(const char *body, size_t n, struct complex_spec **out,
 	}
 	if (!json_is_object(doc)) {
 		json_decref(doc);
-		fail(err, 400, PROBLEM_MALFORMED_BODY,
-			    "Malformed request body", NULL,
-			    "the body must be a JSON object");
+		request_fail(err, 400, PROBLEM_MALFORMED_BODY,
+			     "Malformed request body", NULL,
+			     "the body must be a JSON object");
 		return -EINVAL;
 	}
 	spec = calloc(1, sizeof(*spec) + cap);
@@ -397,14 +386,15 @@ void complex_assemble(const struct complex_spec *spec, struct rng *r,
 		order[i] = (uint8_t)i;
 	shuffle(r, order, units);
 	for (size_t i = 0; i < units; i++) {
-		size_t u = order[i];
+		size_t u = order[i], piece;
 
 		if (u < len) {
 			*out++ = base[u];
 			continue;
 		}
-		out = put_piece(spec, &spec->pieces[u - len],
-				spec->shuffle_strings && u - len >= spec->n_chars,
+		piece = u - len;
+		out = put_piece(spec, &spec->pieces[piece],
+				spec->shuffle_strings && piece >= spec->n_chars,
 				r, out);
 	}
 	secmem_wipe(order, sizeof(order));

@@ -196,9 +196,8 @@ static void printable(char *dst, size_t cap, const char *src, size_t n)
 	dst[o] = '\0';
 }
 
-__attribute__((format(printf, 6, 7)))
-static int fail(struct request_error *err, int status, const char *type,
-		const char *title, const char *param, const char *fmt, ...)
+int request_fail(struct request_error *err, int status, const char *type,
+		 const char *title, const char *param, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -215,15 +214,17 @@ static int fail(struct request_error *err, int status, const char *type,
 
 static int fail_invalid(struct parser *p, const char *param, const char *what)
 {
-	return fail(p->err, 400, PROBLEM_INVALID_VALUE, "Invalid parameter value",
-		    param, "%s must be %s", param, what);
+	return request_fail(p->err, 400, PROBLEM_INVALID_VALUE,
+			    "Invalid parameter value", param, "%s must be %s",
+			    param, what);
 }
 
 static int fail_range(struct parser *p, const char *param, size_t lo, size_t hi)
 {
-	return fail(p->err, 400, PROBLEM_OUT_OF_RANGE, "Parameter out of range",
-		    param, "%s must be an integer from %zu to %zu", param, lo,
-		    hi);
+	return request_fail(p->err, 400, PROBLEM_OUT_OF_RANGE,
+			    "Parameter out of range", param,
+			    "%s must be an integer from %zu to %zu", param, lo,
+			    hi);
 }
 
 /* -------------------------------------------------------------- decoding */
@@ -531,10 +532,10 @@ static int set_param(struct parser *p, const struct param *prm, const char *s,
 
 	if (n > WORD_CAP && prm->id != P_SYMBOL_SET &&
 	    prm->id != P_EXCLUDE && prm->id != P_CHARSET)
-		return fail(p->err, 400, PROBLEM_INVALID_VALUE,
-			    "Invalid parameter value", prm->name,
-			    "%s is longer than %d characters", prm->name,
-			    WORD_CAP);
+		return request_fail(p->err, 400, PROBLEM_INVALID_VALUE,
+				    "Invalid parameter value", prm->name,
+				    "%s is longer than %d characters",
+				    prm->name, WORD_CAP);
 	switch (prm->id) {
 	case P_QUANTITY:
 		return set_uint(p, prm->name, s, n, 1,
@@ -606,47 +607,48 @@ static int parse_pair(struct parser *p, const char *pair, size_t n)
 	name_len = decode(pair, raw_name, name, sizeof(name), true, &nul);
 	if (name_len < 0) {
 		printable(shown, sizeof(shown), pair, raw_name);
-		return fail(p->err, 400, PROBLEM_INVALID_VALUE,
-			    "Malformed percent-encoding", shown,
-			    "parameter name %s has a malformed %%-escape",
-			    shown);
+		return request_fail(p->err, 400, PROBLEM_INVALID_VALUE,
+				    "Malformed percent-encoding", shown,
+				    "parameter name %s has a malformed "
+				    "%%-escape", shown);
 	}
 	if ((size_t)name_len <= sizeof(name))
 		printable(shown, sizeof(shown), name, (size_t)name_len);
 	else  /* too long to have been decoded whole: show it raw, cut */
 		printable(shown, sizeof(shown), pair, raw_name);
 	if (name_len == 0)
-		return fail(p->err, 400, PROBLEM_UNKNOWN_PARAMETER,
-			    "Unknown parameter", NULL,
-			    "a parameter has an empty name");
+		return request_fail(p->err, 400, PROBLEM_UNKNOWN_PARAMETER,
+				    "Unknown parameter", NULL,
+				    "a parameter has an empty name");
 	prm = nul || (size_t)name_len > sizeof(name)
 		      ? NULL
 		      : find_param(p->req->route, name, (size_t)name_len);
 	if (prm == NULL)
-		return fail(p->err, 400, PROBLEM_UNKNOWN_PARAMETER,
-			    "Unknown parameter", shown,
-			    "%s is not a parameter of this route", shown);
+		return request_fail(p->err, 400, PROBLEM_UNKNOWN_PARAMETER,
+				    "Unknown parameter", shown,
+				    "%s is not a parameter of this route",
+				    shown);
 	if (p->seen & (1u << prm->id))
-		return fail(p->err, 400, PROBLEM_DUPLICATE_PARAMETER,
-			    "Duplicate parameter", prm->name,
-			    "%s is given more than once", prm->name);
+		return request_fail(p->err, 400, PROBLEM_DUPLICATE_PARAMETER,
+				    "Duplicate parameter", prm->name,
+				    "%s is given more than once", prm->name);
 	p->seen |= 1u << prm->id;
 	if (eq != NULL)
 		value_len = decode(eq + 1, n - raw_name - 1, value,
 				   sizeof(value), true, &nul);
 	if (value_len < 0)
-		return fail(p->err, 400, PROBLEM_INVALID_VALUE,
-			    "Malformed percent-encoding", prm->name,
-			    "%s has a malformed %%-escape", prm->name);
+		return request_fail(p->err, 400, PROBLEM_INVALID_VALUE,
+				    "Malformed percent-encoding", prm->name,
+				    "%s has a malformed %%-escape", prm->name);
 	if (value_len == 0 && !(prm->id == P_SEPARATOR && eq != NULL))
 		return fail_invalid(p, prm->name, "given a value");
 	if (nul)
 		return fail_invalid(p, prm->name, "free of NUL bytes");
 	if ((size_t)value_len > sizeof(value))
-		return fail(p->err, 400, PROBLEM_INVALID_VALUE,
-			    "Invalid parameter value", prm->name,
-			    "%s is longer than %zu characters", prm->name,
-			    sizeof(value));
+		return request_fail(p->err, 400, PROBLEM_INVALID_VALUE,
+				    "Invalid parameter value", prm->name,
+				    "%s is longer than %zu characters",
+				    prm->name, sizeof(value));
 	return set_param(p, prm, value, (size_t)value_len);
 }
 
@@ -676,9 +678,9 @@ static int route_path(const char *path, size_t n, enum route *route,
 	long len = decode(path, n, decoded, sizeof(decoded), false, &nul);
 
 	if (len < 0)
-		return fail(err, 400, PROBLEM_MALFORMED_TARGET,
-			    "Malformed request target", NULL,
-			    "the path has a malformed %%-escape");
+		return request_fail(err, 400, PROBLEM_MALFORMED_TARGET,
+				    "Malformed request target", NULL,
+				    "the path has a malformed %%-escape");
 	for (size_t i = 0; !nul && (size_t)len <= sizeof(decoded) &&
 			   i < COUNT(routes); i++) {
 		if (equals(routes[i].path, decoded, (size_t)len)) {
@@ -698,8 +700,8 @@ static int route_path(const char *path, size_t n, enum route *route,
 		}
 	}
 	printable(shown, sizeof(shown), path, n);
-	return fail(err, 404, PROBLEM_NOT_FOUND, "Not Found", NULL,
-		    "no route for %s", shown);
+	return request_fail(err, 404, PROBLEM_NOT_FOUND, "Not Found", NULL,
+			    "no route for %s", shown);
 }
 
 void request_skip_absolute_form(const char **target, size_t *n)
@@ -752,9 +754,9 @@ static int settle_policy(struct parser *p)
 			.length = p->pw.length };
 	}
 	if (policy_build(&p->pw, &g->policy, &m, &f) < 0)
-		return fail(p->err, 400, fault_types[f.kind],
-			    fault_titles[f.kind], f.parameter, "%s",
-			    f.detail);
+		return request_fail(p->err, 400, fault_types[f.kind],
+				    fault_titles[f.kind], f.parameter, "%s",
+				    f.detail);
 	g->length = g->policy.length;
 	g->classes = p->pw.classes;
 	g->classes_only = p->pw.charset == NULL && p->pw.symbol_set == NULL &&
@@ -778,10 +780,10 @@ static int settle_pin(struct parser *p)
 	g->entropy_bits = (double)log2l(allowed);
 	g->acceptance = (double)(allowed / powl(10.0L, (long double)g->length));
 	if (g->unique && (long double)g->quantity > allowed)
-		return fail(p->err, 400, PROBLEM_UNSATISFIABLE,
-			    "Constraints cannot be met", "quantity",
-			    "unique=true: only %.0Lf distinct PINs of length "
-			    "%zu exist", allowed, g->length);
+		return request_fail(p->err, 400, PROBLEM_UNSATISFIABLE,
+				    "Constraints cannot be met", "quantity",
+				    "unique=true: only %.0Lf distinct PINs of "
+				    "length %zu exist", allowed, g->length);
 	return 0;
 }
 
@@ -803,20 +805,21 @@ static int passphrase_words_for_entropy(struct parser *p)
 	long double outputs, acceptance;
 
 	if (p->words_given)
-		return fail(p->err, 400, PROBLEM_CONFLICTING_PARAMETERS,
-			    "Conflicting parameters", "min_entropy",
-			    "min_entropy chooses the number of words; do not "
-			    "give words as well");
+		return request_fail(p->err, 400, PROBLEM_CONFLICTING_PARAMETERS,
+				    "Conflicting parameters", "min_entropy",
+				    "min_entropy chooses the number of words; "
+				    "do not give words as well");
 	for (size_t w = PASSPHRASE_MIN_WORDS; w <= PASSPHRASE_MAX_WORDS; w++) {
 		g->passphrase.words = w;
 		if (passphrase_ok(&g->passphrase, p->pw.min_entropy, &outputs,
 				  &acceptance))
 			return 0;
 	}
-	return fail(p->err, 400, PROBLEM_OUT_OF_RANGE, "Parameter out of range",
-		    "min_entropy", "%zu bits are out of reach within %d words "
-		    "with these options", p->pw.min_entropy,
-		    PASSPHRASE_MAX_WORDS);
+	return request_fail(p->err, 400, PROBLEM_OUT_OF_RANGE,
+			    "Parameter out of range", "min_entropy",
+			    "%zu bits are out of reach within %d words "
+			    "with these options", p->pw.min_entropy,
+			    PASSPHRASE_MAX_WORDS);
 }
 
 static int settle_passphrase(struct parser *p)
@@ -828,11 +831,13 @@ static int settle_passphrase(struct parser *p)
 		return -1;
 	if (passphrase_count(&g->passphrase, &outputs, &acceptance) < 0 ||
 	    (double)acceptance < POLICY_MIN_ACCEPTANCE)
-		return fail(p->err, 400, PROBLEM_UNSATISFIABLE,
-			    "Constraints cannot be met", "max_length",
-			    "too few passphrases of %zu words fit in %zu "
-			    "characters (at least 1 candidate in 1000 must)",
-			    g->passphrase.words, g->passphrase.max_length);
+		return request_fail(p->err, 400, PROBLEM_UNSATISFIABLE,
+				    "Constraints cannot be met", "max_length",
+				    "too few passphrases of %zu words fit in "
+				    "%zu characters (at least 1 candidate in "
+				    "1000 must)",
+				    g->passphrase.words,
+				    g->passphrase.max_length);
 	g->entropy_bits = (double)log2l(outputs);
 	g->acceptance = (double)acceptance;
 	g->length = passphrase_max_item_len(&g->passphrase);
@@ -1040,10 +1045,12 @@ int request_parse(const char *target, size_t n, size_t max_quantity,
 	if (req->route == ROUTE_PASSWORD && p->pw.classes == 0 &&
 	    p->pw.symbol_set == NULL && p->pw.charset == NULL &&
 	    p->pw.preset == PRESET_NONE)
-		return fail(err, 400, PROBLEM_EMPTY_ALPHABET,
-			    "No character class enabled", p->pw.last_class_off,
-			    "%s=false leaves no character class; enable at "
-			    "least one of lower, upper, digits, symbols",
-			    p->pw.last_class_off);
+		return request_fail(err, 400, PROBLEM_EMPTY_ALPHABET,
+				    "No character class enabled",
+				    p->pw.last_class_off,
+				    "%s=false leaves no character class; "
+				    "enable at least one of lower, upper, "
+				    "digits, symbols",
+				    p->pw.last_class_off);
 	return settle_policy(p);
 }
