@@ -13,7 +13,8 @@ CFLAGS  ?= -O2 -g
 SANFLAGS ?=
 PKGS    := libmicrohttpd jansson libsodium
 
-CPPFLAGS += -Iinclude -D_POSIX_C_SOURCE=200809L -MMD -MP
+# -iquote: our headers (sched.h among them) must never shadow the system's <...>
+CPPFLAGS += -iquote include -D_POSIX_C_SOURCE=200809L -MMD -MP
 ALL_CFLAGS = -std=c11 -Wall -Wextra -Werror -pthread $(CFLAGS) $(SANFLAGS) \
              $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -pthread
@@ -76,14 +77,15 @@ run: deps
 unit: $(UNIT)
 	./$(UNIT)
 
-# Twice: with the defaults (small jobs run on the HTTP thread, replies over
-# 1 MiB streamed) and with every job handed to a scheduler and every GET
-# reply streamed (sent chunked once it passes one 128 KiB chunk), so each
-# path sees the whole suite.
+# Three times, so each loop count sees the whole suite: with the defaults
+# (one loop per usable CPU, replies over 1 MiB streamed); with one loop and
+# every GET reply streamed (sent chunked once it passes one 128 KiB chunk);
+# and with four loops, more than this machine has cores.
 integration: $(BIN) $(INTEG)
 	PWGEND_BIN=./$(BIN) ./$(INTEG)
-	PWGEND_INLINE_MAX_BYTES=0 PWGEND_STREAM_MIN_BYTES=0 \
+	PWGEND_LOOPS=1 PWGEND_STREAM_MIN_BYTES=0 \
 		CK_EXCLUDE_TAGS=faults PWGEND_BIN=./$(BIN) ./$(INTEG)
+	PWGEND_LOOPS=4 CK_EXCLUDE_TAGS=faults PWGEND_BIN=./$(BIN) ./$(INTEG)
 
 lint: deps-test
 	scripts/lint-openapi.sh
@@ -116,7 +118,7 @@ asan: deps-test
 FUZZ_TIME ?= 60
 FUZZER := $(BUILD)/fuzz/fuzz_request
 FUZZER_COMPLEX := $(BUILD)/fuzz/fuzz_complex
-FUZZ_FLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -Iinclude -g -O1 \
+FUZZ_FLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -iquote include -g -O1 \
               -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 
 # the parser and what it links (complex.c reports errors through it)

@@ -9,14 +9,17 @@
 #include <stddef.h>
 #include <stdio.h>
 
+/* More loops than this buys nothing on any machine pwgend targets. */
+enum { CONFIG_MAX_LOOPS = 256 };
+
 struct config {
 	char bind[64];                 /* listen address, IPv4 or IPv6 */
 	size_t port;                   /* 0 = pick a free port */
-	size_t threads;                /* libmicrohttpd worker threads */
-	size_t schedulers;             /* independent scheduler threads */
+	size_t loops;                  /* event loop threads (config_load
+					* turns 0 into the usable CPUs) */
 	size_t max_quantity;           /* largest `quantity` accepted */
-	size_t max_inflight_bytes;     /* admission budget (all schedulers) */
-	size_t max_queue;              /* jobs waiting per scheduler; then 503 */
+	size_t max_inflight_bytes;     /* admission budget (all loops) */
+	size_t max_queue;              /* jobs waiting for budget; then 503 */
 	size_t connection_limit;
 	size_t per_ip_connection_limit; /* 0 = no per-address limit */
 	size_t strict_client;          /* HTTP parsing: 0 lenient, 1 normal,
@@ -28,10 +31,8 @@ struct config {
 	size_t max_body_bytes;         /* larger request bodies get 413 */
 	size_t stream_min_bytes;       /* larger GET replies are streamed */
 	size_t grace;                  /* seconds to finish in-flight requests */
-	size_t quantum;                /* bytes generated per scheduler slice */
+	size_t quantum;                /* bytes of work per scheduler slice */
 	size_t window;                 /* children in flight per gather */
-	size_t inline_max_bytes;       /* jobs up to this cost run on the HTTP
-					* thread, without a hand-off */
 	bool access_log;
 	int log_format;                /* enum log_format (log.h) */
 	bool healthcheck;               /* probe a running server and exit */

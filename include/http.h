@@ -1,18 +1,22 @@
 /*
  * http.h - the HTTP face: the only module that includes microhttpd.h.
  *
- * libmicrohttpd runs with an internal epoll thread (or a pool of them) and
- * suspend/resume. Every request is handled in three calls of the access
- * handler, as in libmicrohttpd's suspend_resume_epoll example:
+ * One listening socket, bound here, and one libmicrohttpd daemon per event
+ * loop (loop.h), each in external-event-loop mode with epoll and
+ * suspend/resume, all accepting on that socket. A daemon is driven only by
+ * its loop's thread, and a request never leaves it. Every request is
+ * handled in up to three calls of the access handler, as in
+ * libmicrohttpd's suspend_resume_epoll example:
  *   1. headers parsed: return MHD_YES (a reply queued on this first call
  *      costs keep-alive on 0.9.75);
  *   2. request complete: route, validate, and either reply at once (errors,
- *      /healthz and the operational routes of ops.h) or suspend the
- *      connection and submit a job to a scheduler;
+ *      /healthz and the operational routes of ops.h) or give the job to the
+ *      loop's scheduler, which runs its first slice at once: finished, the
+ *      reply is queued in this call; not, the connection is suspended;
  *   3. after the scheduler resumed the connection: queue the job's reply.
  * The request-completed callback logs the access line, counts the request
- * in the metrics (metrics.h) and wipes and frees everything the request
- * held, exactly once, whether or not the client is still there.
+ * in the loop's metrics shard (metrics.h) and wipes and frees everything
+ * the request held, exactly once, whether or not the client is still there.
  */
 #ifndef PWGEND_HTTP_H
 #define PWGEND_HTTP_H
@@ -22,29 +26,66 @@
 
 #include "config.h"
 
+struct admission;
 struct http;
+struct http_daemon;
 struct sched;
 
-/* Start serving; jobs go round-robin to scheds[0..nsched). `ready` false
- * (the start-up self-test failed) makes GET /readyz and every generation
- * route answer 503 not-ready; liveness and the other operational routes
- * still answer. NULL on failure with a reason in err. */
-struct http *http_start(const struct config *cfg, struct sched **scheds,
-			size_t nsched, bool ready, char *err, size_t errlen);
+/* Bind the listening socket (no SO_REUSEPORT: a busy port fails) for a
+ * server of `nloops` loops. `ready` false (the start-up self-test failed)
+ * makes GET /readyz and every generation route answer 503 not-ready;
+ * liveness and the other operational routes still answer. NULL on failure
+ * with a reason in err. */
+struct http *http_new(const struct config *cfg, size_t nloops, bool ready,
+		      struct admission *adm, char *err, size_t errlen);
 
 /* The port actually bound (useful with --port 0). */
 unsigned http_port(const struct http *h);
 
-/* Begin draining: stop accepting connections (new ones are refused), and
- * answer requests that still arrive on open connections with 503. */
-void http_quiesce(struct http *h);
+/* Start loop `index`'s daemon (0 <= index < nloops), whose jobs go to
+ * `sched`. Called for every loop before any loop thread starts. NULL on
+ * failure with a reason in err. */
+struct http_daemon *http_daemon_start(struct http *h, size_t index,
+				      size_t nloops, struct sched *sched,
+				      char *err, size_t errlen);
+
+/* --- the rest of the daemon's calls are the loop thread's only --- */
+
+/* The descriptor to wait on (libmicrohttpd's epoll set). */
+int http_daemon_fd(const struct http_daemon *d);
+
+/* Milliseconds until libmicrohttpd has timers due, -1 for none. */
+int http_daemon_timeout_ms(const struct http_daemon *d);
+
+/* Let libmicrohttpd do what is ready, without blocking. True when a
+ * connection closed: run it again before sleeping (libmicrohttpd 0.9.75
+ * re-arms accepting at the connection limit only at the start of a run). */
+bool http_daemon_run(struct http_daemon *d);
+
+/* Stop accepting on this daemon (the socket stays open). */
+void http_daemon_quiesce(struct http_daemon *d);
+
+/* Stop the daemon and close its connections; none may be suspended. */
+void http_daemon_stop(struct http_daemon *d);
+
+/* --- any thread --- */
+
+/* Begin draining: requests that still arrive on open connections get 503
+ * draining. */
+void http_begin_drain(struct http *h);
+
+/* Once every daemon is quiesced: refuse new connections at once. */
+void http_close_listener(struct http *h);
+
+/* Requests in progress on all loops. */
+size_t http_active(const struct http *h);
 
 /* Wait until no request is in progress, or `timeout_ms` passes. Returns the
  * number of requests still in progress. */
-size_t http_wait_idle(struct http *h, long timeout_ms);
+size_t http_wait_idle(const struct http *h, long timeout_ms);
 
-/* Stop the daemon and free everything. Every scheduler must have been
- * stopped first, so that no connection is left suspended. */
-void http_stop(struct http *h);
+/* Stop what is left and free everything, once every loop thread has
+ * stopped. NULL is a no-op. */
+void http_free(struct http *h);
 
 #endif

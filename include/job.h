@@ -1,26 +1,27 @@
 /*
- * job.h - the record handed between an HTTP thread and a scheduler thread.
+ * job.h - one generation request as its loop's scheduler sees it.
  *
- * Ownership moves, it is never shared:
+ * A job lives inside its HTTP exchange and never leaves its loop's thread.
+ * Ownership still moves, so that exactly one party touches it at a time:
  *
- *   1. http.c fills `req`, `cost`, `on_done`, suspends the connection and
- *      calls sched_submit(): from here the scheduler owns the job;
- *   2. the scheduler runs the job's task, sets `status` and `body`, and calls
- *      on_done(job) as its very last access;
- *   3. on_done resumes the connection: http.c owns the job again, queues the
- *      reply and finally wipes and frees everything in its request-completed
- *      callback.
+ *   1. http.c fills `req`, `cost`, `on_done` and calls sched_submit(),
+ *      which runs the first slice at once. A job finished within it is
+ *      answered in the same handler call and never changes hands;
+ *   2. otherwise the scheduler owns it (the connection is suspended): it
+ *      runs the job's task a slice at a time between libmicrohttpd runs,
+ *      sets `status` and `body`, and calls on_done(job) as its very last
+ *      access;
+ *   3. on_done resumes the connection: http.c owns the job again, queues
+ *      the reply and finally wipes and frees everything in its
+ *      request-completed callback.
  *
  * A streamed job (stream_chunk > 0) makes the round trip once per chunk:
- * when its body holds stream_chunk bytes the scheduler hands it back with
- * `partial` set (step 3); http.c sends the chunk, suspends the connection
- * again and gives the job back with sched_resubmit() (step 1, without a new
- * admission), until a hand-back with `partial` clear carries the last bytes.
- * The job still has exactly one owner at any moment.
+ * when its body holds stream_chunk bytes it is handed back with `partial`
+ * set (step 3); http.c sends the chunk, suspends the connection again and
+ * gives the job back with sched_resubmit() (step 2), until a hand-back with
+ * `partial` clear carries the last bytes.
  *
- * The hand-offs are ordered by the scheduler's inbox mutex (1) and by
- * libmicrohttpd's resume mutex (3), so no field needs atomics. A client that
- * disconnects while its job is queued or running is noticed only after the
+ * A client that disconnects while its job runs is noticed only after the
  * resume, when libmicrohttpd fails to write; the job is then freed exactly
  * once, in the request-completed callback.
  */
@@ -44,7 +45,7 @@ struct job {
 	void (*on_done)(struct job *job);
 
 	/* owned by the scheduler between submit and on_done */
-	struct list node;              /* inbox, wait queue or run queue */
+	struct list node;              /* wait queue or run queue */
 	struct task task;
 	bool charged;                  /* cost counted in the budget */
 

@@ -2,14 +2,15 @@
  * metrics.h - request counters and their Prometheus text exposition
  * (format 0.0.4, served by GET /metrics).
  *
- * Recording is lock-free and cheap enough for every request: relaxed atomic
- * increments into fixed arrays indexed by route, exact status and latency
- * bucket, so any number of libmicrohttpd threads record concurrently.
- * Rendering reads a snapshot without stopping them; a counter may move
- * between two reads, but each histogram's _count is computed from the very
- * bucket values printed, so _count always equals its +Inf bucket.
+ * Each event loop records into its own shard, a `struct metrics` that only
+ * its thread writes: increments are plain single-writer counters
+ * (counter.h) into fixed arrays indexed by route, exact status and latency
+ * bucket, with no shared cache line between loops. A scrape, on any loop,
+ * sums every shard into its own copy without stopping the others; a counter
+ * may move between two reads, but each histogram's _count is computed from
+ * the very bucket values printed, so _count always equals its +Inf bucket.
  *
- * One `struct metrics` is owned by the http module for the daemon's life;
+ * The shards are owned by the http module, one per loop's daemon;
  * scheduler-side values (queue, jobs, steps) are read at scrape time and
  * passed in as struct metrics_gauges.
  */
@@ -65,22 +66,23 @@ void metrics_count_items(struct metrics *m, enum gen_kind kind, size_t n);
 /* A 503 overloaded: the scheduler's wait queue was full. */
 void metrics_count_rejection(struct metrics *m);
 
-/* A job run on the HTTP thread, without a hand-off (sched_run_here). */
-void metrics_count_inline_job(struct metrics *m);
-
 /* Values owned elsewhere, sampled at scrape time. */
 struct metrics_gauges {
+	size_t loops;
 	size_t inflight_requests;       /* seen by the handler, not completed */
-	size_t scheduler_queue_depth;   /* handed to a scheduler, not done */
-	uint64_t scheduler_jobs;        /* sched_stats.jobs_done, summed */
+	size_t inflight_bytes;          /* charged to the admission budget */
+	size_t scheduler_queue_depth;   /* suspended in a scheduler, not done */
+	uint64_t jobs_first_slice;      /* sched_stats, summed over loops */
+	uint64_t jobs_suspended;
 	uint64_t scheduler_rounds;      /* sched_stats.rounds, summed */
 	uint64_t coroutine_steps;       /* sched_stats.task_steps, summed */
 };
 
-/* The whole exposition as a malloc'd text (length in *len), NULL on ENOMEM.
- * `v` gives pwgend_build_info's labels. */
-char *metrics_render(const struct metrics *m, const struct metrics_gauges *g,
-		     const struct versions *v, size_t *len);
+/* The whole exposition of the sum of `n` shards as a malloc'd text (length
+ * in *len), NULL on ENOMEM. `v` gives pwgend_build_info's labels. */
+char *metrics_render(const struct metrics *const *shards, size_t n,
+		     const struct metrics_gauges *g, const struct versions *v,
+		     size_t *len);
 
 /* The Content-Type of that text. */
 #define METRICS_CONTENT_TYPE "text/plain; version=0.0.4; charset=utf-8"

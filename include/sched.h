@@ -1,87 +1,97 @@
 /*
- * sched.h - a single-threaded scheduler for generation jobs.
+ * sched.h - a loop's scheduler: the run queue of its generation jobs.
  *
- * Each scheduler is one thread that owns all of its coroutine state. Threads
- * meet at two points only:
- *   - the inbox: a mutex-protected intrusive list plus an eventfd wake-up
- *     (libuv's uv_async pattern), written by sched_submit() from HTTP threads
- *     and spliced out whole once per round;
- *   - job->on_done(), called on the scheduler thread as its last access to a
- *     finished job (see job.h for the ownership rules).
+ * One scheduler per loop (loop.h), used only by that loop's thread: no
+ * locks, no wake-ups, no hand-off between threads. The loop calls it from
+ * two places:
+ *   - the access handler: sched_submit() runs the job's first slice at
+ *     once; a job done within it is answered in the same call, without
+ *     suspending (this is how small requests stay fast);
+ *   - between libmicrohttpd runs: sched_run() gives every runnable job one
+ *     slice, round-robin, and hands finished jobs (and streamed chunks)
+ *     back through job->on_done, which resumes their connections.
  *
- * The loop (after redis's ae.c and the neco/sco "epoch" idea):
- *   1. splice the inbox; admit jobs in FIFO order while they fit the budget;
- *   2. run one round: every runnable job gets one task_step() of `quantum`
- *      bytes, in order; unfinished jobs go to the back, jobs admitted during
- *      the round wait for the next one;
- *   3. sleep on the eventfd only when nothing is runnable.
+ * A slice is bounded by work, not by reply size: task_step() draws and
+ * renders at most about `quantum` bytes, rejected candidates included, so
+ * no job holds its loop longer than one quantum whatever its policy's
+ * acceptance (tests/unit/check_sched.c proves it at acceptance 0.002).
  *
- * Admission by cost: a job costs job_cost() bytes (its reply) from the moment
- * it starts until http.c frees the reply and calls sched_release(). Jobs that
- * do not fit wait in a FIFO; a job larger than the whole budget runs alone.
- * At most `max_queue` jobs wait (inbox + wait queue); sched_admit() refuses
- * more, which http.c answers with 503 + Retry-After.
+ * Admission (admission.h) is global: a job starts only when it fits the
+ * shared budget, else it waits in this scheduler's FIFO wait queue, which
+ * is re-checked on every sched_run() (a reply freed on another loop frees
+ * budget for this one: the loop polls while jobs wait, see loop.c).
  */
 #ifndef PWGEND_SCHED_H
 #define PWGEND_SCHED_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
+struct admission;
 struct job;
 struct sched;
 
 struct sched_config {
-	size_t quantum;                /* bytes per task step */
+	size_t quantum;                /* bytes of work per slice */
 	size_t window;                 /* gather window */
-	size_t budget;                 /* bytes in flight before jobs wait */
-	size_t max_queue;              /* waiting jobs before sched_admit fails */
 };
 
 struct sched_stats {
-	uint64_t jobs_done;
+	uint64_t jobs_first_slice;     /* answered by sched_submit itself */
+	uint64_t jobs_suspended;       /* finished later, by sched_run */
 	uint64_t rounds;
 	uint64_t task_steps;
+	uint64_t queued;               /* gauge: waiting or runnable now */
 };
 
-/* Start a scheduler thread. NULL on failure (errno set). */
-struct sched *sched_start(const struct sched_config *cfg);
+/* A scheduler with its own generation stream. NULL on ENOMEM. */
+struct sched *sched_new(const struct sched_config *cfg,
+			struct admission *adm);
 
-/* Reserve a place in the queue before suspending a connection: 0, or -EBUSY
- * when max_queue jobs already wait. Every successful admit must be followed
- * by exactly one sched_submit(). */
-int sched_admit(struct sched *s);
+/* What sched_submit() did with the job. */
+enum sched_outcome {
+	SCHED_DONE = 0,     /* finished in its first slice: job->status and
+			     * job->body are set, the caller still owns the
+			     * job, on_done is not called */
+	SCHED_QUEUED = 1,   /* the scheduler owns the job until it calls
+			     * job->on_done from sched_run(); the caller
+			     * suspends the connection before returning */
+};
 
-/* Hand a job over (after sched_admit). 0: the scheduler owns it and will call
- * job->on_done. -ECANCELED: the scheduler is stopping and did not take it;
- * the caller still owns the job and its admission place is returned. */
+/* Take a new job (job->cost and job->on_done set): SCHED_DONE,
+ * SCHED_QUEUED, -EBUSY (over budget and the wait queues are full: 503) or
+ * -ECANCELED (the scheduler is stopping). On an error the caller keeps the
+ * job and nothing was charged. */
 int sched_submit(struct sched *s, struct job *job);
 
-/* Give back a streamed job that was handed back with job->partial set, once
- * its chunk is sent (the caller has suspended the connection first, as for
- * sched_submit). It keeps its place in the budget and runs in the next round.
+/* Give back a streamed job that was handed back with job->partial set,
+ * once its chunk is sent. It keeps its budget and runs in the next round.
  * 0, or -ECANCELED when the scheduler is stopping (the caller keeps it). */
 int sched_resubmit(struct sched *s, struct job *job);
 
-/* A charged job's reply is gone: give its cost back. Any thread. */
+/* A charged job's reply is gone: give its cost back. */
 void sched_release(struct sched *s, size_t cost);
 
-/* Cancel every job (on_done with status -ECANCELED) and join the thread.
- * sched_submit() refuses jobs from the moment this is called. */
-void sched_stop(struct sched *s);
+/* One round: every runnable job gets one slice, in order; finished jobs
+ * and ready chunks go back through on_done. Returns how many were handed
+ * back (their connections were resumed and need libmicrohttpd to run). */
+size_t sched_run(struct sched *s);
 
-/* Run a job to completion on the calling thread, without a hand-off, and
- * set job->status and job->body. For jobs of at most one quantum: such a job
- * is one slice of work wherever it runs, so running it here is as fair as
- * queueing it, and saves the suspend/resume and two thread wake-ups that
- * otherwise cost more than generating a few passwords. Each calling thread
- * gets its own generation stream on first use (wiped when the thread ends). */
-void sched_run_here(struct job *job);
+/* Jobs ready for a slice: the loop must not sleep. */
+bool sched_has_work(const struct sched *s);
 
-/* Free a stopped scheduler. NULL is a no-op. */
+/* Jobs waiting for budget that another loop may free. */
+bool sched_has_waiting(const struct sched *s);
+
+/* Stopping: every job is handed back with status -ECANCELED, and later
+ * submits and resubmits are refused. */
+void sched_cancel_all(struct sched *s);
+
+/* Free a scheduler (after sched_cancel_all, or with no jobs). NULL: no-op. */
 void sched_free(struct sched *s);
 
-/* A snapshot of the counters (any thread; values may lag). */
-void sched_get_stats(struct sched *s, struct sched_stats *out);
+/* A snapshot of the counters: any thread, values may lag. */
+void sched_get_stats(const struct sched *s, struct sched_stats *out);
 
 #endif

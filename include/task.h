@@ -7,8 +7,9 @@
  *               order, and its slot wiped
  *     DONE   -> reply closed
  *
- * Each task_step() call does at most about `quantum` bytes of work, so the
- * scheduler can round-robin between requests of any size.
+ * Each task_step() call does at most about `quantum` bytes of work (bytes
+ * drawn, rejected candidates included, plus bytes rendered), so the
+ * scheduler can round-robin between requests of any size and policy.
  */
 #ifndef PWGEND_TASK_H
 #define PWGEND_TASK_H
@@ -26,7 +27,7 @@ struct job;
 /* What a scheduler lends its tasks. */
 struct task_env {
 	struct rng *rng;
-	size_t quantum;                /* bytes of items per step */
+	size_t quantum;                /* bytes drawn + rendered per step */
 	size_t window;                 /* gather window */
 	const struct class_alphabets *alphabets;
 };

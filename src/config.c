@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include "cpus.h"
+
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -36,24 +38,25 @@ static const struct option options[] = {
 	  "listen address (IPv4 or IPv6)", NULL },
 	SIZE_OPT("port", "PORT", port, 0, 65535, "8080",
 		 "listen port; 0 picks a free one"),
-	SIZE_OPT("threads", "PWGEND_THREADS", threads, 1, 64, "1",
-		 "libmicrohttpd worker threads"),
-	SIZE_OPT("schedulers", "PWGEND_SCHEDULERS", schedulers, 1, 64, "1",
-		 "generation scheduler threads"),
+	SIZE_OPT("loops", "PWGEND_LOOPS", loops, 0, CONFIG_MAX_LOOPS, "0",
+		 "event loops (threads), each with its own libmicrohttpd "
+		 "daemon and scheduler; 0 = the CPUs this process may use "
+		 "(affinity and cgroup cpu.max)"),
 	SIZE_OPT("max-quantity", "PWGEND_MAX_QUANTITY", max_quantity, 1,
 		 1000000, "100000", "largest quantity per request"),
 	SIZE_OPT("max-inflight-bytes", "PWGEND_MAX_INFLIGHT_BYTES",
 		 max_inflight_bytes, 65536, (size_t)1 << 40, "50331648",
 		 "admission budget: bytes of replies being built or sent"),
 	SIZE_OPT("max-queue", "PWGEND_MAX_QUEUE", max_queue, 0, 1000000,
-		 "1024", "jobs waiting per scheduler before 503"),
+		 "1024", "jobs waiting for budget (all loops) before 503"),
 	SIZE_OPT("connection-limit", "PWGEND_CONNECTION_LIMIT",
 		 connection_limit, 1, 1000000, "1000",
-		 "concurrent connections"),
+		 "concurrent connections (all loops; each loop takes an equal "
+		 "share)"),
 	SIZE_OPT("per-ip-connection-limit", "PWGEND_PER_IP_CONNECTION_LIMIT",
 		 per_ip_connection_limit, 0, 1000000, "0",
-		 "connections per client address (0 = unlimited; keep 0 "
-		 "behind a proxy or NAT)"),
+		 "connections per client address, across all loops (0 = "
+		 "unlimited; keep 0 behind a proxy or NAT)"),
 	SIZE_OPT("strict-client", "PWGEND_STRICT_CLIENT", strict_client, 0, 2,
 		 "2", "HTTP parsing strictness: 0 lenient, 1 normal, 2 strict "
 		 "(HTTP/1.1 without Host is 400)"),
@@ -76,13 +79,10 @@ static const struct option options[] = {
 	SIZE_OPT("grace", "PWGEND_GRACE", grace, 0, 3600, "5",
 		 "seconds to finish in-flight requests on SIGTERM"),
 	SIZE_OPT("quantum", "PWGEND_QUANTUM", quantum, 256, 1 << 24, "16384",
-		 "bytes generated per scheduler slice (fairness)"),
+		 "bytes of work (drawn, rejected ones included, and rendered) "
+		 "per scheduler slice: bounds how long a job holds its loop"),
 	SIZE_OPT("window", "PWGEND_WINDOW", window, 1, 65536, "64",
 		 "generation coroutines in flight per request"),
-	SIZE_OPT("inline-max-bytes", "PWGEND_INLINE_MAX_BYTES",
-		 inline_max_bytes, 0, 1 << 20, "16384",
-		 "jobs whose reply is at most this many bytes run on the HTTP "
-		 "thread without a hand-off (0 = every job goes to a scheduler)"),
 	{ "access-log", "PWGEND_ACCESS_LOG", OPT_BOOL,
 	  offsetof(struct config, access_log), 0, 1, "on",
 	  "one line per request on stderr: on or off", NULL },
@@ -97,6 +97,24 @@ static const struct option options[] = {
 };
 
 #define N_OPTIONS (sizeof(options) / sizeof(options[0]))
+
+/* Settings of earlier versions that the loop design replaced: refused by
+ * name, so that an old command line or manifest fails loudly instead of
+ * being half-applied. */
+static const struct retired {
+	const char *flag;
+	const char *env;
+} retired[] = {
+	{ "threads", "PWGEND_THREADS" },
+	{ "schedulers", "PWGEND_SCHEDULERS" },
+	{ "inline-max-bytes", "PWGEND_INLINE_MAX_BYTES" },
+};
+
+#define N_RETIRED (sizeof(retired) / sizeof(retired[0]))
+
+static const char retired_why[] =
+	"was removed: each of --loops (PWGEND_LOOPS) event loops runs its own "
+	"libmicrohttpd daemon and scheduler, and every job goes through it";
 
 static int parse_size(const char *s, size_t *out)
 {
@@ -193,10 +211,34 @@ static const struct option *find_flag(const char *name, size_t n)
 	return NULL;
 }
 
+static int refuse_retired_env(char *err, size_t errlen)
+{
+	for (size_t i = 0; i < N_RETIRED; i++) {
+		if (getenv(retired[i].env) != NULL) {
+			snprintf(err, errlen, "%s %s", retired[i].env,
+				 retired_why);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static bool is_retired_flag(const char *name, size_t n)
+{
+	for (size_t i = 0; i < N_RETIRED; i++) {
+		if (strlen(retired[i].flag) == n &&
+		    memcmp(retired[i].flag, name, n) == 0)
+			return true;
+	}
+	return false;
+}
+
 static int load_defaults_and_env(struct config *cfg, char *err,
 				 size_t errlen)
 {
 	memset(cfg, 0, sizeof(*cfg));
+	if (refuse_retired_env(err, errlen) < 0)
+		return -1;
 	for (size_t i = 0; i < N_OPTIONS; i++) {
 		const char *env = getenv(options[i].env);
 
@@ -226,6 +268,10 @@ static enum config_result load_flag(struct config *cfg, int argc, char **argv,
 	if (strcmp(name, "help") == 0)
 		return CONFIG_HELP;
 	o = find_flag(name, n);
+	if (o == NULL && is_retired_flag(name, n)) {
+		snprintf(err, errlen, "--%.*s %s", (int)n, name, retired_why);
+		return CONFIG_ERROR;
+	}
 	if (o == NULL) {
 		snprintf(err, errlen, "unknown flag \"%s\" (see --help)", arg);
 		return CONFIG_ERROR;
@@ -257,6 +303,8 @@ enum config_result config_load(struct config *cfg, int argc, char **argv,
 		if (r != CONFIG_OK)
 			return r;
 	}
+	if (cfg->loops == 0)
+		cfg->loops = cpus_usable(CONFIG_MAX_LOOPS);
 	return CONFIG_OK;
 }
 

@@ -1,12 +1,15 @@
 /*
  * http.c - see http.h. Sections: the exchange record, replies, the
- * three-phase access handler, the job hand-off, and the daemon's lifecycle.
+ * three-phase access handler, jobs through the loop's scheduler, and the
+ * lifecycle of the listening socket and the loops' daemons.
  */
 #include "http.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <limits.h>
 #include <netinet/in.h>
+#include <stdalign.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -19,7 +22,10 @@
 
 #include <microhttpd.h>
 
+#include "addrlimit.h"
+#include "admission.h"
 #include "complex.h"
+#include "counter.h"
 #include "job.h"
 #include "log.h"
 #include "metrics.h"
@@ -51,21 +57,36 @@ enum {
 	BODY_DRAIN_BYTES = 1024 * 1024,  /* see take_body() */
 };
 
+/* The server: what every loop shares, all of it read-only on the request
+ * path but `draining`. */
 struct http {
 	struct config cfg;
-	struct MHD_Daemon *daemon;
-	MHD_socket listen_fd;          /* returned by quiesce; closed at stop */
+	int listen_fd;                 /* bound here, handed to every daemon */
+	int family;
 	unsigned port;
-	struct sched **scheds;
-	size_t nsched;
-	atomic_size_t next_sched;      /* round-robin cursor */
-	atomic_size_t active;          /* requests seen by the handler and
-					* not yet completed */
 	atomic_bool draining;
 	bool ready;                    /* the start-up self-test passed */
-	struct metrics *metrics;
-	atomic_size_t at_scheds;       /* jobs handed to a scheduler and not
-					* yet done: the queue depth gauge */
+	struct admission *adm;
+	struct addr_limit *per_addr;   /* NULL: no per-address limit */
+	size_t ndaemons;
+	struct http_daemon **daemons;  /* [ndaemons], filled as loops start */
+};
+
+/* One loop's libmicrohttpd daemon and what its requests touch. Only the
+ * loop's thread writes any of it; other threads read the counters (a
+ * scrape, the drain). Aligned so that two loops never share a cache line. */
+struct http_daemon {
+	alignas(64) struct http *http;
+	struct MHD_Daemon *mhd;
+	struct sched *sched;           /* the loop's scheduler */
+	struct metrics *metrics;       /* the loop's shard */
+	counter active;                /* requests seen by the handler and
+					* not yet completed */
+	bool closed_any;               /* a connection closed in this run */
+	bool quiesced;
+	/* counted by on_accept, not yet claimed by on_connection */
+	struct addr_key pending;
+	bool has_pending;
 };
 
 /* =========================================================== the exchange */
@@ -82,8 +103,8 @@ enum phase {
  * request line, freed in on_completed. */
 struct exchange {
 	struct http *http;
+	struct http_daemon *daemon;    /* the loop it arrived on */
 	struct MHD_Connection *conn;
-	struct sched *sched;           /* the scheduler the job went to */
 	struct job job;
 	enum phase phase;
 	int status;                    /* of the queued reply, 0 if none */
@@ -124,6 +145,8 @@ static long elapsed_us(const struct timespec *start)
  */
 struct conn_ctx {
 	struct exchange *open;         /* between on_uri and on_completed */
+	struct addr_key addr;          /* counted in the per-address limit */
+	bool counted;
 };
 
 static struct conn_ctx *conn_ctx_of(struct MHD_Connection *conn)
@@ -148,7 +171,7 @@ static void free_exchange(struct exchange *ex)
 /* MHD_OPTION_URI_LOG_CALLBACK: the raw target, before MHD decodes it. */
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 {
-	struct http *h = cls;
+	struct http_daemon *d = cls;
 	struct conn_ctx *cc = conn_ctx_of(conn);
 	size_t n = strlen(uri);
 	struct exchange *ex;
@@ -158,7 +181,8 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 	ex = calloc(1, sizeof(*ex) + n + 1);
 	if (ex == NULL)
 		return NULL;
-	ex->http = h;
+	ex->http = d->http;
+	ex->daemon = d;
 	ex->conn = conn;
 	ex->route = METRICS_ROUTE_OTHER;
 	clock_gettime(CLOCK_MONOTONIC, &ex->start);
@@ -169,16 +193,17 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 }
 
 /* The access line and the counters of a finished exchange. */
-static void account(struct http *h, const struct exchange *ex,
+static void account(struct http_daemon *d, const struct exchange *ex,
 		    enum MHD_RequestTerminationCode toe)
 {
+	const struct http *h = d->http;
 	long us = elapsed_us(&ex->start);
 
-	metrics_observe(h->metrics, ex->route, ex->status, us);
+	metrics_observe(d->metrics, ex->route, ex->status, us);
 	if (ex->generation && ex->status == 200 && !ex->job.req.explain &&
 	    ex->job.status == 0 && !ex->job.partial &&
 	    toe == MHD_REQUEST_TERMINATED_COMPLETED_OK)
-		metrics_count_items(h->metrics, ex->job.req.kind,
+		metrics_count_items(d->metrics, ex->job.req.kind,
 				    ex->job.req.quantity);
 	if (h->cfg.access_log) {
 		struct access_record rec = {
@@ -199,16 +224,16 @@ static void account(struct http *h, const struct exchange *ex,
 }
 
 /* Log and count an exchange, give back what it holds, free it. Its job is
- * never with a scheduler here: the connection would be suspended, and
+ * never with the scheduler here: the connection would be suspended, and
  * libmicrohttpd ends no suspended connection. */
-static void end_exchange(struct http *h, struct exchange *ex,
+static void end_exchange(struct http_daemon *d, struct exchange *ex,
 			 enum MHD_RequestTerminationCode toe)
 {
-	account(h, ex, toe);
+	account(d, ex, toe);
 	if (ex->job.charged)
-		sched_release(ex->sched, ex->job.cost);
+		sched_release(d->sched, ex->job.cost);
 	if (ex->phase != PHASE_HEADERS)
-		atomic_fetch_sub(&h->active, 1);
+		counter_sub(&d->active, 1);
 	free_exchange(ex);
 }
 
@@ -227,23 +252,76 @@ static void on_completed(void *cls, struct MHD_Connection *conn,
 	end_exchange(cls, ex, toe);
 }
 
+/* An address counted by on_accept whose connection libmicrohttpd then
+ * refused itself (at its connection limit) never reaches on_connection:
+ * give its place back. */
+static void drop_pending(struct http_daemon *d)
+{
+	if (d->has_pending)
+		addr_limit_give(d->http->per_addr, &d->pending);
+	d->has_pending = false;
+}
+
+/* The accept policy: the per-address limit, across every loop. Within one
+ * MHD_run, a connection accepted here is announced to on_connection before
+ * the next accept, which claims the count. */
+static enum MHD_Result on_accept(void *cls, const struct sockaddr *addr,
+				 socklen_t len)
+{
+	struct http_daemon *d = cls;
+	struct addr_key key;
+
+	if (d->http->per_addr == NULL)
+		return MHD_YES;
+	drop_pending(d);
+	key = addr_key_of(addr, len);
+	if (!addr_limit_take(d->http->per_addr, &key))
+		return MHD_NO;
+	d->pending = key;
+	d->has_pending = true;
+	return MHD_YES;
+}
+
+static void connection_started(struct http_daemon *d, void **socket_context)
+{
+	struct conn_ctx *cc = calloc(1, sizeof(*cc));
+
+	*socket_context = cc;
+	if (!d->has_pending)
+		return;
+	if (cc == NULL) {
+		drop_pending(d);
+		return;
+	}
+	cc->addr = d->pending;
+	cc->counted = true;
+	d->has_pending = false;
+}
+
 /* MHD_OPTION_NOTIFY_CONNECTION */
 static void on_connection(void *cls, struct MHD_Connection *conn,
 			  void **socket_context,
 			  enum MHD_ConnectionNotificationCode code)
 {
+	struct http_daemon *d = cls;
 	struct conn_ctx *cc = *socket_context;
 
 	(void)conn;
 	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
-		*socket_context = calloc(1, sizeof(struct conn_ctx));
+		connection_started(d, socket_context);
 		return;
 	}
 	/* refused by MHD, or closed on an error path that skips
 	 * on_completed (e.g. epoll_ctl failing when a resumed connection
 	 * is re-added): never completed, so end it here */
 	if (cc != NULL && cc->open != NULL)
-		end_exchange(cls, cc->open, MHD_REQUEST_TERMINATED_WITH_ERROR);
+		end_exchange(d, cc->open, MHD_REQUEST_TERMINATED_WITH_ERROR);
+	if (cc != NULL && cc->counted)
+		addr_limit_give(d->http->per_addr, &cc->addr);
+	/* libmicrohttpd 0.9.75 takes the listening socket out of its epoll
+	 * set at the connection limit and puts it back only at the start of
+	 * a later run: ask the loop for one now (http_daemon_run) */
+	d->closed_any = true;
 	free(cc);
 	*socket_context = NULL;
 }
@@ -374,80 +452,74 @@ static enum MHD_Result reply_status(struct exchange *ex, const char *status)
 		     MHD_RESPMEM_MUST_FREE, NULL, 0);
 }
 
-/* ========================================================= the hand-off */
+/* ========================================= jobs through the loop's scheduler */
 
-/* Give the connection back to libmicrohttpd. After MHD_resume_connection
- * the exchange may be completed and freed at any moment by an MHD thread,
- * so it is the very last access. */
+/* Give the connection back to libmicrohttpd; the loop runs it again before
+ * it sleeps (http_daemon_run), which queues the reply. */
 static void resume(struct exchange *ex)
 {
 	MHD_resume_connection(ex->conn);
 }
 
-/* job->on_done, on the scheduler thread. */
+/* job->on_done, from sched_run() on this loop's thread. */
 static void on_job_done(struct job *job)
 {
-	struct exchange *ex = (struct exchange *)((char *)job -
-						  offsetof(struct exchange,
-							   job));
-
-	atomic_fetch_sub(&ex->http->at_scheds, 1);
-	resume(ex);
+	resume((struct exchange *)((char *)job -
+				   offsetof(struct exchange, job)));
 }
 
 static enum MHD_Result reply_job(struct exchange *ex);
 
-static enum MHD_Result submit(struct exchange *ex,
-			      const struct gen_request *gen)
+/* Replies over --stream-min-bytes go out in chunks, if that holds less. */
+static void maybe_stream(struct exchange *ex, const struct gen_request *gen)
 {
-	struct http *h = ex->http;
-	size_t i, stream_cost;
-	struct sched *s;
+	const struct http *h = ex->http;
+	size_t stream_cost = job_stream_cost(gen, STREAM_CHUNK_BYTES,
+					     h->cfg.quantum);
 
-	ex->job.req = *gen;
-	ex->job.cost = job_cost(gen);
-	ex->generation = true;
-	if (ex->job.cost <= h->cfg.inline_max_bytes) {
-		/* one slice of work: no hand-off (see sched_run_here) */
-		sched_run_here(&ex->job);
-		metrics_count_inline_job(h->metrics);
-		return reply_job(ex);
-	}
-	stream_cost = job_stream_cost(gen, STREAM_CHUNK_BYTES, h->cfg.quantum);
 	if (ex->job.cost > h->cfg.stream_min_bytes &&
 	    ex->job.cost > stream_cost && method_is(ex->method, "GET") &&
 	    !gen->explain) {
 		ex->job.stream_chunk = STREAM_CHUNK_BYTES;
 		ex->job.cost = stream_cost;
 	}
-	i = atomic_fetch_add(&h->next_sched, 1) % h->nsched;
-	s = h->scheds[i];
-	if (sched_admit(s) < 0) {
-		metrics_count_rejection(h->metrics);
+}
+
+/* The job goes to this loop's scheduler, which runs its first slice now:
+ * done, and the reply goes out in this same call; not done, and the
+ * connection is suspended until on_job_done. */
+static enum MHD_Result submit(struct exchange *ex,
+			      const struct gen_request *gen)
+{
+	struct http_daemon *d = ex->daemon;
+	int rc;
+
+	ex->job.req = *gen;
+	ex->job.cost = job_cost(gen);
+	ex->job.on_done = on_job_done;
+	ex->generation = true;
+	maybe_stream(ex, gen);
+	rc = sched_submit(d->sched, &ex->job);
+	if (rc == SCHED_DONE)
+		return reply_job(ex);
+	if (rc == -EBUSY) {
+		metrics_count_rejection(d->metrics);
 		return reply_unavailable(ex, false);
 	}
-	ex->job.on_done = on_job_done;
-	ex->sched = s;
+	if (rc < 0)
+		return reply_unavailable(ex, true);  /* stopping */
 	ex->phase = PHASE_SUSPENDED;
-	atomic_fetch_add(&h->at_scheds, 1);
-	/* Suspend before publishing: the scheduler may resume at once. */
 	MHD_suspend_connection(ex->conn);
-	if (sched_submit(s, &ex->job) < 0) {
-		atomic_fetch_sub(&h->at_scheds, 1);
-		ex->job.status = -ECANCELED;
-		resume(ex);
-	}
 	return MHD_YES;
 }
 
 /*
- * The content reader of a streamed reply, on the connection's MHD thread.
- * Whenever it runs the job is ours: the scheduler resumes the connection
- * only after handing the job back. Once a chunk is out, the job goes back
- * for the next one and the connection is suspended until it comes, which
- * libmicrohttpd allows from a reader that then returns 0 (microhttpd.h,
- * MHD_suspend_connection). Suspending before the resubmit means the
- * scheduler's resume can never come first.
+ * The content reader of a streamed reply, on the loop's thread. Whenever
+ * it runs the job is ours: the scheduler resumes the connection only after
+ * handing the job back. Once a chunk is out, the job goes back for the next
+ * one and the connection is suspended until it comes, which libmicrohttpd
+ * allows from a reader that then returns 0 (microhttpd.h,
+ * MHD_suspend_connection).
  */
 static ssize_t read_stream(void *cls, uint64_t pos, char *buf, size_t max)
 {
@@ -474,10 +546,8 @@ static ssize_t read_stream(void *cls, uint64_t pos, char *buf, size_t max)
 		return MHD_CONTENT_READER_END_OF_STREAM;
 	sbuf_clear(&job->body);
 	ex->sent = 0;
-	atomic_fetch_add(&ex->http->at_scheds, 1);
 	MHD_suspend_connection(ex->conn);
-	if (sched_resubmit(ex->sched, job) < 0) {
-		atomic_fetch_sub(&ex->http->at_scheds, 1);
+	if (sched_resubmit(ex->daemon->sched, job) < 0) {
 		job->partial = false;
 		task_cancel(job);
 		job->status = -ECANCELED;
@@ -506,7 +576,8 @@ static enum MHD_Result reply_stream(struct exchange *ex, const char *type)
 	return rc;
 }
 
-/* Phase 3: the scheduler is done with the job, or has its first chunk. */
+/* The scheduler is done with the job, or has its first chunk: in phase 2
+ * when the first slice finished it, else in phase 3 after the resume. */
 static enum MHD_Result reply_job(struct exchange *ex)
 {
 	struct job *job = &ex->job;
@@ -740,27 +811,35 @@ static enum MHD_Result dispatch_complex(struct exchange *ex,
 	return dispatch_ready(ex, &req->gen);
 }
 
+/* Every loop's shard and scheduler, summed: a scrape on any loop sees the
+ * whole process. */
 static enum MHD_Result reply_metrics(struct exchange *ex)
 {
 	struct http *h = ex->http;
+	const struct metrics *shards[CONFIG_MAX_LOOPS];
 	struct metrics_gauges g = {
-		.inflight_requests = atomic_load(&h->active),
-		.scheduler_queue_depth = atomic_load(&h->at_scheds),
+		.loops = h->ndaemons,
+		.inflight_bytes = admission_inflight(h->adm),
 	};
 	struct versions v;
 	size_t len = 0;
 	char *body;
 
-	for (size_t i = 0; i < h->nsched; i++) {
+	for (size_t i = 0; i < h->ndaemons; i++) {
+		const struct http_daemon *d = h->daemons[i];
 		struct sched_stats st;
 
-		sched_get_stats(h->scheds[i], &st);
-		g.scheduler_jobs += st.jobs_done;
+		sched_get_stats(d->sched, &st);
+		shards[i] = d->metrics;
+		g.inflight_requests += counter_get(&d->active);
+		g.scheduler_queue_depth += st.queued;
+		g.jobs_first_slice += st.jobs_first_slice;
+		g.jobs_suspended += st.jobs_suspended;
 		g.scheduler_rounds += st.rounds;
 		g.coroutine_steps += st.task_steps;
 	}
 	version_get(&v, MHD_get_version());
-	body = metrics_render(h->metrics, &g, &v, &len);
+	body = metrics_render(shards, h->ndaemons, &g, &v, &len);
 	if (body == NULL)
 		return MHD_NO;
 	return reply(ex, 200, METRICS_CONTENT_TYPE, body, len,
@@ -923,7 +1002,7 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn,
 		/* From here the request counts as in progress for draining;
 		 * one that libmicrohttpd refuses before this point never
 		 * reaches us and must not hold a shutdown up. */
-		atomic_fetch_add(&ex->http->active, 1);
+		counter_add(&ex->daemon->active, 1);
 		snprintf(ex->method, sizeof(ex->method), "%s", method);
 		ex->phase = PHASE_BODY;
 		if (check_header_fields(ex) != MHD_YES ||
@@ -950,100 +1029,94 @@ union sockaddr_any {
 	struct sockaddr_in6 in6;
 };
 
-static int parse_bind(const struct config *cfg, union sockaddr_any *addr)
+static int parse_bind(const struct config *cfg, union sockaddr_any *addr,
+		      socklen_t *len)
 {
 	memset(addr, 0, sizeof(*addr));
 	if (inet_pton(AF_INET, cfg->bind, &addr->in4.sin_addr) == 1) {
 		addr->in4.sin_family = AF_INET;
 		addr->in4.sin_port = htons((uint16_t)cfg->port);
+		*len = sizeof(addr->in4);
 		return AF_INET;
 	}
 	if (inet_pton(AF_INET6, cfg->bind, &addr->in6.sin6_addr) == 1) {
 		addr->in6.sin6_family = AF_INET6;
 		addr->in6.sin6_port = htons((uint16_t)cfg->port);
+		*len = sizeof(addr->in6);
 		return AF_INET6;
 	}
 	return -1;
 }
 
-static struct MHD_Daemon *start_daemon(struct http *h, unsigned flags,
-				       union sockaddr_any *addr)
+/*
+ * The one listening socket of every loop. Bound here, not by
+ * libmicrohttpd, and without SO_REUSEPORT: a second pwgend on a busy port
+ * must fail, not silently share it. SO_REUSEADDR only lets a restart bind
+ * while old connections sit in TIME_WAIT (on Linux it does not let two
+ * sockets listen on one port). IPv6 sockets are IPv6 only, as
+ * libmicrohttpd made them.
+ */
+static int open_listener(struct http *h, char *err, size_t errlen)
 {
 	const struct config *cfg = &h->cfg;
-	struct MHD_OptionItem opts[] = {
-		{ MHD_OPTION_SOCK_ADDR, 0, &addr->sa },
-		{ MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)on_uri, h },
-		{ MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, h },
-		{ MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)on_connection, h },
-		{ MHD_OPTION_CONNECTION_LIMIT,
-		  (intptr_t)cfg->connection_limit, NULL },
-		{ MHD_OPTION_CONNECTION_TIMEOUT,
-		  (intptr_t)cfg->connection_timeout, NULL },
-		{ MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-		  (intptr_t)cfg->connection_memory_limit, NULL },
-		{ MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-		  (intptr_t)cfg->per_ip_connection_limit, NULL },
-		{ MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, NULL },
-		/* MHD's levels are -1 (lenient), 0 and 1 (strict); the flag
-		 * counts 0..2 so that it needs no sign */
-		{ MHD_OPTION_STRICT_FOR_CLIENT,
-		  (intptr_t)cfg->strict_client - 1, NULL },
-		/* last, so that one thread means no pool (MHD warns on 1) */
-		{ cfg->threads > 1 ? MHD_OPTION_THREAD_POOL_SIZE
-				   : MHD_OPTION_END,
-		  (intptr_t)cfg->threads, NULL },
-		{ MHD_OPTION_END, 0, NULL },
-	};
-
-	return MHD_start_daemon(flags, (uint16_t)cfg->port, NULL, NULL,
-				on_access, h, MHD_OPTION_ARRAY, opts,
-				MHD_OPTION_END);
-}
-
-struct http *http_start(const struct config *cfg, struct sched **scheds,
-			size_t nsched, bool ready, char *err, size_t errlen)
-{
-	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
-			 MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
 	union sockaddr_any addr;
-	const union MHD_DaemonInfo *info;
-	struct http *h;
-	int family = parse_bind(cfg, &addr);
+	socklen_t len;
+	int one = 1, fd;
 
-	if (family < 0) {
+	h->family = parse_bind(cfg, &addr, &len);
+	if (h->family < 0) {
 		snprintf(err, errlen, "--bind: not an IP address: %s",
 			 cfg->bind);
-		return NULL;
+		return -1;
 	}
-	if (family == AF_INET6)
-		flags |= MHD_USE_IPv6;
-	h = calloc(1, sizeof(*h));
-	if (h == NULL) {
+	fd = socket(h->family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
+	    (h->family == AF_INET6 &&
+	     setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) <
+		     0) ||
+	    bind(fd, &addr.sa, len) < 0 || listen(fd, SOMAXCONN) < 0 ||
+	    getsockname(fd, &addr.sa, &len) < 0) {
+		snprintf(err, errlen, "cannot listen on %s port %zu: %s",
+			 cfg->bind, cfg->port, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	h->listen_fd = fd;
+	h->port = ntohs(h->family == AF_INET ? addr.in4.sin_port
+					     : addr.in6.sin6_port);
+	return 0;
+}
+
+struct http *http_new(const struct config *cfg, size_t nloops, bool ready,
+		      struct admission *adm, char *err, size_t errlen)
+{
+	struct http *h = calloc(1, sizeof(*h));
+
+	if (h == NULL || nloops == 0 || nloops > CONFIG_MAX_LOOPS ||
+	    (h->daemons = calloc(nloops, sizeof(*h->daemons))) == NULL) {
 		snprintf(err, errlen, "out of memory");
+		free(h);
 		return NULL;
 	}
 	h->cfg = *cfg;
-	h->scheds = scheds;
-	h->nsched = nsched;
 	h->ready = ready;
-	h->listen_fd = MHD_INVALID_SOCKET;
-	h->metrics = metrics_new();
-	if (h->metrics == NULL) {
-		snprintf(err, errlen, "out of memory");
-		free(h);
+	h->adm = adm;
+	h->listen_fd = -1;
+	atomic_init(&h->draining, false);
+	if (cfg->per_ip_connection_limit > 0) {
+		h->per_addr = addr_limit_new(cfg->per_ip_connection_limit);
+		if (h->per_addr == NULL) {
+			snprintf(err, errlen, "out of memory");
+			http_free(h);
+			return NULL;
+		}
+	}
+	if (open_listener(h, err, errlen) < 0) {
+		http_free(h);
 		return NULL;
 	}
-	h->daemon = start_daemon(h, flags, &addr);
-	if (h->daemon == NULL) {
-		snprintf(err, errlen, "cannot listen on %s port %zu "
-			 "(address in use or not available?)", cfg->bind,
-			 cfg->port);
-		metrics_free(h->metrics);
-		free(h);
-		return NULL;
-	}
-	info = MHD_get_daemon_info(h->daemon, MHD_DAEMON_INFO_BIND_PORT);
-	h->port = info != NULL ? info->port : (unsigned)cfg->port;
 	return h;
 }
 
@@ -1052,35 +1125,168 @@ unsigned http_port(const struct http *h)
 	return h->port;
 }
 
-void http_quiesce(struct http *h)
+/* Loop `index`'s share of the connection limit: equal shares that add up
+ * to the limit, at least one each. */
+static size_t connection_share(const struct config *cfg, size_t index,
+			       size_t nloops)
+{
+	size_t share = cfg->connection_limit / nloops;
+
+	if (index < cfg->connection_limit % nloops)
+		share++;
+	return share > 0 ? share : 1;
+}
+
+static struct MHD_Daemon *start_mhd(struct http_daemon *d, size_t index,
+				    size_t nloops)
+{
+	const struct config *cfg = &d->http->cfg;
+	unsigned flags = MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
+			 MHD_USE_ERROR_LOG;
+	struct MHD_OptionItem opts[] = {
+		{ MHD_OPTION_LISTEN_SOCKET, d->http->listen_fd, NULL },
+		{ MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)on_uri, d },
+		{ MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, d },
+		{ MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)on_connection, d },
+		{ MHD_OPTION_CONNECTION_LIMIT,
+		  (intptr_t)connection_share(cfg, index, nloops), NULL },
+		{ MHD_OPTION_CONNECTION_TIMEOUT,
+		  (intptr_t)cfg->connection_timeout, NULL },
+		{ MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+		  (intptr_t)cfg->connection_memory_limit, NULL },
+		/* MHD's levels are -1 (lenient), 0 and 1 (strict); the flag
+		 * counts 0..2 so that it needs no sign */
+		{ MHD_OPTION_STRICT_FOR_CLIENT,
+		  (intptr_t)cfg->strict_client - 1, NULL },
+		{ MHD_OPTION_END, 0, NULL },
+	};
+
+	if (d->http->family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	return MHD_start_daemon(flags, 0, on_accept, d, on_access, d,
+				MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
+}
+
+struct http_daemon *http_daemon_start(struct http *h, size_t index,
+				      size_t nloops, struct sched *sched,
+				      char *err, size_t errlen)
+{
+	struct http_daemon *d = aligned_alloc(64, sizeof(*d));
+
+	if (d == NULL || index >= nloops) {
+		snprintf(err, errlen, "out of memory");
+		free(d);
+		return NULL;
+	}
+	memset(d, 0, sizeof(*d));
+	d->http = h;
+	d->sched = sched;
+	d->metrics = metrics_new();
+	if (d->metrics != NULL)
+		d->mhd = start_mhd(d, index, nloops);
+	if (d->mhd == NULL) {
+		snprintf(err, errlen, "cannot start libmicrohttpd on loop %zu",
+			 index);
+		metrics_free(d->metrics);
+		free(d);
+		return NULL;
+	}
+	h->daemons[index] = d;
+	if (index >= h->ndaemons)
+		h->ndaemons = index + 1;
+	return d;
+}
+
+int http_daemon_fd(const struct http_daemon *d)
+{
+	const union MHD_DaemonInfo *info =
+		MHD_get_daemon_info(d->mhd, MHD_DAEMON_INFO_EPOLL_FD);
+
+	return info != NULL ? info->epoll_fd : -1;
+}
+
+int http_daemon_timeout_ms(const struct http_daemon *d)
+{
+	MHD_UNSIGNED_LONG_LONG ms;
+
+	if (MHD_get_timeout(d->mhd, &ms) != MHD_YES)
+		return -1;
+	return ms < INT_MAX ? (int)ms : INT_MAX;
+}
+
+bool http_daemon_run(struct http_daemon *d)
+{
+	d->closed_any = false;
+	MHD_run(d->mhd);
+	drop_pending(d);
+	return d->closed_any;
+}
+
+void http_daemon_quiesce(struct http_daemon *d)
+{
+	if (!d->quiesced)
+		MHD_quiesce_daemon(d->mhd);
+	d->quiesced = true;
+}
+
+void http_daemon_stop(struct http_daemon *d)
+{
+	if (d == NULL || d->mhd == NULL)
+		return;
+	/* quiesced, libmicrohttpd leaves the shared socket open */
+	http_daemon_quiesce(d);
+	MHD_stop_daemon(d->mhd);
+	d->mhd = NULL;
+}
+
+void http_begin_drain(struct http *h)
 {
 	atomic_store(&h->draining, true);
-	h->listen_fd = MHD_quiesce_daemon(h->daemon);
-	/* MHD stops accept()ing but keeps the socket open until stop, so new
-	 * clients would sit in the backlog until they time out. Shutting the
-	 * listening socket down makes Linux refuse them at once instead; the
-	 * descriptor itself stays valid until http_stop closes it. */
-	if (h->listen_fd != MHD_INVALID_SOCKET)
+}
+
+void http_close_listener(struct http *h)
+{
+	/* Every daemon has stopped accepting; shutting the socket down makes
+	 * Linux refuse new clients at once instead of leaving them in the
+	 * backlog until they time out. The descriptor stays open until
+	 * http_free. */
+	if (h->listen_fd >= 0)
 		shutdown(h->listen_fd, SHUT_RDWR);
 }
 
-size_t http_wait_idle(struct http *h, long timeout_ms)
+size_t http_active(const struct http *h)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < h->ndaemons; i++)
+		n += counter_get(&h->daemons[i]->active);
+	return n;
+}
+
+size_t http_wait_idle(const struct http *h, long timeout_ms)
 {
 	struct timespec tick = { 0, 10 * 1000 * 1000 };
 
-	for (long waited = 0; atomic_load(&h->active) > 0 &&
-			      waited < timeout_ms; waited += 10)
+	for (long waited = 0; http_active(h) > 0 && waited < timeout_ms;
+	     waited += 10)
 		nanosleep(&tick, NULL);
-	return atomic_load(&h->active);
+	return http_active(h);
 }
 
-void http_stop(struct http *h)
+void http_free(struct http *h)
 {
 	if (h == NULL)
 		return;
-	MHD_stop_daemon(h->daemon);
-	if (h->listen_fd != MHD_INVALID_SOCKET)
+	for (size_t i = 0; i < h->ndaemons; i++) {
+		if (h->daemons[i] == NULL)
+			continue;
+		http_daemon_stop(h->daemons[i]);
+		metrics_free(h->daemons[i]->metrics);
+		free(h->daemons[i]);
+	}
+	if (h->listen_fd >= 0)
 		close(h->listen_fd);
-	metrics_free(h->metrics);
+	addr_limit_free(h->per_addr);
+	free(h->daemons);
 	free(h);
 }

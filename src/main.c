@@ -1,14 +1,15 @@
 /*
  * main.c - process wiring only: configuration, process hardening, library
- * initialisation (before any thread starts), the schedulers and the HTTP
- * daemon, then wait for a signal and shut down in the one safe order:
+ * initialisation (before any thread starts), the listening socket and the
+ * event loops, then wait for a signal and shut down in the one safe order:
  *
- *   quiesce HTTP (refuse new work) -> let in-flight requests finish, up to
- *   --grace seconds -> stop the schedulers (anything left is cancelled and
- *   its connection resumed with a 503) -> stop the HTTP daemon.
+ *   every loop stops accepting -> in-flight requests finish, up to --grace
+ *   seconds -> every loop cancels what is left (its connections are resumed
+ *   with a 503) -> every loop stops its daemon -> close the socket.
  *
- * libmicrohttpd aborts if stopped while a connection is suspended; stopping
- * every scheduler first guarantees each suspended connection was resumed.
+ * libmicrohttpd aborts if stopped while a connection is suspended;
+ * cancelling every job first guarantees each suspended connection was
+ * resumed.
  */
 #include <errno.h>
 #include <malloc.h>
@@ -23,9 +24,11 @@
 #include <jansson.h>
 #include <sodium.h>
 
+#include "admission.h"
 #include "config.h"
 #include "http.h"
 #include "log.h"
+#include "loop.h"
 #include "probe.h"
 #include "sched.h"
 #include "secmem.h"
@@ -61,38 +64,6 @@ static void block_signals(sigset_t *set)
 	signal(SIGPIPE, SIG_IGN);
 }
 
-static int start_schedulers(const struct config *cfg, struct sched **scheds)
-{
-	struct sched_config sc = {
-		.quantum = cfg->quantum,
-		.window = cfg->window,
-		.budget = cfg->max_inflight_bytes / cfg->schedulers,
-		.max_queue = cfg->max_queue,
-	};
-
-	for (size_t i = 0; i < cfg->schedulers; i++) {
-		scheds[i] = sched_start(&sc);
-		if (scheds[i] == NULL)
-			return -1;
-	}
-	return 0;
-}
-
-static void stop_schedulers(struct sched **scheds, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		if (scheds[i] != NULL)
-			sched_stop(scheds[i]);
-	}
-}
-
-static void free_schedulers(struct sched **scheds, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		sched_free(scheds[i]);
-	free(scheds);
-}
-
 /* Check the random source before serving. A failure is logged and served
  * as "not ready" (GET /readyz 503, generation refused) rather than a crash
  * loop, so an orchestrator sees why; see selftest.h for what it can and
@@ -107,48 +78,63 @@ static bool rng_selftest(void)
 	return why == NULL;
 }
 
+/* Log the address actually served: tests and scripts read this line. */
+static void announce(const struct config *cfg, const struct http *http)
+{
+	bool v6 = strchr(cfg->bind, ':') != NULL;
+
+	printf("pwgend listening on http://%s%s%s:%u\n", v6 ? "[" : "",
+	       cfg->bind, v6 ? "]" : "", http_port(http));
+	fflush(stdout);
+}
+
+/* SIGTERM: stop accepting, let in-flight requests finish within --grace,
+ * cancel what is left (503 draining), give those replies a moment, stop. */
+static void drain(const struct config *cfg, struct http *http,
+		  struct loops *loops, int sig)
+{
+	log_info("%s received, draining (grace %zus)", strsignal(sig),
+		 cfg->grace);
+	http_begin_drain(http);
+	loops_drain(loops);
+	http_close_listener(http);
+	if (http_wait_idle(http, (long)cfg->grace * 1000) > 0)
+		log_info("grace period over, cancelling what is left");
+	loops_cancel(loops);
+	http_wait_idle(http, 1000);
+}
+
 static int serve(const struct config *cfg, const sigset_t *signals)
 {
-	struct sched **scheds = calloc(cfg->schedulers, sizeof(*scheds));
-	struct http *http = NULL;
-	bool ready = rng_selftest();
+	struct sched_config sc = { .quantum = cfg->quantum,
+				   .window = cfg->window };
+	struct admission adm;
+	struct http *http;
+	struct loops *loops;
 	char err[256];
 	int sig = 0;
 
-	if (scheds == NULL || start_schedulers(cfg, scheds) < 0) {
-		log_info("cannot start schedulers: %s", strerror(errno));
-		goto out;
-	}
-	http = http_start(cfg, scheds, cfg->schedulers, ready, err,
-			  sizeof(err));
+	admission_init(&adm, cfg->max_inflight_bytes, cfg->max_queue);
+	http = http_new(cfg, cfg->loops, rng_selftest(), &adm, err,
+			sizeof(err));
 	if (http == NULL) {
 		log_info("%s", err);
-		goto out;
+		return 1;
 	}
-	printf("pwgend listening on http://%s%s%s:%u\n",
-	       strchr(cfg->bind, ':') ? "[" : "", cfg->bind,
-	       strchr(cfg->bind, ':') ? "]" : "", http_port(http));
-	fflush(stdout);
+	loops = loops_start(http, cfg->loops, &sc, &adm, err, sizeof(err));
+	if (loops == NULL) {
+		log_info("%s", err);
+		http_free(http);
+		return 1;
+	}
+	announce(cfg, http);
 	while ((sig = sigwaitinfo(signals, NULL)) < 0 && errno == EINTR)
 		;
-	log_info("%s received, draining (grace %zus)", strsignal(sig),
-		 cfg->grace);
-	http_quiesce(http);
-	if (http_wait_idle(http, (long)cfg->grace * 1000) > 0)
-		log_info("grace period over, cancelling what is left");
-out:
-	if (scheds != NULL)
-		stop_schedulers(scheds, cfg->schedulers);
-	/* Cancelled jobs were resumed with a 503; give those replies a moment
-	 * to go out before the daemon closes every connection. */
-	if (http != NULL)
-		http_wait_idle(http, 1000);
-	http_stop(http);
-	if (scheds != NULL)
-		free_schedulers(scheds, cfg->schedulers);
-	if (sig > 0)
-		log_info("stopped");
-	return sig > 0 ? 0 : 1;
+	drain(cfg, http, loops, sig);
+	loops_stop(loops);
+	http_free(http);
+	log_info("stopped");
+	return 0;
 }
 
 int main(int argc, char **argv)

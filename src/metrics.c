@@ -1,18 +1,17 @@
 /*
- * metrics.c - see metrics.h. Counters are plain arrays of relaxed atomics:
- * nothing orders one counter against another, and a scrape only needs each
- * value to be some recent one.
+ * metrics.c - see metrics.h. Counters are plain arrays of single-writer
+ * counters (counter.h): nothing orders one counter against another, and a
+ * scrape only needs each value to be some recent one.
  */
 #include "metrics.h"
 
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "counter.h"
+
 /* Statuses are counted exactly; 0 means no reply was sent. */
 enum { STATUS_SLOTS = 600 };
-
-typedef atomic_uint_fast64_t counter;
 
 struct histogram {
 	counter bucket[METRICS_FINITE_BUCKETS + 1];  /* not cumulative; last
@@ -25,7 +24,6 @@ struct metrics {
 	struct histogram duration[METRICS_ROUTE_COUNT];
 	counter items[GEN_KIND_COUNT];                /* by enum gen_kind */
 	counter rejections;
-	counter inline_jobs;
 };
 
 const long metrics_bucket_us[METRICS_FINITE_BUCKETS] = {
@@ -69,13 +67,12 @@ const char *metrics_route_name(enum metrics_route route)
 
 static void bump(counter *c, uint64_t n)
 {
-	atomic_fetch_add_explicit(c, n, memory_order_relaxed);
+	counter_add(c, n);
 }
 
 static uint64_t get(const counter *c)
 {
-	/* C11 atomic_load takes a non-const pointer before C17 (DR 459) */
-	return atomic_load_explicit((counter *)c, memory_order_relaxed);
+	return counter_get(c);
 }
 
 struct metrics *metrics_new(void)
@@ -127,9 +124,15 @@ void metrics_count_rejection(struct metrics *m)
 	bump(&m->rejections, 1);
 }
 
-void metrics_count_inline_job(struct metrics *m)
+/* Add every counter of `shard` into `sum` (the scrape's own copy). */
+static void add_shard(struct metrics *sum, const struct metrics *shard)
 {
-	bump(&m->inline_jobs, 1);
+	const counter *from = (const counter *)shard;
+	counter *to = (counter *)sum;
+
+	/* struct metrics is nothing but counters */
+	for (size_t i = 0; i < sizeof(*sum) / sizeof(counter); i++)
+		bump(&to[i], get(&from[i]));
 }
 
 /* ============================================================ exposition */
@@ -219,30 +222,36 @@ static void render_work(FILE *f, const struct metrics *m,
 		fprintf(f, "pwgend_items_generated_total{kind=\"%s\"} %ju\n",
 			kind_names[k], (uintmax_t)get(&m->items[k]));
 	family(f, "pwgend_jobs_total", "counter",
-	       "Generation jobs finished, by where they ran: on a scheduler "
-	       "thread or inline on the HTTP thread.");
-	fprintf(f, "pwgend_jobs_total{runner=\"scheduler\"} %ju\n",
-		(uintmax_t)g->scheduler_jobs);
-	fprintf(f, "pwgend_jobs_total{runner=\"inline\"} %ju\n",
-		(uintmax_t)get(&m->inline_jobs));
+	       "Generation jobs finished, by when: within the first slice, "
+	       "answered without suspending the connection, or later, "
+	       "suspended between slices.");
+	fprintf(f, "pwgend_jobs_total{finished=\"first_slice\"} %ju\n",
+		(uintmax_t)g->jobs_first_slice);
+	fprintf(f, "pwgend_jobs_total{finished=\"suspended\"} %ju\n",
+		(uintmax_t)g->jobs_suspended);
 	render_counter(f, "pwgend_coroutine_steps_total",
 		       "Request-task coroutine steps run by the schedulers (one "
-		       "slice of up to --quantum bytes each).",
+		       "slice of up to --quantum bytes of work each).",
 		       g->coroutine_steps);
 	render_counter(f, "pwgend_scheduler_rounds_total",
 		       "Round-robin rounds run by the schedulers.",
 		       g->scheduler_rounds);
 	render_counter(f, "pwgend_admission_rejections_total",
-		       "Requests refused with 503 overloaded because a "
-		       "scheduler's wait queue was full.",
+		       "Requests refused with 503 overloaded because the "
+		       "reply budget was spent and --max-queue jobs waited.",
 		       get(&m->rejections));
 	render_gauge(f, "pwgend_inflight_requests",
 		     "Requests being handled (seen by the handler, not yet "
 		     "completed).", g->inflight_requests);
 	render_gauge(f, "pwgend_scheduler_queue_depth",
-		     "Jobs handed to a scheduler and not finished yet (waiting "
-		     "for budget or being generated).",
+		     "Jobs suspended in a scheduler and not finished yet "
+		     "(waiting for budget or being generated).",
 		     g->scheduler_queue_depth);
+	render_gauge(f, "pwgend_inflight_bytes",
+		     "Reply bytes charged to the admission budget "
+		     "(--max-inflight-bytes).", g->inflight_bytes);
+	render_gauge(f, "pwgend_loops",
+		     "Event loops serving (--loops).", g->loops);
 }
 
 static void render_build_info(FILE *f, const struct versions *v)
@@ -260,21 +269,31 @@ static void render_build_info(FILE *f, const struct versions *v)
 	fputs("\"} 1\n", f);
 }
 
-char *metrics_render(const struct metrics *m, const struct metrics_gauges *g,
-		     const struct versions *v, size_t *len)
+char *metrics_render(const struct metrics *const *shards, size_t n,
+		     const struct metrics_gauges *g, const struct versions *v,
+		     size_t *len)
 {
+	struct metrics *m = metrics_new();
 	char *text = NULL;
 	size_t size = 0;
-	FILE *f = open_memstream(&text, &size);
+	FILE *f;
 	int failed;
 
-	if (f == NULL)
+	if (m == NULL)
 		return NULL;
+	for (size_t i = 0; i < n; i++)
+		add_shard(m, shards[i]);
+	f = open_memstream(&text, &size);
+	if (f == NULL) {
+		metrics_free(m);
+		return NULL;
+	}
 	render_requests(f, m);
 	render_durations(f, m);
 	render_work(f, m, g);
 	render_build_info(f, v);
 	failed = ferror(f);
+	metrics_free(m);
 	if (fclose(f) != 0 || failed) {
 		free(text);
 		return NULL;

@@ -254,11 +254,20 @@ static int task_begin(struct job *job, const struct task_env *env)
 	return t->gather != NULL ? 0 : -ENOMEM;
 }
 
+/*
+ * How many child steps make one slice of `quantum` bytes of work. A step
+ * draws at most min(length, GEN_CHUNK) characters, and an accepted item is
+ * rendered once more (its length again, a little more when escaped), so a
+ * step costs at most twice that. A rejected candidate costs its draw and
+ * counts as a step all the same: a policy that accepts one candidate in 500
+ * yields as often as one that accepts all, and no slice runs longer than one
+ * quantum whatever the acceptance.
+ */
 static size_t steps_per_quantum(const struct job *job, size_t quantum)
 {
 	size_t per_step = job->req.length < GEN_CHUNK ? job->req.length
 						      : GEN_CHUNK;
-	size_t steps = quantum / (per_step > 0 ? per_step : 1);
+	size_t steps = quantum / (2 * (per_step > 0 ? per_step : 1));
 
 	return steps > 0 ? steps : 1;
 }

@@ -1483,9 +1483,22 @@ def check_explain_not_counted(port):
 
 # ------------------------------------------------------- special servers
 
+def hold_budget(port):
+    """Spend a 64 KiB admission budget: a 100 MB streamed reply that is
+    never read keeps a chunk's worth (more than the budget) charged until
+    the socket closes. Returns the socket once the reply has started."""
+    s = socket.create_connection(("127.0.0.1", port), timeout=IO_TIMEOUT)
+    s.sendall(b"GET /password?quantity=100000&length=1024 HTTP/1.1\r\n"
+              b"Host: a\r\n\r\n")
+    select.select([s], [], [], IO_TIMEOUT)
+    return s
+
+
 def run_overloaded(spec):
-    srv = Server("--max-queue", "0", "--inline-max-bytes", "0",
+    # The budget spent and no room to wait: every job is shed with 503.
+    srv = Server("--max-queue", "0", "--max-inflight-bytes", "65536",
                  name="overloaded server")
+    held = hold_budget(srv.port)
     try:
         for path in [p for p in spec.doc["paths"] if scheduled(spec, p)]:
             if post_only(spec, path):
@@ -1530,6 +1543,7 @@ def run_overloaded(spec):
         R.ok(m is not None and float(m.group(1)) >= 24,
              "admission_rejections_total %s" % (m and m.group(1)))
     finally:
+        held.close()
         srv.stop()
 
 

@@ -429,6 +429,19 @@ static ssize_t fill(struct conn *c)
 	return n;
 }
 
+int conn_hold_budget(struct conn *c, unsigned port)
+{
+	if (conn_open(c, port) < 0)
+		return -1;
+	if (conn_request(c, "GET", "/password?quantity=100000&length=1024",
+			 NULL) < 0 ||
+	    conn_wait_readable(c, 20000) < 0) {
+		conn_close(c);
+		return -1;
+	}
+	return 0;
+}
+
 int conn_wait_readable(struct conn *c, int timeout_ms)
 {
 	struct pollfd p = { .fd = c->fd, .events = POLLIN };

@@ -131,6 +131,13 @@ int conn_read(struct conn *c, struct response *r, bool head_request);
  * reading them): 0 when they are, -1 on timeout or error. */
 int conn_wait_readable(struct conn *c, int timeout_ms);
 
+/* Spend a server's whole admission budget (start it with
+ * HOLD_BUDGET_FLAGS): ask for a 100 MB streamed reply and never read it, so
+ * that its job keeps a chunk's worth of bytes (more than 64 KiB) charged
+ * until the connection closes. 0 once the reply has started. */
+#define HOLD_BUDGET_FLAGS "--max-inflight-bytes", "65536"
+int conn_hold_budget(struct conn *c, unsigned port);
+
 /* The same for the first of n connections to have reply bytes: its index,
  * or -1 on timeout or error. */
 int conn_wait_any(struct conn *c, size_t n, int timeout_ms);

@@ -348,22 +348,23 @@ END_TEST
 static void setup_queue_0(void)
 {
 	static const char *const flags[] = { "--max-queue", "0",
-					     "--inline-max-bytes", "0", NULL };
+					     HOLD_BUDGET_FLAGS, NULL };
 
 	fixture_start(flags);
 }
 
-/* With no room to queue (and every job handed to a scheduler), every
- * generation request is shed with 503 and Retry-After: 1, on a connection
+/* With the budget spent and no room to wait, every generation request is
+ * shed with 503 and Retry-After: 1, quantity=1 included, on a connection
  * that stays open (the client may retry on it), while health checks and
  * validation still answer. */
 START_TEST(overloaded)
 {
 	static const char *const targets[] = { "/password", "/pin?quantity=1",
 					       "/password?quantity=100000" };
-	struct conn c;
+	struct conn c, held;
 	struct response r;
 
+	ck_assert_int_eq(conn_hold_budget(&held, fixture.port), 0);
 	ck_assert_int_eq(conn_open(&c, fixture.port), 0);
 	for (size_t i = 0; i < 3; i++) {
 		const char *retry;
@@ -385,6 +386,7 @@ START_TEST(overloaded)
 	expect_problem("GET", "/password?lenght=1", 400, "unknown-parameter",
 		       "lenght");
 	expect_problem("GET", "/nope", 404, "not-found", NULL);
+	conn_close(&held);
 }
 END_TEST
 

@@ -55,8 +55,8 @@ static void roundtrip(struct conn *c, const char *target, struct response *r)
 START_TEST(help_exits_0)
 {
 	static const char *const args[] = { "--help", NULL };
-	static const char *const flags[] = { "--port", "--bind", "--threads",
-		"--schedulers", "--max-quantity", "--max-queue",
+	static const char *const flags[] = { "--port", "--bind", "--loops",
+		"--max-quantity", "--max-queue",
 		"--max-inflight-bytes", "--max-url-length", "--grace",
 		"--connection-timeout", "--access-log" };
 	int status = 0;
@@ -81,7 +81,10 @@ static const char *const bad_args[][4] = {
 	{ "--bogus", NULL },
 	{ "--max-inflight-bytes", "65535", NULL },
 	{ "--max-url-length", "63", NULL },
-	{ "--threads", "abc", NULL },
+	{ "--loops", "abc", NULL },
+	{ "--threads", "2", NULL },
+	{ "--schedulers", "2", NULL },
+	{ "--inline-max-bytes", "0", NULL },
 	{ "--access-log", "maybe", NULL },
 	{ "--grace", "-1", NULL },
 	{ "--max-quantity", NULL },
@@ -102,6 +105,37 @@ START_TEST(bad_command_line_exits_2)
 		      bad_args[_i][0]);
 	free(out);
 	free(err);
+}
+END_TEST
+
+/* A second pwgend on a busy port fails at once with exit 1 and a message
+ * naming the port, instead of silently sharing it (pwgend binds without
+ * SO_REUSEPORT); the first one keeps serving. */
+START_TEST(busy_port_exits_1)
+{
+	char port[16];
+	const char *const args[] = { "--port", port, "--bind", "127.0.0.1",
+				     NULL };
+	struct server s;
+	struct response r;
+	int status = 0;
+	char *out, *err;
+
+	start(&s, NULL);
+	snprintf(port, sizeof(port), "%u", s.port);
+	ck_assert_int_eq(run_binary(args, 10000, &status, &out, &err), 0);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 1,
+		      "wait status 0x%x", status);
+	ck_assert_msg(strstr(out, "listening") == NULL, "it served: %s", out);
+	ck_assert_msg(strstr(err, port) != NULL &&
+			      strstr(err, "in use") != NULL,
+		      "unclear message: %s", err);
+	ck_assert_int_eq(http_get(s.port, "/healthz", &r), 0);
+	ck_assert_int_eq(r.status, 200);
+	response_free(&r);
+	free(out);
+	free(err);
+	server_stop(&s);
 }
 END_TEST
 
@@ -218,11 +252,10 @@ END_TEST
  * an open keep-alive connection gets 503 draining, new connections are
  * refused (or get 503), and the server exits 0 within grace + 2 s. Iteration 0 signals 100 ms
  * after sending (likely mid-generation), 1 and 2 once the reply has started
- * (mid-send: 25 MB do not fit the socket buffers); 2 with thread pools. */
+ * (mid-send: 25 MB do not fit the socket buffers); 2 with four loops. */
 START_TEST(sigterm_drains_in_flight)
 {
-	static const char *const pools[] = { "--threads", "4", "--schedulers",
-					     "2", NULL };
+	static const char *const pools[] = { "--loops", "4", NULL };
 	static const char big_then_small[] =
 		"GET /password?quantity=100000&length=256 HTTP/1.1\r\n"
 		"Host: a\r\n\r\n"
@@ -344,8 +377,7 @@ END_TEST
 START_TEST(sigterm_grace_cancels_queued)
 {
 	static const char *const flags[] = { "--grace", "1",
-		"--max-inflight-bytes", "65536", "--threads", "3",
-		"--schedulers", "2", NULL };
+		"--max-inflight-bytes", "65536", "--loops", "3", NULL };
 	enum { N = 12 };
 	struct server s;
 	struct conn c[N];
@@ -553,6 +585,7 @@ Suite *lifecycle_suite(void)
 	tcase_add_test(cli, help_exits_0);
 	tcase_add_loop_test(cli, bad_command_line_exits_2, 0, n_bad);
 	tcase_add_test(cli, minimum_flag_values_start);
+	tcase_add_test(cli, busy_port_exits_1);
 	tcase_add_loop_test(stop, signal_idle_exits_0, 0, 2);
 	tcase_add_test(stop, signal_after_library_refusal);
 	tcase_add_loop_test(stop, sigterm_drains_in_flight, 0, 3);

@@ -182,8 +182,7 @@ static void setup_default(void)
 
 static void setup_pool(void)
 {
-	static const char *const flags[] = { "--threads", "4", "--schedulers",
-					     "3", NULL };
+	static const char *const flags[] = { "--loops", "4", NULL };
 
 	fixture_start(flags);
 }

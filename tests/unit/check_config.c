@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "cpus.h"
 #include "suites.h"
 
 static enum config_result load(struct config *cfg, char **argv, char *err)
@@ -24,8 +25,7 @@ START_TEST(test_defaults)
 	ck_assert_int_eq(load(&cfg, argv, err), CONFIG_OK);
 	ck_assert_uint_eq(cfg.port, 8080);
 	ck_assert_str_eq(cfg.bind, "0.0.0.0");
-	ck_assert_uint_eq(cfg.threads, 1);
-	ck_assert_uint_eq(cfg.schedulers, 1);
+	ck_assert_uint_ge(cfg.loops, 1);  /* 0 means the usable CPUs */
 	ck_assert_uint_eq(cfg.max_quantity, 100000);
 	ck_assert(cfg.access_log);
 }
@@ -33,7 +33,7 @@ END_TEST
 
 START_TEST(test_env_then_flags)
 {
-	char *argv[] = { "pwgend", "--port", "9000", "--schedulers=2",
+	char *argv[] = { "pwgend", "--port", "9000", "--loops=3",
 			 "--access-log", "off", NULL };
 	struct config cfg;
 	char err[256];
@@ -43,7 +43,7 @@ START_TEST(test_env_then_flags)
 	ck_assert_int_eq(load(&cfg, argv, err), CONFIG_OK);
 	ck_assert_uint_eq(cfg.port, 9000);            /* flag wins */
 	ck_assert_uint_eq(cfg.max_quantity, 50);      /* from env */
-	ck_assert_uint_eq(cfg.schedulers, 2);
+	ck_assert_uint_eq(cfg.loops, 3);
 	ck_assert(!cfg.access_log);
 	unsetenv("PORT");
 	unsetenv("PWGEND_MAX_QUANTITY");
@@ -55,7 +55,7 @@ START_TEST(test_refusals)
 	static char *bad[][3] = {
 		{ "pwgend", "--port=70000", NULL },
 		{ "pwgend", "--port=-1", NULL },
-		{ "pwgend", "--threads=0", NULL },
+		{ "pwgend", "--loops=257", NULL },
 		{ "pwgend", "--max-quantity=abc", NULL },
 		{ "pwgend", "--nope=1", NULL },
 		{ "pwgend", "--port", NULL },
@@ -69,14 +69,58 @@ START_TEST(test_refusals)
 		ck_assert_int_eq(load(&cfg, bad[i], err), CONFIG_ERROR);
 		ck_assert(err[0] != '\0');
 	}
-	setenv("PWGEND_THREADS", "lots", 1);
+	setenv("PWGEND_LOOPS", "lots", 1);
 	{
 		char *argv[] = { "pwgend", NULL };
 
 		ck_assert_int_eq(load(&cfg, argv, err), CONFIG_ERROR);
-		ck_assert_ptr_nonnull(strstr(err, "PWGEND_THREADS"));
+		ck_assert_ptr_nonnull(strstr(err, "PWGEND_LOOPS"));
 	}
-	unsetenv("PWGEND_THREADS");
+	unsetenv("PWGEND_LOOPS");
+}
+END_TEST
+
+/* The settings the loop design replaced are refused by name, flag or
+ * environment, with a message that names --loops. */
+START_TEST(test_retired_settings_name_loops)
+{
+	static char *flags[][3] = {
+		{ "pwgend", "--threads=4", NULL },
+		{ "pwgend", "--schedulers", "2" },
+		{ "pwgend", "--inline-max-bytes=0", NULL },
+	};
+	static const char *const envs[] = { "PWGEND_THREADS",
+		"PWGEND_SCHEDULERS", "PWGEND_INLINE_MAX_BYTES" };
+	char *none[] = { "pwgend", NULL };
+	struct config cfg;
+	char err[256];
+
+	for (size_t i = 0; i < 3; i++) {
+		char *argv[4] = { flags[i][0], flags[i][1], flags[i][2], NULL };
+
+		ck_assert_int_eq(load(&cfg, argv, err), CONFIG_ERROR);
+		ck_assert_msg(strstr(err, "--loops") != NULL, "%s", err);
+		setenv(envs[i], "1", 1);
+		ck_assert_int_eq(load(&cfg, none, err), CONFIG_ERROR);
+		ck_assert_msg(strstr(err, envs[i]) != NULL &&
+				      strstr(err, "--loops") != NULL, "%s", err);
+		unsetenv(envs[i]);
+	}
+}
+END_TEST
+
+/* cpu.max: a quota rounds up to whole loops; "max" is no limit. */
+START_TEST(test_cpu_max_quota)
+{
+	ck_assert_uint_eq(cpus_from_cpu_max("max 100000\n"), 0);
+	ck_assert_uint_eq(cpus_from_cpu_max("200000 100000\n"), 2);
+	ck_assert_uint_eq(cpus_from_cpu_max("150000 100000"), 2);
+	ck_assert_uint_eq(cpus_from_cpu_max("50000 100000"), 1);
+	ck_assert_uint_eq(cpus_from_cpu_max("400000 100000"), 4);
+	ck_assert_uint_eq(cpus_from_cpu_max("100000 0"), 0);
+	ck_assert_uint_eq(cpus_from_cpu_max(""), 0);
+	ck_assert_uint_ge(cpus_usable(CONFIG_MAX_LOOPS), 1);
+	ck_assert_uint_eq(cpus_usable(1), 1);
 }
 END_TEST
 
@@ -113,6 +157,8 @@ Suite *config_suite(void)
 	tcase_add_test(tc, test_defaults);
 	tcase_add_test(tc, test_env_then_flags);
 	tcase_add_test(tc, test_refusals);
+	tcase_add_test(tc, test_retired_settings_name_loops);
+	tcase_add_test(tc, test_cpu_max_quota);
 	tcase_add_test(tc, test_bare_boolean_flag);
 	tcase_add_test(tc, test_help);
 	suite_add_tcase(s, tc);
