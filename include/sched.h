@@ -73,9 +73,11 @@ int sched_resubmit(struct sched *s, struct job *job);
 /* A charged job's reply is gone: give its cost back. */
 void sched_release(struct sched *s, size_t cost);
 
-/* One round: every runnable job gets one slice, in order; finished jobs
- * and ready chunks go back through on_done. Returns how many were handed
- * back (their connections were resumed and need libmicrohttpd to run). */
+/* Continue the round: every job runnable when the round began gets one
+ * slice, in order, at most a few per call so that libmicrohttpd runs in
+ * between; finished jobs and ready chunks go back through on_done. Returns
+ * how many were handed back (their connections were resumed and need
+ * libmicrohttpd to run). */
 size_t sched_run(struct sched *s);
 
 /* Jobs ready for a slice: the loop must not sleep. */

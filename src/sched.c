@@ -18,11 +18,17 @@
 #include "rng.h"
 #include "task.h"
 
+/* Slices per sched_run() call: libmicrohttpd runs at least this often,
+ * about every 8 x 50-100 us, however many jobs are runnable. */
+enum { SLICES_PER_RUN = 8 };
+
 struct sched {
 	struct admission *adm;
 	struct list waitq;             /* over budget, FIFO */
 	struct list runq;              /* started, round-robin */
 	size_t runnable;               /* length of runq */
+	size_t round_left;             /* jobs at the head of runq still to
+					* get their slice in this round */
 	bool stopping;
 	struct rng rng;
 	struct class_alphabets alphabets;
@@ -147,22 +153,29 @@ void sched_release(struct sched *s, size_t cost)
 	admit_waiting(s);  /* they run in the next round */
 }
 
+/* A round gives every job that was runnable when it began one slice, in
+ * queue order; jobs that join meanwhile (new, resubmitted, re-queued) sit
+ * behind them and wait for the next round (the epoch rule of redis's time
+ * events and sco's runners). A long round is cut into calls of at most
+ * SLICES_PER_RUN slices so that libmicrohttpd runs in between. */
 size_t sched_run(struct sched *s)
 {
 	size_t n, handed = 0;
 
 	admit_waiting(s);
-	n = s->runnable;
-	if (n == 0)
-		return 0;
-	counter_add(&s->rounds, 1);
-	/* jobs made runnable during the round (by on_done's callers) wait
-	 * for the next one: only the first n are taken */
+	if (s->round_left == 0) {
+		s->round_left = s->runnable;
+		if (s->round_left == 0)
+			return 0;
+		counter_add(&s->rounds, 1);
+	}
+	n = s->round_left < SLICES_PER_RUN ? s->round_left : SLICES_PER_RUN;
 	for (size_t i = 0; i < n; i++) {
 		struct job *job = list_entry(list_pop(&s->runq), struct job,
 					     node);
 		int rc = slice(s, job);
 
+		s->round_left--;
 		if (rc == CORO_YIELD) {
 			list_add_tail(&s->runq, &job->node);
 			continue;
@@ -196,6 +209,7 @@ void sched_cancel_all(struct sched *s)
 		hand_back(s, job, -ECANCELED);
 	}
 	s->runnable = 0;
+	s->round_left = 0;
 	while ((node = list_pop(&s->waitq)) != NULL) {
 		admission_unqueue(s->adm);
 		hand_back(s, list_entry(node, struct job, node), -ECANCELED);

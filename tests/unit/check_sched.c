@@ -270,6 +270,41 @@ START_TEST(test_budget_is_shared_by_loops)
 }
 END_TEST
 
+/* However many jobs are runnable, one sched_run call runs only a few
+ * slices, so libmicrohttpd runs between them; the round still gives every
+ * job its slice before any gets a second. */
+START_TEST(test_run_is_bounded_and_rounds_are_fair)
+{
+	enum { N = 20 };
+	struct test_job *jobs[N];
+	struct sched *s = start((size_t)1 << 30, N);
+	struct sched_stats before, after;
+	size_t calls = 0;
+
+	for (int i = 0; i < N; i++) {
+		jobs[i] = new_job(GEN_KIND_PASSWORD, 50000, 32);
+		ck_assert_int_eq(sched_submit(s, &jobs[i]->job),
+				 SCHED_QUEUED);
+	}
+	sched_get_stats(s, &before);
+	do {
+		sched_get_stats(s, &after);
+		sched_run(s);
+		calls++;
+		sched_get_stats(s, &after);
+		ck_assert_uint_le(after.task_steps - before.task_steps,
+				  calls * 8);
+	} while (after.rounds - before.rounds < 2);
+	/* the second round began only once all 20 had their slice */
+	ck_assert_uint_ge(after.task_steps - before.task_steps, N + 1);
+	ck_assert_uint_ge(calls, (N + 7) / 8 + 1);
+	sched_cancel_all(s);
+	for (int i = 0; i < N; i++)
+		free_job(s, jobs[i]);
+	sched_free(s);
+}
+END_TEST
+
 /* A job bigger than the whole budget still runs (alone). */
 START_TEST(test_oversized_job_runs_alone)
 {
@@ -453,6 +488,7 @@ Suite *sched_suite(void)
 	tcase_add_test(tc, test_wait_queue_is_bounded);
 	tcase_add_test(tc, test_budget_makes_jobs_wait);
 	tcase_add_test(tc, test_budget_is_shared_by_loops);
+	tcase_add_test(tc, test_run_is_bounded_and_rounds_are_fair);
 	tcase_add_test(tc, test_oversized_job_runs_alone);
 	tcase_add_test(tc, test_cancel_with_jobs_in_flight);
 	tcase_add_test(tc, test_streamed_job_comes_back_per_chunk);
