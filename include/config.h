@@ -12,6 +12,11 @@
 /* More loops than this buys nothing on any machine pwgend targets. */
 enum { CONFIG_MAX_LOOPS = 256 };
 
+/* The default connection limit is what the descriptor limit allows, up to
+ * this many (an idle connection costs a descriptor and a few KiB of kernel
+ * memory; a busy one up to --connection-memory-limit). */
+enum { CONFIG_AUTO_CONNECTIONS = 16384 };
+
 struct config {
 	char bind[64];                 /* listen address, IPv4 or IPv6 */
 	size_t port;                   /* 0 = pick a free port */
@@ -20,7 +25,8 @@ struct config {
 	size_t max_quantity;           /* largest `quantity` accepted */
 	size_t max_inflight_bytes;     /* admission budget (all loops) */
 	size_t max_queue;              /* jobs waiting for budget; then 503 */
-	size_t connection_limit;
+	size_t connection_limit;       /* all loops (config_load turns 0 into
+					* config_connections_for_fds) */
 	size_t per_ip_connection_limit; /* 0 = no per-address limit */
 	size_t strict_client;          /* HTTP parsing: 0 lenient, 1 normal,
 					* 2 strict (MHD_OPTION_STRICT_FOR_CLIENT
@@ -47,6 +53,10 @@ enum config_result {
 /* Defaults, then the environment, then argv. */
 enum config_result config_load(struct config *cfg, int argc, char **argv,
 			       char *err, size_t errlen);
+
+/* The default connection limit for a process with `fds` descriptors: all
+ * but a reserve, at most CONFIG_AUTO_CONNECTIONS. */
+size_t config_connections_for_fds(size_t fds);
 
 /* The --help text: every flag, its environment variable and default. */
 void config_usage(FILE *out);

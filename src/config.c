@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 enum opt_type { OPT_SIZE, OPT_BOOL, OPT_STRING, OPT_CHOICE };
 
@@ -50,9 +51,9 @@ static const struct option options[] = {
 	SIZE_OPT("max-queue", "PWGEND_MAX_QUEUE", max_queue, 0, 1000000,
 		 "1024", "jobs waiting for budget (all loops) before 503"),
 	SIZE_OPT("connection-limit", "PWGEND_CONNECTION_LIMIT",
-		 connection_limit, 1, 1000000, "1000",
+		 connection_limit, 0, 1000000, "0",
 		 "concurrent connections (all loops; each loop takes an equal "
-		 "share)"),
+		 "share); 0 = what the descriptor limit allows, up to 16384"),
 	SIZE_OPT("per-ip-connection-limit", "PWGEND_PER_IP_CONNECTION_LIMIT",
 		 per_ip_connection_limit, 0, 1000000, "0",
 		 "connections per client address, across all loops (0 = "
@@ -291,6 +292,27 @@ static enum config_result load_flag(struct config *cfg, int argc, char **argv,
 							     : CONFIG_OK;
 }
 
+size_t config_connections_for_fds(size_t fds)
+{
+	/* the listening socket, each loop's epoll and eventfd and
+	 * libmicrohttpd's epoll set, log files, the odd probe: an eighth of
+	 * the descriptors, at most 64 and at least 8 */
+	size_t reserve = fds / 8 > 64 ? 64 : fds / 8 < 8 ? 8 : fds / 8;
+	size_t n = fds > reserve ? fds - reserve : 1;
+
+	return n > CONFIG_AUTO_CONNECTIONS ? CONFIG_AUTO_CONNECTIONS : n;
+}
+
+/* The soft descriptor limit (main raises it to the hard one first). */
+static size_t open_max(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY)
+		return CONFIG_AUTO_CONNECTIONS;
+	return (size_t)rl.rlim_cur;
+}
+
 enum config_result config_load(struct config *cfg, int argc, char **argv,
 			       char *err, size_t errlen)
 {
@@ -305,6 +327,8 @@ enum config_result config_load(struct config *cfg, int argc, char **argv,
 	}
 	if (cfg->loops == 0)
 		cfg->loops = cpus_usable(CONFIG_MAX_LOOPS);
+	if (cfg->connection_limit == 0)
+		cfg->connection_limit = config_connections_for_fds(open_max());
 	return CONFIG_OK;
 }
 

@@ -168,16 +168,20 @@ static void free_exchange(struct exchange *ex)
 	free(ex);
 }
 
-/* MHD_OPTION_URI_LOG_CALLBACK: the raw target, before MHD decodes it. */
+/* MHD_OPTION_URI_LOG_CALLBACK: the raw target, before MHD decodes it.
+ * Later libmicrohttpd versions call it with uri NULL for a request line
+ * they refuse; without a target there is no exchange (the handler then
+ * closes the connection). */
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 {
 	struct http_daemon *d = cls;
 	struct conn_ctx *cc = conn_ctx_of(conn);
-	size_t n = strlen(uri);
+	size_t n;
 	struct exchange *ex;
 
-	if (cc == NULL)
-		return NULL;  /* the handler then closes the connection */
+	if (cc == NULL || uri == NULL)
+		return NULL;
+	n = strlen(uri);
 	ex = calloc(1, sizeof(*ex) + n + 1);
 	if (ex == NULL)
 		return NULL;

@@ -34,6 +34,19 @@
 #include "secmem.h"
 #include "selftest.h"
 
+/* Every connection is a descriptor: take all the hard limit allows (the
+ * soft limit is often 1024 where the hard one is 512 K), so that the
+ * default --connection-limit can follow it. */
+static void raise_fd_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
 /* No core dumps: a core file would hold generated secrets. */
 static void harden_process(void)
 {
@@ -53,13 +66,15 @@ static void tune_malloc(void)
 	mallopt(M_MMAP_THRESHOLD, 256 * 1024);
 }
 
-/* Block the shutdown signals in every thread (they inherit this mask), so
- * that only sigwaitinfo() in main receives them. */
+/* Block the signals main handles in every thread (they inherit this mask),
+ * so that only sigwaitinfo() in main receives them. SIGHUP, whose default
+ * action would kill the process on the spot, is among them. */
 static void block_signals(sigset_t *set)
 {
 	sigemptyset(set);
 	sigaddset(set, SIGTERM);
 	sigaddset(set, SIGINT);
+	sigaddset(set, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 }
@@ -90,18 +105,38 @@ static void announce(const struct config *cfg, const struct http *http)
 
 /* SIGTERM: stop accepting, let in-flight requests finish within --grace,
  * cancel what is left (503 draining), give those replies a moment, stop. */
+/* The whole drain fits in --grace: in-flight requests get all of it but
+ * the last fifth (at most 1 s), which is left for the 503s of what is then
+ * cancelled to go out. */
 static void drain(const struct config *cfg, struct http *http,
 		  struct loops *loops, int sig)
 {
+	long grace_ms = (long)cfg->grace * 1000;
+	long flush_ms = grace_ms / 5 < 1000 ? grace_ms / 5 : 1000;
+
 	log_info("%s received, draining (grace %zus)", strsignal(sig),
 		 cfg->grace);
 	http_begin_drain(http);
 	loops_drain(loops);
 	http_close_listener(http);
-	if (http_wait_idle(http, (long)cfg->grace * 1000) > 0)
+	if (http_wait_idle(http, grace_ms - flush_ms) > 0)
 		log_info("grace period over, cancelling what is left");
 	loops_cancel(loops);
-	http_wait_idle(http, 1000);
+	http_wait_idle(http, flush_ms);
+}
+
+/* Wait for a signal that stops the server. SIGHUP asks for a reload: there
+ * is nothing to reload without TLS, so it is logged and served through. */
+static int wait_for_stop(const sigset_t *signals)
+{
+	for (;;) {
+		int sig = sigwaitinfo(signals, NULL);
+
+		if (sig == SIGHUP)
+			log_info("SIGHUP received: nothing to reload, serving on");
+		else if (sig > 0)
+			return sig;
+	}
 }
 
 static int serve(const struct config *cfg, const sigset_t *signals)
@@ -128,8 +163,7 @@ static int serve(const struct config *cfg, const sigset_t *signals)
 		return 1;
 	}
 	announce(cfg, http);
-	while ((sig = sigwaitinfo(signals, NULL)) < 0 && errno == EINTR)
-		;
+	sig = wait_for_stop(signals);
 	drain(cfg, http, loops, sig);
 	loops_stop(loops);
 	http_free(http);
@@ -143,6 +177,7 @@ int main(int argc, char **argv)
 	sigset_t signals;
 	char err[256];
 
+	raise_fd_limit();
 	switch (config_load(&cfg, argc, argv, err, sizeof(err))) {
 	case CONFIG_HELP:
 		config_usage(stdout);

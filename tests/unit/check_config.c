@@ -124,6 +124,29 @@ START_TEST(test_cpu_max_quota)
 }
 END_TEST
 
+/* The default connection limit follows the descriptor limit, keeping a
+ * reserve, and stops at CONFIG_AUTO_CONNECTIONS. */
+START_TEST(test_connection_limit_from_fds)
+{
+	char *argv[] = { "pwgend", NULL };
+	char *given[] = { "pwgend", "--connection-limit=7", NULL };
+	struct config cfg;
+	char err[256];
+
+	ck_assert_uint_eq(config_connections_for_fds(64), 56);
+	ck_assert_uint_eq(config_connections_for_fds(1024), 960);
+	ck_assert_uint_eq(config_connections_for_fds(8192), 8128);
+	ck_assert_uint_eq(config_connections_for_fds(1 << 20),
+			  CONFIG_AUTO_CONNECTIONS);
+	ck_assert_uint_eq(config_connections_for_fds(4), 1);
+	ck_assert_int_eq(load(&cfg, argv, err), CONFIG_OK);
+	ck_assert_uint_ge(cfg.connection_limit, 1);
+	ck_assert_uint_le(cfg.connection_limit, CONFIG_AUTO_CONNECTIONS);
+	ck_assert_int_eq(load(&cfg, given, err), CONFIG_OK);
+	ck_assert_uint_eq(cfg.connection_limit, 7);
+}
+END_TEST
+
 START_TEST(test_bare_boolean_flag)
 {
 	char *argv[] = { "pwgend", "--healthcheck", "--port", "9", NULL };
@@ -159,6 +182,7 @@ Suite *config_suite(void)
 	tcase_add_test(tc, test_refusals);
 	tcase_add_test(tc, test_retired_settings_name_loops);
 	tcase_add_test(tc, test_cpu_max_quota);
+	tcase_add_test(tc, test_connection_limit_from_fds);
 	tcase_add_test(tc, test_bare_boolean_flag);
 	tcase_add_test(tc, test_help);
 	suite_add_tcase(s, tc);
