@@ -37,8 +37,29 @@ static const struct known_bug bugs[] = {
 	{ "K2", RAW("GET /healthz\0/../nope HTTP/1.1\r\nHost: a\r\n\r\n") },
 };
 
-/* Formerly K3-K5, fixed in http.c (check_header_fields): always run. */
+/* Formerly K3-K5, fixed (framing.c), and the request-smuggling shapes
+ * (S1-S7, RFC 9112 6.1 and 6.3): always run. Each carries a second request
+ * that must never be answered. */
+#define SMUGGLED "GET /nope HTTP/1.1\r\nHost: a\r\n\r\n"
 static const struct known_bug fixed[] = {
+	{ "S1", RAW("GET /pin HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n"
+		    "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n" SMUGGLED) },
+	{ "S2", RAW("GET /pin HTTP/1.1\r\nHost: a\r\nTransfer-Encoding:\r\n"
+		    " chunked\r\nContent-Length: 3\r\n\r\n0\r\n\r\n"
+		    SMUGGLED) },
+	{ "S3", RAW("GET /pin HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: "
+		    "chunked\r\nTransfer-Encoding: identity\r\n\r\n0\r\n\r\n"
+		    SMUGGLED) },
+	{ "S4", RAW("GET /pin HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: "
+		    "identity\r\n\r\n" SMUGGLED) },
+	{ "S5", RAW("GET /pin HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: "
+		    "xchunked\r\n\r\n" SMUGGLED) },
+	{ "S6", RAW("GET /pin HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: "
+		    "chunked, identity\r\n\r\n0\r\n\r\n" SMUGGLED) },
+	{ "S7", RAW("POST /v1/complex_password HTTP/1.1\r\nHost: a\r\n"
+		    "Content-Type: application/json\r\nContent-Length: 2\r\n"
+		    "Transfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n"
+		    SMUGGLED) },
 	{ "K3", RAW("GET /pin HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n"
 		    "Content-Length: 31\r\n\r\n"
 		    "GET /healthz HTTP/1.1\r\nHost: \r\n") },
@@ -87,6 +108,11 @@ START_TEST(ambiguous_fields_refused)
 	ck_assert_msg(why == NULL, "%s: %s", b->id, why);
 	ck_assert_msg(r.closed, "%s: connection left open", b->id);
 	response_free(&r);
+	/* nothing more: the bytes after the refused request are never read
+	 * as a request of their own */
+	conn_set_timeout(&c, 500);
+	ck_assert_msg(conn_read(&c, &r, false) != 0, "%s: a second reply "
+		      "(status %d)", b->id, r.status);
 	conn_close(&c);
 }
 END_TEST

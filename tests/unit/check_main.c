@@ -22,6 +22,7 @@ int main(void)
 	srunner_add_suite(sr, gen_suite());
 	srunner_add_suite(sr, policy_suite());
 	srunner_add_suite(sr, stats_suite());
+	srunner_add_suite(sr, framing_suite());
 	srunner_add_suite(sr, gather_suite());
 	srunner_add_suite(sr, sched_suite());
 	srunner_add_suite(sr, render_suite());
