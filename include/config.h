@@ -28,6 +28,7 @@ struct config {
 	size_t connection_limit;       /* all loops (config_load turns 0 into
 					* config_connections_for_fds) */
 	size_t per_ip_connection_limit; /* 0 = no per-address limit */
+	size_t send_buffer_bytes;      /* SO_SNDBUF per connection; 0 = auto */
 	size_t strict_client;          /* HTTP parsing: 0 lenient, 1 normal,
 					* 2 strict (MHD_OPTION_STRICT_FOR_CLIENT
 					* -1, 0, 1) */

@@ -54,6 +54,11 @@ static const struct option options[] = {
 		 connection_limit, 0, 1000000, "0",
 		 "concurrent connections (all loops; each loop takes an equal "
 		 "share); 0 = what the descriptor limit allows, up to 16384"),
+	SIZE_OPT("send-buffer-bytes", "PWGEND_SEND_BUFFER_BYTES",
+		 send_buffer_bytes, 0, 64 << 20, "131072",
+		 "kernel send buffer per connection (SO_SNDBUF; Linux "
+		 "doubles it): bounds the memory a client that never reads "
+		 "can hold; 0 = the kernel's autotuning"),
 	SIZE_OPT("per-ip-connection-limit", "PWGEND_PER_IP_CONNECTION_LIMIT",
 		 per_ip_connection_limit, 0, 1000000, "0",
 		 "connections per client address, across all loops (0 = "

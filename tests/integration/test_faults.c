@@ -22,6 +22,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -294,6 +295,94 @@ END_TEST
 /* ========================================================= descriptors */
 
 enum { N_FD_CONNS = 200 };
+
+/* connect() to 127.0.0.1:port (for a socket whose options must be set
+ * before it connects). */
+static int connect_loopback(int fd, unsigned port)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET,
+				   .sin_port = htons((uint16_t)port),
+				   .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+
+	return connect(fd, (struct sockaddr *)&sin, sizeof(sin));
+}
+
+/* Bytes in the kernel's send queues of the server's sockets on `port`
+ * (tx_queue of /proc/net/tcp, IPv4 loopback only, as the tests use), and
+ * how many such sockets there are besides the listening one. */
+static size_t send_queue_bytes(unsigned port, size_t *sockets)
+{
+	FILE *f = fopen("/proc/net/tcp", "re");
+	char line[512];
+	size_t total = 0;
+
+	*sockets = 0;
+	if (f == NULL)
+		return 0;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		unsigned lport, state;
+		unsigned long tx;
+
+		if (sscanf(line, " %*u: %*x:%x %*x:%*x %x %lx", &lport, &state,
+			   &tx) != 3 || lport != port || state == 0x0A)
+			continue;  /* the header, others, or LISTEN */
+		total += tx;
+		(*sockets)++;
+	}
+	fclose(f);
+	return total;
+}
+
+/* Clients that ask for a 2.3 MB reply and never read it (4 KiB receive
+ * buffers): the kernel memory they hold is bounded by --send-buffer-bytes
+ * (autotuning let 100 of them hold ~127 MiB, 300 ~380 MiB), and the idle
+ * timeout frees it: the connections are reset, not left in FIN_WAIT1 with
+ * their queues. */
+START_TEST(non_reading_clients_bounded)
+{
+	enum { N_STUCK = 100 };
+	static const char *const flags[] = { "--connection-timeout", "2",
+					     NULL };
+	static int fds[N_STUCK];
+	size_t held, sockets;
+	struct server s;
+
+	start(&s, flags, NULL);
+	for (size_t i = 0; i < N_STUCK; i++) {
+		int small = 4096;
+
+		fds[i] = socket(AF_INET, SOCK_STREAM, 0);
+		ck_assert_int_ge(fds[i], 0);
+		setsockopt(fds[i], SOL_SOCKET, SO_RCVBUF, &small,
+			   sizeof(small));
+		ck_assert_int_eq(connect_loopback(fds[i], s.port), 0);
+		ck_assert_int_eq(send_all(fds[i], "GET /password?quantity="
+					  "100000 HTTP/1.1\r\nHost: a\r\n\r\n"),
+				 0);
+	}
+	sleep_ms(1500);
+	held = send_queue_bytes(s.port, &sockets);
+	ck_assert_uint_eq(sockets, N_STUCK);
+	ck_assert_msg(held < (size_t)N_STUCK * 512 * 1024,
+		      "%zu clients hold %zu KiB of send queue", sockets,
+		      held / 1024);
+	sleep_ms(2000);  /* past the 2 s idle timeout */
+	for (int tries = 0; tries < 20 && sockets > 0; tries++) {
+		sleep_ms(100);
+		send_queue_bytes(s.port, &sockets);
+	}
+	ck_assert_msg(sockets == 0, "%zu sockets left after the timeout",
+		      sockets);
+	fprintf(stderr, "faults: %d clients that never read held %zu KiB of "
+		"send queue; all freed by the idle timeout\n", N_STUCK,
+		held / 1024);
+	for (size_t i = 0; i < N_STUCK; i++)
+		close(fds[i]);
+	expect_healthy(s.port);
+	expect_clean_exit(&s, 7000);
+	server_stop(&s);
+}
+END_TEST
 
 /* With 64 descriptors, 200 connections each asking for /healthz: those the
  * server could accept are answered 200, the rest wait in the backlog (never
@@ -661,6 +750,7 @@ Suite *faults_suite(void)
 	tcase_add_test(slow, slow_clients_absorbed);
 	tcase_add_test(slow, per_ip_limit);
 	tcase_add_test(res, descriptor_exhaustion);
+	tcase_add_test(res, non_reading_clients_bounded);
 	tcase_add_test(sig, sigterm_under_load);
 	tcase_add_test(sig, sigpipe_ignored);
 	tcase_add_test(hard, core_dumps_disabled);
