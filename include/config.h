@@ -23,6 +23,7 @@ struct config {
 	size_t loops;                  /* event loop threads (config_load
 					* turns 0 into the usable CPUs) */
 	size_t max_quantity;           /* largest `quantity` accepted */
+	size_t max_work;               /* expected characters drawn per request */
 	size_t max_inflight_bytes;     /* admission budget (all loops) */
 	size_t max_queue;              /* jobs waiting for budget; then 503 */
 	size_t connection_limit;       /* all loops (config_load turns 0 into

@@ -152,6 +152,7 @@ struct request_error {
 #define PROBLEM_UNSATISFIABLE "urn:pwgend:problem:unsatisfiable"
 #define PROBLEM_MALFORMED_TARGET "urn:pwgend:problem:malformed-target"
 #define PROBLEM_NOT_FOUND "urn:pwgend:problem:not-found"
+#define PROBLEM_TOO_MUCH_WORK "urn:pwgend:problem:too-much-work"
 
 /* Fill *err (status, type, title, `param` or "" if NULL, and the detail
  * from fmt) and return -1; shared with complex.c's body errors. */
@@ -174,6 +175,15 @@ long request_decode_path(const char *src, size_t n, char *dst, size_t cap);
  * fills *req, or -1 and fills *err. `max_quantity` bounds `quantity`. */
 int request_parse(const char *target, size_t n, size_t max_quantity,
 		  struct request *req, struct request_error *err);
+
+/* The characters a request is expected to draw: quantity x length /
+ * acceptance (rejected candidates included). */
+double request_expected_work(const struct gen_request *g);
+
+/* Refuse a request expected to draw more than `max_work` characters: 0, or
+ * -1 with a 400 too-much-work naming quantity in *err. */
+int request_check_work(const struct gen_request *g, size_t max_work,
+		       struct request_error *err);
 
 /* POST /v1/complex_password, once its body is parsed (complex.h): the
  * random part is the /v1/ password policy for `additional_length`. 0, or -1

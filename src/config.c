@@ -45,6 +45,11 @@ static const struct option options[] = {
 		 "(affinity and cgroup cpu.max)"),
 	SIZE_OPT("max-quantity", "PWGEND_MAX_QUANTITY", max_quantity, 1,
 		 1000000, "100000", "largest quantity per request"),
+	SIZE_OPT("max-work", "PWGEND_MAX_WORK", max_work, 1 << 20,
+		 (size_t)1 << 40, "268435456",
+		 "characters a request may be expected to draw (quantity x "
+		 "length / acceptance, rejected candidates included) before "
+		 "400 too-much-work: about 1 s of CPU"),
 	SIZE_OPT("max-inflight-bytes", "PWGEND_MAX_INFLIGHT_BYTES",
 		 max_inflight_bytes, 65536, (size_t)1 << 40, "50331648",
 		 "admission budget: bytes of replies being built or sent"),

@@ -970,10 +970,15 @@ static enum MHD_Result dispatch(struct exchange *ex, const char *method)
 	return dispatch_ready(ex, &req.gen);
 }
 
-/* A valid generation request: generate unless the server cannot. */
+/* A valid generation request: generate unless the server cannot, or the
+ * request would hold its loop's share of the CPU for too long. */
 static enum MHD_Result dispatch_ready(struct exchange *ex,
 				      const struct gen_request *gen)
 {
+	struct request_error err;
+
+	if (request_check_work(gen, ex->http->cfg.max_work, &err) < 0)
+		return reply_request_error(ex, &err);
 	if (atomic_load(&ex->http->draining))
 		return reply_unavailable(ex, true);
 	if (!ex->http->ready)

@@ -212,6 +212,29 @@ int request_fail(struct request_error *err, int status, const char *type,
 	return -1;
 }
 
+double request_expected_work(const struct gen_request *g)
+{
+	double acceptance = g->acceptance > 0 ? g->acceptance : 1;
+
+	return (double)g->quantity * (double)g->length / acceptance;
+}
+
+int request_check_work(const struct gen_request *g, size_t max_work,
+		       struct request_error *err)
+{
+	double work = request_expected_work(g);
+
+	if (g->explain || work <= (double)max_work)
+		return 0;
+	return request_fail(err, 400, PROBLEM_TOO_MUCH_WORK, "Too much work",
+			    "quantity", "this request would draw about %.3g "
+			    "characters (quantity x length / acceptance %.3g), "
+			    "over the server's limit of %zu: ask for fewer or "
+			    "shorter items, or relax the minimums",
+			    work, g->acceptance > 0 ? g->acceptance : 1,
+			    max_work);
+}
+
 static int fail_invalid(struct parser *p, const char *param, const char *what)
 {
 	return request_fail(p->err, 400, PROBLEM_INVALID_VALUE,

@@ -22,6 +22,13 @@ struct refusal {
 };
 
 static const struct refusal refusals[] = {
+	/* more work than --max-work (the default, 2^28 characters): a strict
+	 * policy at a large quantity, and a mild one (acceptance 0.21) at the
+	 * largest quantity and length */
+	{ "/password?length=1024&min_digits=202&quantity=1000", 400,
+	  "too-much-work", "quantity" },
+	{ "/password?length=1024&min_digits=175&quantity=100000", 400,
+	  "too-much-work", "quantity" },
 	/* names the route does not take */
 	{ "/password?lenght=5", 400, "unknown-parameter", "lenght" },
 	{ "/password?quantity=2&bogus=1", 400, "unknown-parameter", "bogus" },

@@ -457,6 +457,35 @@ START_TEST(test_long_name_is_shown_cut)
 }
 END_TEST
 
+/* The work cap: quantity x length / acceptance against the limit. */
+START_TEST(test_expected_work_is_capped)
+{
+	struct request req;
+	struct request_error err;
+	static const char strict[] =
+		"/password?length=1024&min_digits=202&quantity=1000";
+	static const char plain[] = "/password?length=1024&quantity=100000";
+
+	ck_assert_int_eq(request_parse(strict, strlen(strict), 100000, &req,
+				       &err), 0);
+	ck_assert_double_gt(request_expected_work(&req.gen), 5e8);
+	ck_assert_int_eq(request_check_work(&req.gen, 1 << 28, &err), -1);
+	ck_assert_int_eq(err.status, 400);
+	ck_assert_str_eq(err.type, PROBLEM_TOO_MUCH_WORK);
+	ck_assert_str_eq(err.parameter, "quantity");
+	ck_assert_ptr_nonnull(strstr(err.detail, "268435456"));
+	/* explain generates nothing: never too much work */
+	req.gen.explain = true;
+	ck_assert_int_eq(request_check_work(&req.gen, 1 << 28, &err), 0);
+	/* the largest plain request fits the default */
+	ck_assert_int_eq(request_parse(plain, strlen(plain), 100000, &req,
+				       &err), 0);
+	ck_assert_double_eq(request_expected_work(&req.gen), 102400000.0);
+	ck_assert_int_eq(request_check_work(&req.gen, 1 << 28, &err), 0);
+	ck_assert_int_eq(request_check_work(&req.gen, 1 << 20, &err), -1);
+}
+END_TEST
+
 Suite *request_suite(void)
 {
 	Suite *s = suite_create("request");
@@ -480,6 +509,7 @@ Suite *request_suite(void)
 	tcase_add_test(tc, test_other_kinds);
 	tcase_add_test(tc, test_not_nul_terminated);
 	tcase_add_test(tc, test_long_name_is_shown_cut);
+	tcase_add_test(tc, test_expected_work_is_capped);
 	suite_add_tcase(s, tc);
 	return s;
 }
