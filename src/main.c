@@ -64,6 +64,14 @@ static void harden_process(void)
 static void tune_malloc(void)
 {
 	mallopt(M_MMAP_THRESHOLD, 256 * 1024);
+	/* One arena for every thread. glibc gives each thread its own arena,
+	 * each reserving 64 MiB of address space; under an address-space
+	 * limit (ulimit -v 100000) that reservation fails and every malloc
+	 * takes a slow path: 579 req/s at quantity=1 against 58k with one
+	 * arena. The per-thread tcache serves the small allocations of a
+	 * request without the arena lock, so one arena costs nothing
+	 * measurable (wrk, 2 loops, interleaved: 46-54k vs 49-55k req/s). */
+	mallopt(M_ARENA_MAX, 1);
 }
 
 /* Block the signals main handles in every thread (they inherit this mask),
