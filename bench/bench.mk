@@ -1,8 +1,8 @@
 # bench/bench.mk - benchmarks, included by the top-level Makefile.
 # Never part of `make test`. See bench/README.md.
 #
-#   make bench         full run (< 5 min): writes bench/RESULTS.md
-#   make bench-quick   short run (< 1 min): writes $(BUILD)/bench/RESULTS-quick.md
+#   make bench         full run (< 6 min): writes bench/RESULTS.md
+#   make bench-quick   short run (~1 min): writes $(BUILD)/bench/RESULTS-quick.md
 #
 # Uses the top-level CC, CPPFLAGS, ALL_CFLAGS, LIBS, OBJS, BIN and BUILD.
 

@@ -3,14 +3,20 @@
  * libmicrohttpd server that answers each known request-target with fixed,
  * precomputed bytes.
  *
- *   ceiling --port P TARGET FILE [TARGET FILE]...
- *   e.g. ceiling --port 8123 '/password?quantity=100' q100.json
+ *   ceiling --port P [--workers N] TARGET FILE [TARGET FILE]...
+ *   e.g. ceiling --port 8123 --workers 2 '/password?quantity=100' q100.json
  *
  * It does no generation at all, so whatever pwgend loses against it is the
- * cost of pwgend's own work (parsing, the scheduler hand-off, generation,
- * rendering), not of libmicrohttpd. To be a fair ceiling it copies what pwgend
- * does with libmicrohttpd:
- *   - the same threading mode: one internal polling thread with epoll;
+ * cost of pwgend's own work (parsing, scheduling, generation, rendering),
+ * not of libmicrohttpd. To be a fair ceiling it copies what pwgend does with
+ * libmicrohttpd:
+ *   - the same number of threads, each with its own epoll set, all
+ *     accepting on one listening socket: pwgend runs N event loops (one
+ *     libmicrohttpd daemon in external epoll mode per thread); the ceiling
+ *     asks libmicrohttpd for a pool of N such threads (N = --workers,
+ *     default 1; the harness passes pwgend's pwgend_loops). With N = 1 it
+ *     is a single internal polling thread. The connection limit is split
+ *     between the threads by libmicrohttpd, as pwgend splits its own;
  *   - the same daemon options (connection limit, timeout, strict parsing);
  *   - the reply is queued on the SECOND access-handler call. On MHD 0.9.75 a
  *     reply queued on the first call (before MHD has read the whole request)
@@ -184,11 +190,12 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn,
 
 /* ---------------------------------------------------------- lifecycle */
 
-static struct MHD_Daemon *start(unsigned port)
+static struct MHD_Daemon *start(unsigned port, unsigned threads)
 {
 	static struct sockaddr_in addr;
 	/* pwgend's flags minus suspend/resume (nothing here suspends) and
-	 * its options with their defaults. */
+	 * its options with their defaults; the threads are libmicrohttpd's
+	 * instead of pwgend's own loops. */
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
 			 MHD_USE_ERROR_LOG;
 
@@ -197,6 +204,9 @@ static struct MHD_Daemon *start(unsigned port)
 	addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	return MHD_start_daemon(flags, (uint16_t)port, NULL, NULL, on_access,
 				NULL, MHD_OPTION_SOCK_ADDR, &addr,
+				/* 0: no pool, one internal thread */
+				MHD_OPTION_THREAD_POOL_SIZE,
+				threads > 1 ? threads : 0u,
 				MHD_OPTION_CONNECTION_LIMIT, 1000u,
 				MHD_OPTION_CONNECTION_TIMEOUT, 10u,
 				MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u,
@@ -206,9 +216,22 @@ static struct MHD_Daemon *start(unsigned port)
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: ceiling --port P TARGET FILE "
+	fprintf(stderr, "usage: ceiling --port P [--workers N] TARGET FILE "
 		"[TARGET FILE]...\n");
 	return 2;
+}
+
+/* A decimal in [1, max], or 0 if `s` is not one. */
+static unsigned long parse_count(const char *s, unsigned long max)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || *s == '-' || v > max)
+		return 0;
+	return v;
 }
 
 int main(int argc, char **argv)
@@ -216,37 +239,46 @@ int main(int argc, char **argv)
 	static const char missing[] = "{\"error\":\"not found\"}";
 	struct MHD_Daemon *d;
 	sigset_t stop;
-	char *end;
-	unsigned long port;
-	int sig;
+	unsigned long port, threads = 1;
+	int sig, first = 3;
 
-	if (argc < 5 || argc % 2 != 1 || strcmp(argv[1], "--port") != 0)
+	if (argc < 5 || strcmp(argv[1], "--port") != 0)
 		return usage();
-	errno = 0;
-	port = strtoul(argv[2], &end, 10);
-	if (errno != 0 || *end != '\0' || port == 0 || port > 65535)
+	port = parse_count(argv[2], 65535);
+	if (port == 0)
 		return usage();
-	for (int i = 3; i < argc; i += 2)
+	if (strcmp(argv[3], "--workers") == 0) {
+		if (argc < 7)
+			return usage();
+		threads = parse_count(argv[4], 1024);
+		if (threads == 0)
+			return usage();
+		first = 5;
+	}
+	if ((argc - first) % 2 != 0)
+		return usage();
+	for (int i = first; i < argc; i += 2)
 		if (add_route(argv[i], argv[i + 1]) < 0)
 			return 1;
 	not_found = make_response(missing, sizeof(missing) - 1);
 	if (not_found == NULL)
 		return 1;
 
-	/* Block the stop signals before MHD starts its thread, so only
+	/* Block the stop signals before MHD starts its threads, so only
 	 * sigwait() below ever sees them. */
 	sigemptyset(&stop);
 	sigaddset(&stop, SIGINT);
 	sigaddset(&stop, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &stop, NULL);
-	d = start((unsigned)port);
+	d = start((unsigned)port, (unsigned)threads);
 	if (d == NULL) {
 		fprintf(stderr, "ceiling: cannot listen on 127.0.0.1:%lu\n",
 			port);
 		return 1;
 	}
-	printf("ceiling listening on http://127.0.0.1:%lu (%zu routes)\n",
-	       port, nroutes);
+	printf("ceiling listening on http://127.0.0.1:%lu (%zu routes, "
+	       "%lu thread%s)\n", port, nroutes, threads,
+	       threads == 1 ? "" : "s");
 	fflush(stdout);
 	sigwait(&stop, &sig);
 	MHD_stop_daemon(d);

@@ -58,13 +58,13 @@ full)
 	DUR=2           # seconds per wrk run
 	WARM=1          # seconds of warm-up per target (node: twice that)
 	GEN_REPS=5 GEN_MS=200
-	FAIR_REPS=3 MEM_DUR=5
+	FAIR_REPS=3 STRICT_REPS=3 MEM_DUR=5
 	SCALING=1 INSTALL=1 PY_HUGE=1 MAKE_TARGET=bench
 	;;
 quick)
 	REPS=1 DUR=1 WARM=1
 	GEN_REPS=3 GEN_MS=100
-	FAIR_REPS=1 MEM_DUR=2
+	FAIR_REPS=1 STRICT_REPS=1 MEM_DUR=2
 	SCALING=0 INSTALL=0   # peers only if already installed
 	MAKE_TARGET=bench-quick
 	PY_HUGE=0             # ~1 s per request: too slow for a quick run
@@ -76,6 +76,11 @@ LARGE_WRK="-t2 -c8"             # quantity 10000
 PY_LARGE_WRK="-t1 -c1"          # the Python peer needs ~1 s per 10000
 PY_LARGE_DUR=$(( DUR > 3 ? DUR : 3 ))
 FAIR_WRK="-t1 -c4"              # the small requests in the fairness test
+STRICT_WRK="-t1 -c4"            # /livez in the strict-policy stall test
+# A strict policy: at least 9 digits in 20 characters from 62 accepts one
+# candidate in ~445, so a reply of 677 passwords (15 kB) draws ~6 MB.
+STRICT_QUERY="/password?length=20&min_digits=9&quantity=677"
+STRICT_CLIENTS=(2 8)            # background connections looping on it
 MEM_WRK="-t2 -c256"             # the memory test: 256 huge requests in flight
 WRK_TIMEOUT=10s                 # so slow replies still count in percentiles
 
@@ -144,9 +149,14 @@ stop_server() {
 			kill -TERM "$kid" 2>/dev/null || true
 		fi
 	done
+	forget "$pid"
+}
+
+# Drop a pid from STARTED (stopped, or reaped by `wait`: never signal it).
+forget() {
 	local left=() p
 	for p in "${STARTED[@]}"; do
-		[[ $p == "$pid" ]] || left+=("$p")
+		[[ $p == "$1" ]] || left+=("$p")
 	done
 	STARTED=("${left[@]}")
 }
@@ -256,8 +266,40 @@ reset_peak_rss() {
 	done
 }
 
+# CPU time per thread of a process, "tid nanoseconds" lines (the first
+# field of schedstat: time spent on a CPU).
+thread_cpu_ns() {   # PID
+	local t ns
+	for t in /proc/"$1"/task/*; do
+		{ read -r ns _ < "$t/schedstat"; } 2> /dev/null || continue
+		echo "${t##*/} $ns"
+	done
+}
+
+# Each loop's share of a core between a thread_cpu_ns snapshot and now,
+# busiest first, e.g. "97/3" (the main thread, tid = pid, is left out).
+loop_cpu() {   # PID BEFORE_SNAPSHOT START_EPOCHREALTIME
+	local now=$EPOCHREALTIME
+	thread_cpu_ns "$1" | awk -v pid="$1" \
+		-v secs="$(awk -v a="$3" -v b="$now" 'BEGIN { print b - a }')" '
+	NR == FNR { before[$1] = $2; next }
+	$1 != pid && secs > 0 {
+		pct[++n] = ($2 - before[$1]) / 1e7 / secs
+	}
+	END {
+		for (i = 2; i <= n; i++)
+			for (j = i; j > 1 && pct[j - 1] < pct[j]; j--) {
+				t = pct[j]; pct[j] = pct[j - 1]; pct[j - 1] = t
+			}
+		for (i = 1; i <= n; i++)
+			printf "%s%.0f", (i > 1 ? "/" : ""), pct[i]
+		print ""
+	}' <(printf '%s\n' "$2") -
+}
+
 # wrk prints latencies as 367.00us, 1.50ms, 1.02s or 2.00m: to ms.
-# Fields: req/s, p50 ms, p99 ms, non-2xx/3xx, socket errors, requests.
+# Fields: req/s, p50 ms, p99 ms, non-2xx/3xx, socket errors, requests,
+# max ms.
 parse_wrk() {
 	awk '
 	function ms(v) {
@@ -268,6 +310,7 @@ parse_wrk() {
 		return v + 0
 	}
 	$1 == "50%" { p50 = ms($2) }
+	$1 == "Latency" && mx == "" { mx = ms($4) }
 	$1 == "99%" { p99 = ms($2) }
 	/^Requests\/sec:/ { rps = $2 }
 	/requests in/ { reqs = $1 }
@@ -277,8 +320,8 @@ parse_wrk() {
 		sock = $4 + $6 + $8 + $10
 	}
 	END {
-		printf "%s\t%.3f\t%.3f\t%d\t%d\t%d\n", rps + 0, p50, p99,
-			bad, sock, reqs
+		printf "%s\t%.3f\t%.3f\t%d\t%d\t%d\t%.3f\n", rps + 0, p50,
+			p99, bad, sock, reqs, mx
 	}' "$1"
 }
 
@@ -299,6 +342,8 @@ quantity_of() {
 }
 
 # measure TARGET PID PORT QUERY REP WRKARGS DURATION: one run -> $RUNS.
+# runs.tsv: target query rep wrk quantity rps p50 p99 non2xx sock requests
+#           rss_kb max_ms
 measure() {
 	local target=$1 pid=$2 port=$3 query=$4 rep=$5 args=$6 dur=$7
 	local out q fields rss
@@ -308,15 +353,16 @@ measure() {
 	wrk_run "$out" "$dur" "$args" "http://127.0.0.1:$port$query"
 	rss=$(peak_rss_kb "$pid")
 	fields=$(parse_wrk "$out")
-	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$target" "$query" "$rep" \
-		"$args -d${dur}s" "$q" "$fields" "$rss" >> "$RUNS"
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$target" "$query" \
+		"$rep" "$args -d${dur}s" "$q" "$(cut -f1-6 <<< "$fields")" \
+		"$rss" "$(cut -f7 <<< "$fields")" >> "$RUNS"
 	say "$(printf '%-8s %-26s run %s: %10.1f req/s' "$target" "$query" \
 		"$rep" "$(cut -f1 <<< "$fields")")"
 }
 
 # Medians per target and request, in the order first measured.
 # summary.tsv: target query wrk n rps items p50 p99 rss_kb non2xx sock
-#              rps_min rps_max
+#              rps_min rps_max max_ms
 summarize() {
 	awk -F'\t' -v OFS='\t' '
 	function med(list,   a, n, i, j, t) {
@@ -333,7 +379,7 @@ summarize() {
 		if (!(k in n)) { order[++keys] = k; wrk[k] = $4 }
 		n[k]++; q[k] = $5
 		rps[k] = rps[k] " " $6; p50[k] = p50[k] " " $7
-		p99[k] = p99[k] " " $8
+		p99[k] = p99[k] " " $8; mx[k] = mx[k] " " $13
 		bad[k] += $9; sock[k] += $10
 		if ($12 + 0 > rss[k] + 0) rss[k] = $12
 	}
@@ -343,7 +389,7 @@ summarize() {
 			r = med(rps[k]); rmin = lo; rmax = hi
 			print tq[1], tq[2], wrk[k], n[k], r, r * q[k],
 				med(p50[k]), med(p99[k]), rss[k], bad[k],
-				sock[k], rmin, rmax
+				sock[k], rmin, rmax, med(mx[k])
 		}
 	}' "$RUNS" > "$SUMMARY"
 }
@@ -385,17 +431,33 @@ start_pwgend() {   # NAME [EXTRA FLAGS...]: sets SERVER_PID, SERVER_PORT
 		--bind 127.0.0.1 --access-log off "$@"
 }
 
-# The ceiling serves, for each request, the bytes pwgend sent for it.
+# How many event loops pwgend runs with its defaults (one per usable CPU):
+# its pwgend_loops gauge, else what nproc says (affinity only).
+PW_LOOPS='' PW_LOOPS_FROM=''
+read_pwgend_loops() {   # PORT
+	PW_LOOPS=$(curl -s --max-time 5 "http://127.0.0.1:$1/metrics" |
+		awk '$1 == "pwgend_loops" { print $2 + 0; exit }' || true)
+	PW_LOOPS_FROM="pwgend_loops metric"
+	if ! [[ $PW_LOOPS =~ ^[1-9][0-9]*$ ]]; then
+		PW_LOOPS=$(nproc)
+		PW_LOOPS_FROM="nproc (no pwgend_loops metric)"
+		note "pwgend's /metrics has no pwgend_loops gauge: the ceiling" \
+		     "runs nproc = $PW_LOOPS threads."
+	fi
+}
+
+# The ceiling serves, for each request, the bytes pwgend sent for it, with
+# as many threads as pwgend has loops.
 start_ceiling() {
 	local routes=() query file
 	mkdir -p "$WORK/bodies"
-	for query in "${QUERIES[@]}"; do
+	for query in "${QUERIES[@]}" /livez; do
 		file="$WORK/bodies/$(echo "$query" | tr -c 'a-z0-9\n' '_').json"
 		curl -sf --max-time 10 -o "$file" "http://127.0.0.1:$PW_PORT$query"
 		routes+=("$query" "$file")
 	done
 	start_server ceiling "${QUERIES[0]}" 10 \
-		"$CEILING" --port '{PORT}' "${routes[@]}"
+		"$CEILING" --port '{PORT}' --workers "$PW_LOOPS" "${routes[@]}"
 	CE_PID=$SERVER_PID CE_PORT=$SERVER_PORT
 }
 
@@ -531,6 +593,21 @@ run_genbench() {
 		--min-ms "$GEN_MS" > "$WORK/genbench.tsv"
 }
 
+# After a background load: wait (at most 5 s) until pwgend's schedulers
+# are empty, so that jobs left over by clients that went away do not slow
+# down the next (idle) run.
+settle() {   # PORT
+	local i depth
+	for ((i = 0; i < 50; i++)); do
+		depth=$(curl -s --max-time 1 "http://127.0.0.1:$1/metrics" |
+			awk '$1 == "pwgend_scheduler_queue_depth" { print $2 }' ||
+			true)
+		[[ ${depth:-0} == 0 ]] && return 0
+		sleep 0.1
+	done
+	say "pwgend still has $depth jobs queued after 5 s"
+}
+
 # A loop of huge requests until killed or DEADLINE; one status per line.
 huge_loop() {   # URL SECONDS OUTFILE
 	local url=$1 end=$((SECONDS + $2)) out=$3 cpid=
@@ -548,10 +625,11 @@ huge_loop() {   # URL SECONDS OUTFILE
 # Control: the ceiling's p99 under the same background load (the loops still
 # hit pwgend), i.e. what CPU contention alone costs a server doing nothing.
 run_fairness() {
-	local pid=$1 port=$2 rep loops=() l
+	local pid=$1 port=$2 rep loops=() l snap t0
 	local small="/password?quantity=1"
 	local huge="http://127.0.0.1:$port/password?quantity=100000"
 	: > "$WORK/huge_status.txt"
+	: > "$WORK/fair_cpu.txt"     # loop CPU shares, one line per run
 	for ((rep = 1; rep <= FAIR_REPS; rep++)); do
 		measure fair-idle "$pid" "$port" "$small" "$rep" "$FAIR_WRK" "$DUR"
 		loops=()
@@ -561,12 +639,65 @@ run_fairness() {
 			loops+=("$!")
 			STARTED+=("$!")
 		done
-		sleep 0.5   # let the huge jobs get going
+		# Let the huge jobs get going; each loop's CPU share meanwhile.
+		sleep 0.2
+		snap=$(thread_cpu_ns "$pid") t0=$EPOCHREALTIME
+		sleep 0.5
+		loop_cpu "$pid" "$snap" "$t0" >> "$WORK/fair_cpu.txt"
 		measure fair-load "$pid" "$port" "$small" "$rep" "$FAIR_WRK" "$DUR"
 		measure fair-ctrl "$CE_PID" "$CE_PORT" "$small" "$rep" \
 			"$FAIR_WRK" "$DUR"
 		for l in "${loops[@]}"; do
 			stop_server "$l"
+		done
+		settle "$port"
+	done
+}
+
+# The strict-policy stall test: p50/p99/max of /livez (nothing to
+# generate) idle, and while N connections (STRICT_CLIENTS) ask back to back
+# for replies whose policy rejects ~99.8% of the candidates. A loop runs one
+# work-bounded slice per job between libmicrohttpd runs, so a small request
+# should wait for a few slices at most, not for a whole strict reply.
+# Idle and loaded runs alternate; the background wrk runs long enough to
+# cover the pwgend run and the control run against the ceiling (same load
+# on pwgend, like the fairness control), and its replies are counted.
+run_strict() {
+	local pid=$1 port=$2 rep n out bg snap t0 shares secs=$((2 * DUR + 2))
+	: > "$WORK/strict_bg.tsv"   # clients rep requests non2xx sock secs
+	: > "$WORK/strict_cpu.tsv"  # clients rep loop-cpu-shares
+	for ((rep = 1; rep <= STRICT_REPS; rep++)); do
+		measure strict-idle "$pid" "$port" /livez "$rep" \
+			"$STRICT_WRK" "$DUR"
+		for n in "${STRICT_CLIENTS[@]}"; do
+			out="$RAW/strict_bg_c${n}_r$rep.txt"
+			timeout $((secs + 20)) wrk -t1 -c"$n" -d"${secs}s" \
+				--timeout "$WRK_TIMEOUT" \
+				"http://127.0.0.1:$port$STRICT_QUERY" \
+				< /dev/null > "$out" 2>&1 &
+			bg=$!
+			STARTED+=("$bg")
+			# Let the strict jobs fill the loops, and see which
+			# loops they landed on (each loop's CPU share).
+			sleep 0.2
+			snap=$(thread_cpu_ns "$pid") t0=$EPOCHREALTIME
+			sleep 0.5
+			shares=$(loop_cpu "$pid" "$snap" "$t0")
+			snap=$(thread_cpu_ns "$pid") t0=$EPOCHREALTIME
+			measure "strict-load$n" "$pid" "$port" /livez "$rep" \
+				"$STRICT_WRK" "$DUR"
+			printf '%s\t%s\t%s -> %s\n' "$n" "$rep" "$shares" \
+				"$(loop_cpu "$pid" "$snap" "$t0")" \
+				>> "$WORK/strict_cpu.tsv"
+			measure "strict-ctrl$n" "$CE_PID" "$CE_PORT" /livez \
+				"$rep" "$STRICT_WRK" "$DUR"
+			wait "$bg" 2> /dev/null || true   # until wrk's own -d
+			forget "$bg"
+			settle "$port"
+			printf '%s\t%s\t%s\n' "$n" "$rep" \
+				"$(parse_wrk "$out" | awk -F'\t' -v OFS='\t' \
+				-v s="$secs" '{ print $6, $4, $5, s }')" \
+				>> "$WORK/strict_bg.tsv"
 		done
 	done
 }
@@ -585,11 +716,19 @@ run_memory() {
 	fi
 }
 
-# The scaling curve: items/s against quantity for several configurations,
-# all started at once and measured interleaved, one run each.
+# The scaling curve: items/s against quantity for one loop and for two
+# (the default on 2 CPUs), both started at once and measured interleaved,
+# one run each. scale<i> is SCALE_CFGS[i].
 SCALE_QS=(1 10 100 1000 10000 100000)
 SCALE_DUR=2
-SCALE_CFGS=("--schedulers 1" "--schedulers 2" "--schedulers 2 --threads 2")
+SCALE_CFGS=("--loops 1" "--loops 2")
+scale_index() {   # FLAGS: the index of that configuration, or "none"
+	local i
+	for i in "${!SCALE_CFGS[@]}"; do
+		[[ ${SCALE_CFGS[i]} == "$1" ]] && { echo "$i"; return 0; }
+	done
+	echo none
+}
 run_scaling() {
 	local pids=() ports=() i q port args conns
 	for i in "${!SCALE_CFGS[@]}"; do
@@ -708,8 +847,12 @@ settings_section() {
 	  runs on the same 2 cores as the servers.
 	- wrk: \`$SMALL_WRK\` for quantity 1 and 100, \`$LARGE_WRK\` for 10000
 	  (Python peer: \`$PY_LARGE_WRK -d${PY_LARGE_DUR}s\`), \`--timeout $WRK_TIMEOUT --latency\`.
-	- pwgend: \`--bind 127.0.0.1 --access-log off\`, defaults otherwise
-	  (1 libmicrohttpd thread, 1 scheduler, quantum 16384, window 64).
+	- pwgend: \`--bind 127.0.0.1 --access-log off\`, defaults otherwise:
+	  $PW_LOOPS event loops (one per usable CPU; from the $PW_LOOPS_FROM),
+	  each a thread with its own libmicrohttpd daemon (external epoll) and
+	  scheduler; quantum 16384, window 64.
+	- ceiling: \`--workers $PW_LOOPS\`, libmicrohttpd's thread pool with
+	  epoll, as many threads as pwgend has loops.
 	- Passwords are 20 characters from 62 (\`/password\` defaults); PINs 6 digits.
 	- Peak RSS: VmHWM of the server, reset before each run (max over runs);
 	  for node, primary + 2 workers summed (each peaks at its own moment,
@@ -723,7 +866,7 @@ main_table() {
 	echo "| target | request | wrk | req/s | items/s | p50 ms | p99 ms | peak RSS MiB | non-2xx | socket errors | req/s min-max |"
 	echo "|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|"
 	awk -F'\t' '$1 ~ /^(pwgend|ceiling|python|node)$/' "$SUMMARY" |
-	while IFS=$'\t' read -r t q w _ rps items p50 p99 rss bad sock lo hi; do
+	while IFS=$'\t' read -r t q w _ rps items p50 p99 rss bad sock lo hi _; do
 		# shellcheck disable=SC2016  # backquotes are Markdown here
 		printf '| %s | `%s` | `%s` | %s | %s | %.2f | %.2f | %.1f | %s | %s | %s-%s |\n' \
 			"$t" "$q" "$w" "$(fmt_rps "$rps")" "$(fmt_num "$items")" \
@@ -760,50 +903,63 @@ gen_rate() {   # STAGE: items/s per core
 }
 
 ratios_table() {
-	local q1='/password?quantity=1' q100='/password?quantity=100' sock
+	local q1='/password?quantity=1' q100='/password?quantity=100' sock n
 	local q10k='/password?quantity=10000' pin='/pin?quantity=1'
 	echo "## Ratios"
 	echo
 	echo "| ratio | value | target | verdict |"
 	echo "|---|--:|--:|---|"
 	ratio_row "pwgend / ceiling, req/s, quantity=1" \
-		"$(get pwgend "$q1" 5)" "$(get ceiling "$q1" 5)" ">=" 0.8
+		"$(get pwgend "$q1" 5)" "$(get ceiling "$q1" 5)" ">=" 0.9
 	ratio_row "pwgend / ceiling, req/s, quantity=100" \
-		"$(get pwgend "$q100" 5)" "$(get ceiling "$q100" 5)" ">=" 0.8
+		"$(get pwgend "$q100" 5)" "$(get ceiling "$q100" 5)" ">=" 0.75
 	ratio_row "pwgend / ceiling, req/s, quantity=10000" \
 		"$(get pwgend "$q10k" 5)" "$(get ceiling "$q10k" 5)" ">=" ""
 	ratio_row "pwgend / ceiling, req/s, /pin quantity=1" \
 		"$(get pwgend "$pin" 5)" "$(get ceiling "$pin" 5)" ">=" ""
-	ratio_row "pwgend items/s at 10000 / raw task rate (genbench task)" \
-		"$(get pwgend "$q10k" 6)" "$(gen_rate task)" ">=" 0.7
-	ratio_row "pwgend items/s at 10000 / raw gen+render rate (genbench render)" \
+	ratio_row "pwgend items/s at 10000 / one core's raw gen+render rate (genbench render)" \
 		"$(get pwgend "$q10k" 6)" "$(gen_rate render)" ">=" 0.7
-	ratio_row "pwgend / Python peer, req/s, quantity=1" \
-		"$(get pwgend "$q1" 5)" "$(get python "$q1" 5)" ">=" 20
+	ratio_row "(info) pwgend items/s at 10000 / one core's raw task rate (genbench task)" \
+		"$(get pwgend "$q10k" 6)" "$(gen_rate task)" ">=" ""
+	# The peers: targets only where the ceiling leaves room (see the
+	# (bound) rows); the rest is for information.
+	ratio_row "(info) pwgend / Python peer, req/s, quantity=1" \
+		"$(get pwgend "$q1" 5)" "$(get python "$q1" 5)" ">=" ""
 	ratio_row "(bound) ceiling / Python peer, req/s, quantity=1" \
 		"$(get ceiling "$q1" 5)" "$(get python "$q1" 5)" ">=" ""
-	ratio_row "pwgend / Python peer, req/s, quantity=100" \
-		"$(get pwgend "$q100" 5)" "$(get python "$q100" 5)" ">=" 150
+	ratio_row "(info) pwgend / Python peer, req/s, quantity=100" \
+		"$(get pwgend "$q100" 5)" "$(get python "$q100" 5)" ">=" ""
 	ratio_row "(bound) ceiling / Python peer, req/s, quantity=100" \
 		"$(get ceiling "$q100" 5)" "$(get python "$q100" 5)" ">=" ""
-	ratio_row "pwgend / Python peer, items/s, quantity=10000" \
+	ratio_row "(info) pwgend / Python peer, items/s, quantity=10000" \
 		"$(get pwgend "$q10k" 6)" "$(get python "$q10k" 6)" ">=" ""
-	ratio_row "pwgend / Node peer, req/s, quantity=1" \
-		"$(get pwgend "$q1" 5)" "$(get node "$q1" 5)" ">=" 2.5
+	ratio_row "(info) pwgend ($PW_LOOPS loops) / Node peer (2 workers), req/s, quantity=1" \
+		"$(get pwgend "$q1" 5)" "$(get node "$q1" 5)" ">=" ""
 	ratio_row "(bound) ceiling / Node peer, req/s, quantity=1" \
 		"$(get ceiling "$q1" 5)" "$(get node "$q1" 5)" ">=" ""
-	ratio_row "pwgend / Node peer, req/s, quantity=100" \
+	ratio_row "(info) pwgend / Node peer, req/s, quantity=100" \
 		"$(get pwgend "$q100" 5)" "$(get node "$q100" 5)" ">=" ""
 	ratio_row "pwgend / Node peer, items/s, quantity=10000" \
 		"$(get pwgend "$q10k" 6)" "$(get node "$q10k" 6)" ">=" 8
-	# Node uses 2 processes; the scaling curve has pwgend with 2
-	# schedulers under the same wrk settings (one run, full mode only).
-	ratio_row "(info) pwgend --schedulers 2 / Node peer, items/s, quantity=10000" \
-		"$(get scale1 "$q10k" 6)" "$(get node "$q10k" 6)" ">=" ""
-	ratio_row "fairness: p99 of quantity=1 under huge load / idle" \
-		"$(get fair-load "$q1" 8)" "$(get fair-idle "$q1" 8)" "<=" 3
-	ratio_row "(info) fairness: pwgend loaded p99 / ceiling p99 under the same load" \
-		"$(get fair-load "$q1" 8)" "$(get fair-ctrl "$q1" 8)" "<=" ""
+	# The same with the scaling curve's run of pwgend at its default
+	# loop count (full mode only; not interleaved with node).
+	ratio_row "(info) pwgend defaults (\`--loops $PW_LOOPS\`, scaling run) / Node peer (2 workers), items/s, quantity=10000" \
+		"$(get "scale$(scale_index "--loops $PW_LOOPS")" "$q10k" 6)" \
+		"$(get node "$q10k" 6)" ">=" ""
+	ratio_row "fairness: p99 of quantity=1 under huge load, pwgend / ceiling (control, same load)" \
+		"$(get fair-load "$q1" 8)" "$(get fair-ctrl "$q1" 8)" "<=" 1.5
+	ratio_row "(info) fairness: p99 of quantity=1 under huge load / idle" \
+		"$(get fair-load "$q1" 8)" "$(get fair-idle "$q1" 8)" "<=" ""
+	for n in "${STRICT_CLIENTS[@]}"; do
+		ratio_row "strict policy: p99 of /livez, $n strict clients / idle" \
+			"$(get "strict-load$n" /livez 8)" \
+			"$(get strict-idle /livez 8)" "<=" 3
+	done
+	for n in "${STRICT_CLIENTS[@]}"; do
+		ratio_row "(info) strict policy: p99 of /livez, $n strict clients, pwgend / ceiling (control, same load)" \
+			"$(get "strict-load$n" /livez 8)" \
+			"$(get "strict-ctrl$n" /livez 8)" "<=" ""
+	done
 	ratio_row "memory: peak RSS under 256 x quantity=100000" \
 		"$(get memory '/password?quantity=100000' 9)" 1024 "<=" 64 MiB
 	ratio_row "(info) memory: peak RSS, streamed / built whole (--stream-min-bytes off)" \
@@ -832,19 +988,91 @@ fairness_section() {
 	and while two curl loops fetch \`/password?quantity=100000\` (2.3 MB
 	each) back to back; idle and loaded runs alternate, $FAIR_REPS each.
 
-	| condition | req/s | p50 ms | p99 ms (median) |
-	|---|--:|--:|--:|
-	| idle | $(fmt_num "$(get fair-idle "$q1" 5)") | $(get fair-idle "$q1" 7) | $(get fair-idle "$q1" 8) |
-	| 2 x quantity=100000 loops | $(fmt_num "$(get fair-load "$q1" 5)") | $(get fair-load "$q1" 7) | $(get fair-load "$q1" 8) |
-	| control: the ceiling, same loops on pwgend | $(fmt_num "$(get fair-ctrl "$q1" 5)") | $(get fair-ctrl "$q1" 7) | $(get fair-ctrl "$q1" 8) |
+	| condition | req/s | p50 ms | p99 ms | max ms | p99 ms per run |
+	|---|--:|--:|--:|--:|---|
+	$(latency_row idle fair-idle "$q1")
+	$(latency_row "2 x quantity=100000 loops" fair-load "$q1")
+	$(latency_row "control: the ceiling, same loops on pwgend" fair-ctrl "$q1")
 
-	The control row is the same small-request test against the ceiling
-	while the loops keep pwgend busy: the part of the loaded p99 that CPU
-	contention on this 2-core machine causes for any server.
+	Medians over the runs (max: the median of each run's maximum). The
+	control row is the same small-request test against the ceiling
+	($PW_LOOPS threads) while the loops keep pwgend busy: what CPU
+	contention on this 2-core machine does to any server. The target is
+	on pwgend's loaded p99 / the control's p99 (<= 1.5).
 
 	Huge requests completed during the loaded runs: ${completed:-0}
-	(statuses: ${codes:-none}).
+	(statuses: ${codes:-none}). Each pwgend loop's share of a core (%,
+	busiest first) in the 0.5 s before each loaded run, when only the
+	curl loops run: $(paste -sd, "$WORK/fair_cpu.txt" | sed 's/,/, /g').
 	EOF
+}
+
+# One latency table row: LABEL TARGET QUERY (medians from summary.tsv,
+# then the p99 of every run from runs.tsv, in run order).
+latency_row() {
+	printf '| %s | %s | %s | %s | %s | %s |' "$1" \
+		"$(fmt_num "$(get "$2" "$3" 5)")" "$(get "$2" "$3" 7)" \
+		"$(get "$2" "$3" 8)" "$(get "$2" "$3" 14)" \
+		"$(awk -F'\t' -v t="$2" -v q="$3" '$1 == t && $2 == q {
+			printf "%s%s", s, $8; s = ", " }' "$RUNS")"
+}
+
+strict_section() {
+	local n
+	cat <<-EOF
+	## Strict policy: small requests next to expensive ones
+
+	p50, p99 and max latency of \`/livez\` (no generation) with
+	\`$STRICT_WRK -d${DUR}s\`, idle and while a background
+	\`wrk -t1 -cN\` asks back to back for
+	\`$STRICT_QUERY\` (one candidate in ~445 accepted: ~6 MB drawn per
+	15 kB reply), on a fresh pwgend. Idle and loaded runs alternate,
+	$STRICT_REPS each; medians. The control rows run the same \`/livez\`
+	test against the ceiling ($PW_LOOPS threads) under the same load on
+	pwgend. Targets: loaded p99 / idle p99 <= 3 for 2 and 8 clients.
+
+	| condition | req/s | p50 ms | p99 ms | max ms | p99 ms per run |
+	|---|--:|--:|--:|--:|---|
+	$(latency_row idle strict-idle /livez)
+	EOF
+	for n in "${STRICT_CLIENTS[@]}"; do
+		latency_row "$n strict clients" "strict-load$n" /livez
+		echo
+		latency_row "control: the ceiling, $n strict clients on pwgend" \
+			"strict-ctrl$n" /livez
+		echo
+	done
+	echo
+	echo "Strict requests completed by the background clients (all runs):"
+	echo
+	echo "| clients | replies 2xx | non-2xx | socket errors | replies/s (median run) | loop CPU % per run |"
+	echo "|--:|--:|--:|--:|--:|---|"
+	for n in "${STRICT_CLIENTS[@]}"; do
+		awk -F'\t' -v n="$n" -v cpu="$(awk -F'\t' -v n="$n" \
+			'$1 == n { printf "%s%s", s, $3; s = ", " }' \
+			"$WORK/strict_cpu.tsv")" '
+		$1 == n {
+			ok += $3 - $4; bad += $4; sock += $5
+			rate[++k] = $6 > 0 ? $3 / $6 : 0
+		}
+		END {
+			for (i = 2; i <= k; i++)
+				for (j = i; j > 1 && rate[j - 1] > rate[j]; j--) {
+					t = rate[j]; rate[j] = rate[j - 1]; rate[j - 1] = t
+				}
+			m = k == 0 ? 0 : k % 2 ? rate[(k + 1) / 2] \
+				: (rate[k / 2] + rate[k / 2 + 1]) / 2
+			printf "| %s | %d | %d | %d | %.1f | %s |\n", n, ok, bad,
+				sock, m, cpu
+		}' "$WORK/strict_bg.tsv"
+	done
+	echo
+	echo "Loop CPU: each pwgend loop's share of a core (%, busiest first) in"
+	echo "the 0.5 s before each loaded run, when only the strict clients run,"
+	echo "-> during the loaded \`/livez\` run. A loop serves the connections it"
+	echo "accepted (all loops accept on one socket): the first figure shows"
+	echo "on which loops the strict clients landed, the second whether the"
+	echo "\`/livez\` connections shared a busy loop or had an idle one."
 }
 
 memory_section() {
@@ -868,21 +1096,33 @@ memory_section() {
 }
 
 scaling_section() {
-	local q
+	local q i head='| quantity |' rule='|--:|' row
+	local last=$((${#SCALE_CFGS[@]} - 1))
+	for i in "${!SCALE_CFGS[@]}"; do
+		head+=" \`${SCALE_CFGS[i]}\` |"
+		rule+='--:|'
+	done
+	head+=" ${SCALE_CFGS[-1]#--loops } / ${SCALE_CFGS[0]#--loops } loops |"
+	rule+='--:|'
 	echo "## Scaling curve (pwgend items/s, one run each, interleaved)"
 	echo
 	echo "wrk \`-t2\` with \`-c32\` (quantity <= 100), \`-c16\` (1000), \`-c8\` (10000), \`-c4\` (100000), ${SCALE_DUR} s."
 	echo
-	echo "| quantity | \`${SCALE_CFGS[0]}\` | \`${SCALE_CFGS[1]}\` | \`${SCALE_CFGS[2]}\` |"
-	echo "|--:|--:|--:|--:|"
+	echo "$head"
+	echo "$rule"
 	for q in "${SCALE_QS[@]}"; do
-		printf '| %s | %s | %s | %s |\n' "$(fmt_num "$q")" \
-			"$(fmt_num "$(get scale0 "/password?quantity=$q" 6)")" \
-			"$(fmt_num "$(get scale1 "/password?quantity=$q" 6)")" \
-			"$(fmt_num "$(get scale2 "/password?quantity=$q" 6)")"
+		row="| $(fmt_num "$q") |"
+		for i in "${!SCALE_CFGS[@]}"; do
+			row+=" $(fmt_num "$(get "scale$i" "/password?quantity=$q" 6)") |"
+		done
+		row+=" $(awk -v a="$(get "scale$last" "/password?quantity=$q" 6)" \
+			-v b="$(get scale0 "/password?quantity=$q" 6)" 'BEGIN {
+			if (a == "" || b + 0 == 0) print "n/a"
+			else printf "%.2f", a / b }') |"
+		echo "$row"
 	done
 	echo
-	echo "\`--threads\` is libmicrohttpd's thread pool (default 1); \`--schedulers\` the generation threads (default 1)."
+	echo "\`--loops\` is the number of event loops (threads, each with its own libmicrohttpd daemon and scheduler); the default is one per usable CPU, $PW_LOOPS here. wrk runs on the same cores, so two loops cannot double the rate."
 }
 
 write_report() {
@@ -904,6 +1144,8 @@ write_report() {
 		genbench_table
 		echo
 		fairness_section
+		echo
+		strict_section
 		echo
 		memory_section
 		if ((SCALING)); then
@@ -930,6 +1172,8 @@ main() {
 
 	start_pwgend pwgend
 	PW_PID=$SERVER_PID PW_PORT=$SERVER_PORT
+	read_pwgend_loops "$PW_PORT"
+	say "pwgend runs $PW_LOOPS loops ($PW_LOOPS_FROM); so does the ceiling"
 	start_ceiling
 	if [[ -d $SHARED ]]; then
 		start_python_peer
@@ -944,8 +1188,8 @@ main() {
 	warm_up
 	run_main
 
-	# The load tests get a fresh pwgend and a quiet machine (the ceiling
-	# stays for the fairness control).
+	# The load tests get a fresh pwgend each and a quiet machine (the
+	# ceiling stays for the fairness and strict-policy controls).
 	for pid in "$PYP_PID" "$NODE_PID" "$PW_PID"; do
 		[[ -z $pid ]] || stop_server "$pid"
 	done
@@ -954,6 +1198,11 @@ main() {
 	pid=$SERVER_PID port=$SERVER_PORT
 	say "fairness"
 	run_fairness "$pid" "$port"
+	stop_server "$pid"
+	start_pwgend pwgend-strict
+	pid=$SERVER_PID port=$SERVER_PORT
+	say "strict policy"
+	run_strict "$pid" "$port"
 	stop_server "$pid"
 	stop_server "$CE_PID"
 	start_pwgend pwgend-mem
