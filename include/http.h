@@ -3,8 +3,12 @@
  *
  * One listening socket, bound here, and one libmicrohttpd daemon per event
  * loop (loop.h), each in external-event-loop mode with epoll and
- * suspend/resume, all accepting on that socket. A daemon is driven only by
- * its loop's thread, and a request never leaves it. Every request is
+ * suspend/resume. The loops accept on that socket themselves and hand each
+ * connection to their own daemon (MHD_add_connection), so that a loop busy
+ * generating leaves new connections to idle ones (libmicrohttpd would
+ * accept up to ten at a time on whichever loop woke first). A daemon is
+ * driven only by its loop's thread, and a request never leaves it. Every
+ * request is
  * handled in up to three calls of the access handler, as in
  * libmicrohttpd's suspend_resume_epoll example:
  *   1. headers parsed: return MHD_YES (a reply queued on this first call
@@ -51,18 +55,26 @@ struct http_daemon *http_daemon_start(struct http *h, size_t index,
 
 /* --- the rest of the daemon's calls are the loop thread's only --- */
 
-/* The descriptor to wait on (libmicrohttpd's epoll set). */
+/* The descriptors to wait on: libmicrohttpd's epoll set, and the shared
+ * listening socket. */
 int http_daemon_fd(const struct http_daemon *d);
+int http_listen_fd(const struct http *h);
+
+/* Below its share of the connection limit, not quiesced and not out of
+ * descriptors: the loop should watch the listening socket. */
+bool http_daemon_wants_connections(const struct http_daemon *d);
+
+/* Accept up to `max` waiting connections into this daemon (fewer when
+ * another loop took them, or wants_connections turns false): how many. */
+size_t http_daemon_accept(struct http_daemon *d, size_t max);
 
 /* Milliseconds until libmicrohttpd has timers due, -1 for none. */
 int http_daemon_timeout_ms(const struct http_daemon *d);
 
-/* Let libmicrohttpd do what is ready, without blocking. True when a
- * connection closed: run it again before sleeping (libmicrohttpd 0.9.75
- * re-arms accepting at the connection limit only at the start of a run). */
-bool http_daemon_run(struct http_daemon *d);
+/* Let libmicrohttpd do what is ready, without blocking. */
+void http_daemon_run(struct http_daemon *d);
 
-/* Stop accepting on this daemon (the socket stays open). */
+/* Accept no more connections on this loop (the socket stays open). */
 void http_daemon_quiesce(struct http_daemon *d);
 
 /* Stop the daemon and close its connections; none may be suspended. */

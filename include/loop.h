@@ -2,13 +2,16 @@
  * loop.h - the event loops: one thread each, owning everything its
  * requests touch (after redis's ae.c, nginx's workers and lwan's threads).
  *
- *     loop k:  epoll { libmicrohttpd's epoll fd, a control eventfd }
+ *     loop k:  epoll { libmicrohttpd's epoll fd, the listening socket
+ *                     (EPOLLEXCLUSIVE), a control eventfd }
  *              forever:
  *                wait (not at all while jobs are runnable or a resumed
  *                      connection needs libmicrohttpd; 1 ms while jobs
  *                      wait for budget another loop may free)
- *                MHD_run            accept, read, handlers: parse, first
- *                                   slice, reply or suspend; send
+ *                accept             one connection when woken for it (a
+ *                                   busy loop: a few, every few turns)
+ *                MHD_run            read, handlers: parse, first slice,
+ *                                   reply or suspend; send
  *                sched_run          one slice per runnable job; finished
  *                                   ones resume their connections
  *

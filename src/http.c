@@ -3,6 +3,7 @@
  * three-phase access handler, jobs through the loop's scheduler, and the
  * lifecycle of the listening socket and the loops' daemons.
  */
+#define _GNU_SOURCE  /* accept4 */
 #include "http.h"
 
 #include <arpa/inet.h>
@@ -83,9 +84,11 @@ struct http_daemon {
 	struct metrics *metrics;       /* the loop's shard */
 	counter active;                /* requests seen by the handler and
 					* not yet completed */
-	bool closed_any;               /* a connection closed in this run */
-	bool quiesced;
-	/* counted by on_accept, not yet claimed by on_connection */
+	size_t share;                  /* of --connection-limit */
+	size_t connections;            /* open on this daemon */
+	bool quiesced;                 /* accepts no more */
+	struct timespec fds_out_until; /* accept4 ran out of descriptors */
+	/* counted by add_connection, not yet claimed by on_connection */
 	struct addr_key pending;
 	bool has_pending;
 };
@@ -277,9 +280,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn,
 	end_exchange(cls, ex, toe);
 }
 
-/* An address counted by on_accept whose connection libmicrohttpd then
- * refused itself (at its connection limit) never reaches on_connection:
- * give its place back. */
+/* An address counted by add_connection whose connection libmicrohttpd
+ * then refused itself never reaches on_connection: give its place back. */
 static void drop_pending(struct http_daemon *d)
 {
 	if (d->has_pending)
@@ -287,31 +289,12 @@ static void drop_pending(struct http_daemon *d)
 	d->has_pending = false;
 }
 
-/* The accept policy: the per-address limit, across every loop. Within one
- * MHD_run, a connection accepted here is announced to on_connection before
- * the next accept, which claims the count. */
-static enum MHD_Result on_accept(void *cls, const struct sockaddr *addr,
-				 socklen_t len)
-{
-	struct http_daemon *d = cls;
-	struct addr_key key;
-
-	if (d->http->per_addr == NULL)
-		return MHD_YES;
-	drop_pending(d);
-	key = addr_key_of(addr, len);
-	if (!addr_limit_take(d->http->per_addr, &key))
-		return MHD_NO;
-	d->pending = key;
-	d->has_pending = true;
-	return MHD_YES;
-}
-
 static void connection_started(struct http_daemon *d, void **socket_context)
 {
 	struct conn_ctx *cc = calloc(1, sizeof(*cc));
 
 	*socket_context = cc;
+	d->connections++;
 	if (!d->has_pending)
 		return;
 	if (cc == NULL) {
@@ -343,10 +326,8 @@ static void on_connection(void *cls, struct MHD_Connection *conn,
 		end_exchange(d, cc->open, MHD_REQUEST_TERMINATED_WITH_ERROR);
 	if (cc != NULL && cc->counted)
 		addr_limit_give(d->http->per_addr, &cc->addr);
-	/* libmicrohttpd 0.9.75 takes the listening socket out of its epoll
-	 * set at the connection limit and puts it back only at the start of
-	 * a later run: ask the loop for one now (http_daemon_run) */
-	d->closed_any = true;
+	d->connections--;
+	d->fds_out_until = (struct timespec){ 0, 0 };  /* one is free now */
 	free(cc);
 	*socket_context = NULL;
 }
@@ -1155,19 +1136,16 @@ static size_t connection_share(const struct config *cfg, size_t index,
 	return share > 0 ? share : 1;
 }
 
-static struct MHD_Daemon *start_mhd(struct http_daemon *d, size_t index,
-				    size_t nloops)
+static struct MHD_Daemon *start_mhd(struct http_daemon *d)
 {
 	const struct config *cfg = &d->http->cfg;
 	unsigned flags = MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
-			 MHD_USE_ERROR_LOG;
+			 MHD_USE_ERROR_LOG | MHD_USE_NO_LISTEN_SOCKET;
 	struct MHD_OptionItem opts[] = {
-		{ MHD_OPTION_LISTEN_SOCKET, d->http->listen_fd, NULL },
 		{ MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)on_uri, d },
 		{ MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, d },
 		{ MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)on_connection, d },
-		{ MHD_OPTION_CONNECTION_LIMIT,
-		  (intptr_t)connection_share(cfg, index, nloops), NULL },
+		{ MHD_OPTION_CONNECTION_LIMIT, (intptr_t)d->share, NULL },
 		{ MHD_OPTION_CONNECTION_TIMEOUT,
 		  (intptr_t)cfg->connection_timeout, NULL },
 		{ MHD_OPTION_CONNECTION_MEMORY_LIMIT,
@@ -1181,7 +1159,7 @@ static struct MHD_Daemon *start_mhd(struct http_daemon *d, size_t index,
 
 	if (d->http->family == AF_INET6)
 		flags |= MHD_USE_IPv6;
-	return MHD_start_daemon(flags, 0, on_accept, d, on_access, d,
+	return MHD_start_daemon(flags, 0, NULL, NULL, on_access, d,
 				MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
 }
 
@@ -1199,9 +1177,10 @@ struct http_daemon *http_daemon_start(struct http *h, size_t index,
 	memset(d, 0, sizeof(*d));
 	d->http = h;
 	d->sched = sched;
+	d->share = connection_share(&h->cfg, index, nloops);
 	d->metrics = metrics_new();
 	if (d->metrics != NULL)
-		d->mhd = start_mhd(d, index, nloops);
+		d->mhd = start_mhd(d);
 	if (d->mhd == NULL) {
 		snprintf(err, errlen, "cannot start libmicrohttpd on loop %zu",
 			 index);
@@ -1232,18 +1211,89 @@ int http_daemon_timeout_ms(const struct http_daemon *d)
 	return ms < INT_MAX ? (int)ms : INT_MAX;
 }
 
-bool http_daemon_run(struct http_daemon *d)
+void http_daemon_run(struct http_daemon *d)
 {
-	d->closed_any = false;
 	MHD_run(d->mhd);
-	drop_pending(d);
-	return d->closed_any;
+}
+
+int http_listen_fd(const struct http *h)
+{
+	return h->listen_fd;
+}
+
+static bool later_than(const struct timespec *a, const struct timespec *b)
+{
+	return a->tv_sec > b->tv_sec ||
+	       (a->tv_sec == b->tv_sec && a->tv_nsec > b->tv_nsec);
+}
+
+bool http_daemon_wants_connections(const struct http_daemon *d)
+{
+	struct timespec now;
+
+	if (d->quiesced || d->connections >= d->share)
+		return false;
+	if (d->fds_out_until.tv_sec == 0)
+		return true;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return later_than(&now, &d->fds_out_until);
+}
+
+/* The per-address limit, then libmicrohttpd, which takes the descriptor
+ * (and closes it if it refuses the connection). */
+static void add_connection(struct http_daemon *d, int fd,
+			   const struct sockaddr *sa, socklen_t len)
+{
+	if (d->http->per_addr != NULL) {
+		struct addr_key key = addr_key_of(sa, len);
+
+		if (!addr_limit_take(d->http->per_addr, &key)) {
+			close(fd);
+			return;
+		}
+		d->pending = key;
+		d->has_pending = true;
+	}
+	MHD_add_connection(d->mhd, fd, sa, len);  /* on_connection claims */
+	drop_pending(d);                          /* unless it refused */
+}
+
+/* Out of descriptors: stop accepting for a moment (a close ends it
+ * sooner) instead of spinning on a listening socket that stays ready. */
+static void pause_accepting(struct http_daemon *d)
+{
+	clock_gettime(CLOCK_MONOTONIC, &d->fds_out_until);
+	d->fds_out_until.tv_nsec += 100 * 1000 * 1000;
+	if (d->fds_out_until.tv_nsec >= 1000 * 1000 * 1000) {
+		d->fds_out_until.tv_sec++;
+		d->fds_out_until.tv_nsec -= 1000 * 1000 * 1000;
+	}
+}
+
+size_t http_daemon_accept(struct http_daemon *d, size_t max)
+{
+	size_t n = 0;
+
+	while (n < max && http_daemon_wants_connections(d)) {
+		union sockaddr_any addr;
+		socklen_t len = sizeof(addr);
+		int fd = accept4(d->http->listen_fd, &addr.sa, &len,
+				 SOCK_NONBLOCK | SOCK_CLOEXEC);
+
+		if (fd < 0) {
+			if (errno == EMFILE || errno == ENFILE ||
+			    errno == ENOBUFS || errno == ENOMEM)
+				pause_accepting(d);
+			break;  /* EAGAIN: none left, or another loop took it */
+		}
+		add_connection(d, fd, &addr.sa, len);
+		n++;
+	}
+	return n;
 }
 
 void http_daemon_quiesce(struct http_daemon *d)
 {
-	if (!d->quiesced)
-		MHD_quiesce_daemon(d->mhd);
 	d->quiesced = true;
 }
 
@@ -1251,8 +1301,6 @@ void http_daemon_stop(struct http_daemon *d)
 {
 	if (d == NULL || d->mhd == NULL)
 		return;
-	/* quiesced, libmicrohttpd leaves the shared socket open */
-	http_daemon_quiesce(d);
 	MHD_stop_daemon(d->mhd);
 	d->mhd = NULL;
 }

@@ -31,14 +31,31 @@ enum loop_phase {
 };
 
 /* While jobs wait for budget that only another loop can free, look again
- * this often (freeing budget sends no wake-up across threads). */
-enum { WAITING_POLL_MS = 1 };
+ * this often (freeing budget sends no wake-up across threads); while a loop
+ * may not accept (out of descriptors), this often. */
+enum { WAITING_POLL_MS = 1, PAUSED_POLL_MS = 100 };
+
+/*
+ * Who accepts. An idle loop sleeps in epoll_wait on the listening socket
+ * with EPOLLEXCLUSIVE, so the kernel wakes one idle loop per new
+ * connection (not all of them), and it takes ACCEPT_IDLE. A loop with
+ * runnable jobs does not sleep, so it sees the socket only when it looks:
+ * every ACCEPT_EVERY_BUSY turns it takes up to ACCEPT_BUSY. New clients go
+ * to idle loops first and still get in when every loop is busy. (Left to
+ * libmicrohttpd, the first loop to wake accepted up to ten at once: with
+ * two loops, every connection of a burst landed on the same one.)
+ */
+enum { ACCEPT_IDLE = 1, ACCEPT_BUSY = 4, ACCEPT_EVERY_BUSY = 4 };
 
 struct loop {
 	pthread_t thread;
 	bool started;
 	int epfd;
 	int ctl_fd;                    /* eventfd: main -> loop */
+	int listen_fd;                 /* shared by every loop */
+	bool watching;                 /* listen_fd is in epfd */
+	bool listen_ready;             /* epoll said so this turn */
+	unsigned busy_turns;
 	struct sched *sched;
 	struct http_daemon *daemon;
 	enum loop_phase phase;         /* the loop thread's own view */
@@ -84,6 +101,11 @@ static bool follow_main(struct loop *l)
 	return moved;
 }
 
+static int at_most(int ms, int cap)
+{
+	return ms < 0 || ms > cap ? cap : ms;
+}
+
 /* How long the loop may sleep: not at all with work at hand. */
 static int sleep_ms(struct loop *l, bool again)
 {
@@ -92,22 +114,49 @@ static int sleep_ms(struct loop *l, bool again)
 	if (again || sched_has_work(l->sched))
 		return 0;
 	ms = http_daemon_timeout_ms(l->daemon);
-	if (sched_has_waiting(l->sched) && (ms < 0 || ms > WAITING_POLL_MS))
-		ms = WAITING_POLL_MS;
+	if (sched_has_waiting(l->sched))
+		ms = at_most(ms, WAITING_POLL_MS);
+	if (!l->watching && l->phase == LOOP_SERVE)
+		ms = at_most(ms, PAUSED_POLL_MS);
 	return ms;
 }
 
 static void wait_events(struct loop *l, int ms)
 {
-	struct epoll_event ev[2];
-	int n = epoll_wait(l->epfd, ev, 2, ms);
+	struct epoll_event ev[3];
+	int n = epoll_wait(l->epfd, ev, 3, ms);
 
 	for (int i = 0; i < n; i++) {
 		uint64_t count;
 
 		if (ev[i].data.fd == l->ctl_fd)
 			(void)!read(l->ctl_fd, &count, sizeof(count));
+		else if (ev[i].data.fd == l->listen_fd)
+			l->listen_ready = true;
 	}
+}
+
+/* Watch the listening socket exactly while the daemon takes connections
+ * (not at its share of the limit, not out of descriptors, not draining). */
+static void watch_listener(struct loop *l)
+{
+	bool want = http_daemon_wants_connections(l->daemon);
+	struct epoll_event ev = { .events = EPOLLIN | EPOLLEXCLUSIVE,
+				  .data.fd = l->listen_fd };
+
+	if (want == l->watching)
+		return;
+	if (epoll_ctl(l->epfd, want ? EPOLL_CTL_ADD : EPOLL_CTL_DEL,
+		      l->listen_fd, &ev) == 0)
+		l->watching = want;
+}
+
+static void accept_new(struct loop *l, bool busy)
+{
+	if (l->listen_ready)
+		http_daemon_accept(l->daemon, ACCEPT_IDLE);
+	else if (busy && ++l->busy_turns % ACCEPT_EVERY_BUSY == 0)
+		http_daemon_accept(l->daemon, ACCEPT_BUSY);
 }
 
 static void *loop_main(void *arg)
@@ -120,13 +169,16 @@ static void *loop_main(void *arg)
 
 		/* with work at hand libmicrohttpd polls its own set anyway:
 		 * skip the outer epoll_wait, a syscall per slice */
+		l->listen_ready = false;
 		if (ms != 0)
 			wait_events(l, ms);
 		again = follow_main(l);
 		if (l->phase == LOOP_EXIT)
 			break;
-		again |= http_daemon_run(l->daemon);
+		accept_new(l, ms == 0);
+		http_daemon_run(l->daemon);
 		again |= sched_run(l->sched) > 0;
+		watch_listener(l);
 	}
 	http_daemon_stop(l->daemon);
 	return NULL;
@@ -153,12 +205,16 @@ static int loop_init(struct loop *l, struct http *http, size_t index,
 	l->daemon = http_daemon_start(http, index, n, l->sched, err, errlen);
 	if (l->daemon == NULL)
 		return -1;
+	l->listen_fd = http_listen_fd(http);
 	ev.data.fd = l->ctl_fd;
 	if (epoll_ctl(l->epfd, EPOLL_CTL_ADD, l->ctl_fd, &ev) < 0)
 		goto fail;
 	ev.data.fd = http_daemon_fd(l->daemon);
 	if (ev.data.fd < 0 ||
 	    epoll_ctl(l->epfd, EPOLL_CTL_ADD, ev.data.fd, &ev) < 0)
+		goto fail;
+	watch_listener(l);
+	if (!l->watching)
 		goto fail;
 	return 0;
 fail:

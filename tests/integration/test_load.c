@@ -219,9 +219,13 @@ static void expect_clean_exit(struct server *s)
 }
 
 /* Leave in one of four ways: FIN at once, RST at once, FIN or RST after
- * the first bytes of the reply. */
+ * the first bytes of the reply (or after 300 ms without them). */
 static void leave(struct conn *c, size_t how)
 {
+	/* Not for long: under a small budget this reply may wait behind one
+	 * that holds the budget until its own client reads, and this client
+	 * reads its connections one by one. */
+	conn_set_timeout(c, 300);
 	if (how >= 2)
 		conn_read_some(c, 16);
 	if (how % 2 == 0)
@@ -269,29 +273,51 @@ START_TEST(disconnect_storm)
 }
 END_TEST
 
+/* The second storm of disconnect_while_queued, on its own thread. */
+struct storm_args {
+	unsigned port;
+	const char *const *targets;
+};
+
+static void *storm_main(void *arg)
+{
+	const struct storm_args *a = arg;
+
+	storm(a->port, 20, 20, a->targets, 2);
+	return NULL;
+}
+
 /* A budget of 64 KiB makes every job of 20000 passwords run alone: the rest
- * wait in the queue when their clients leave. The one client that stays, at
- * the back of the queue, still gets its complete reply. */
+ * wait in the queue when their clients leave. The one client that stays, in
+ * the middle of the queue, still gets its complete reply. It reads while
+ * the second storm runs (on another thread): its 480 KB reply is larger
+ * than the socket buffers, so its job holds the budget until it is read,
+ * and the storm's clients that wait for their first bytes would otherwise
+ * wait for it. */
 START_TEST(disconnect_while_queued)
 {
 	static const char *const flags[] = { "--max-inflight-bytes", "65536",
 					     NULL };
 	static const char *const targets[] = { "/password?quantity=20000",
 					       "/pin?quantity=30000&length=10" };
+	struct storm_args args = { 0, targets };
 	struct server s;
 	struct conn last;
 	struct response r;
+	pthread_t second;
 
 	ck_assert_int_eq(server_start(&s, flags), 0);
+	args.port = s.port;
 	storm(s.port, 80, 40, targets, 2);
 	ck_assert_int_eq(conn_open(&last, s.port), 0);
 	ck_assert_int_eq(conn_request(&last, "GET", "/password?quantity=20000",
 				      NULL), 0);
-	storm(s.port, 20, 20, targets, 2);
+	ck_assert_int_eq(pthread_create(&second, NULL, storm_main, &args), 0);
 	ck_assert_int_eq(conn_read(&last, &r, false), 0);
 	EXPECT_OK(verify_items(&r, "password", 20000, 20, CLS_DEFAULT, NULL));
 	response_free(&r);
 	conn_close(&last);
+	pthread_join(second, NULL);
 	expect_healthy(s.port);
 	ck_assert(server_alive(&s));
 	expect_clean_exit(&s);
