@@ -107,6 +107,21 @@ static long double count_min(size_t L, size_t K,
 	return total > 0 ? total : 0;
 }
 
+/* base^n by squaring: exact for the powers of two, within a few ulps
+ * otherwise, and an order of magnitude cheaper than powl, which showed at
+ * 2% of a quantity=1 request. */
+static long double pow_n(long double base, size_t n)
+{
+	long double result = 1;
+
+	for (; n > 0; n >>= 1) {
+		if (n & 1)
+			result *= base;
+		base *= base;
+	}
+	return result;
+}
+
 long double policy_count(const struct password_policy *p)
 {
 	size_t size[CLASS_COUNT], min[CLASS_COUNT];
@@ -115,8 +130,7 @@ long double policy_count(const struct password_policy *p)
 	if (p->length == 0 || p->alphabet_len == 0 || p->length > 1024)
 		return 0;
 	if (!policy_is_constrained(p))  /* the common case: K^L */
-		return powl((long double)p->alphabet_len,
-			    (long double)p->length);
+		return pow_n((long double)p->alphabet_len, p->length);
 	class_sizes(p, size);
 	if (!p->first_letter)
 		return count_min(p->length, p->alphabet_len, size, p->min);
@@ -148,8 +162,8 @@ void policy_measure(const struct password_policy *p, struct policy_measure *m)
 	}
 	m->entropy_bits = m->count >= 1 ? (double)log2l(m->count) : -1;
 	m->acceptance = valid ? (double)(m->count /
-					 powl((long double)p->alphabet_len,
-					      (long double)p->length))
+					 pow_n((long double)p->alphabet_len,
+					       p->length))
 			      : 0;
 }
 

@@ -33,32 +33,32 @@ static char *dump_and_free(json_t *doc, size_t *len)
 	return body;
 }
 
+/*
+ * The head of the items document, written directly: every request renders
+ * one, and building it with jansson (pack, dump, free) cost about 8% of a
+ * quantity=1 request. The fields are a fixed ASCII name, integers and a
+ * finite real rounded to 2 decimals, printed as jansson would print it
+ * (%.10g keeps 119.09 from becoming 119.09000000000001); a whole number
+ * keeps its ".0" so that it stays a JSON real. check_render.c compares the
+ * two byte for byte.
+ */
 int render_items_open(struct sbuf *out, const struct items_header *h)
 {
-	static const char tail[] = "[]}";
-	json_t *doc = json_pack("{s:s, s:I, s:I, s:f, s:[]}",
-				"kind", h->kind,
-				"quantity", (json_int_t)h->quantity,
-				h->size_name, (json_int_t)h->size,
-				"entropy_bits", round2(h->entropy_bits),
-				"items");
-	size_t len = 0, keep;
-	char *head = dump_and_free(doc, &len);
-	int rc;
+	char head[192], real[32];
+	int n;
 
-	if (head == NULL)
-		return -ENOMEM;
-	/* jansson keeps insertion order, so the dump ends in "items":[]} and
-	 * everything up to and including the '[' is our prefix. */
-	if (len < sizeof(tail) - 1 ||
-	    memcmp(head + len - (sizeof(tail) - 1), tail, sizeof(tail) - 1) != 0) {
-		free(head);
+	n = snprintf(real, sizeof(real), "%.10g", round2(h->entropy_bits));
+	if (n <= 0 || (size_t)n >= sizeof(real))
 		return -EINVAL;
-	}
-	keep = len - (sizeof(tail) - 1) + 1;
-	rc = sbuf_add(out, head, keep);
-	free(head);
-	return rc;
+	if (strpbrk(real, ".eEn") == NULL)  /* 120 -> 120.0, as jansson */
+		memcpy(real + n, ".0", 3);
+	n = snprintf(head, sizeof(head),
+		     "{\"kind\":\"%s\",\"quantity\":%zu,\"%s\":%zu,"
+		     "\"entropy_bits\":%s,\"items\":[",
+		     h->kind, h->quantity, h->size_name, h->size, real);
+	if (n <= 0 || (size_t)n >= sizeof(head))
+		return -EINVAL;
+	return sbuf_add(out, head, (size_t)n);
 }
 
 /* Bytes that JSON strings cannot carry verbatim: controls, '"' and '\\'. */

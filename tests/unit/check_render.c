@@ -1,5 +1,6 @@
 /* check_render.c - reply bodies parse back, and the hand escaper is
  * byte-identical to jansson's compact dump. */
+#include <math.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -61,6 +62,40 @@ START_TEST(test_escaper_matches_jansson_on_random_strings)
 		assert_same_as_jansson(s, len);
 	}
 	assert_same_as_jansson("caf\xc3\xa9 \xe2\x82\xac", 9);  /* UTF-8 */
+}
+END_TEST
+
+/* The head written by hand is byte for byte what jansson printed for the
+ * same fields (the head used to be built with json_pack and json_dumps):
+ * whole numbers keep ".0", reals print with 10 significant digits after
+ * rounding to 2 decimals. */
+START_TEST(test_items_head_matches_jansson)
+{
+	static const double bits[] = { 0, 1, 13.2877, 119.0865, 120,
+		6087.5, 12.925, 0.004, 99.995, 1234567.891, 8192 };
+
+	for (size_t i = 0; i < sizeof(bits) / sizeof(bits[0]); i++) {
+		struct items_header h = { "passphrase", 100000, "words",
+					  i * 7, bits[i] };
+		struct sbuf sb = SBUF_INIT;
+		json_t *doc = json_pack("{s:s, s:I, s:I, s:f, s:[]}", "kind",
+					h.kind, "quantity",
+					(json_int_t)h.quantity, h.size_name,
+					(json_int_t)h.size, "entropy_bits",
+					round(h.entropy_bits * 100.0) / 100.0,
+					"items");
+		char *want = json_dumps(doc, JSON_COMPACT |
+						     JSON_REAL_PRECISION(10));
+		size_t n = strlen(want) - 2;  /* up to and with the '[' */
+
+		ck_assert_int_eq(render_items_open(&sb, &h), 0);
+		ck_assert_msg(sb.len == n && memcmp(sb.buf, want, n) == 0,
+			      "%.*s\nwant %.*s", (int)sb.len, sb.buf, (int)n,
+			      want);
+		free(want);
+		json_decref(doc);
+		sbuf_release(&sb);
+	}
 }
 END_TEST
 
@@ -163,6 +198,7 @@ Suite *render_suite(void)
 	tcase_add_test(tc, test_escaper_matches_jansson_for_every_ascii_byte);
 	tcase_add_test(tc, test_escaper_matches_jansson_on_random_strings);
 	tcase_add_test(tc, test_items_document);
+	tcase_add_test(tc, test_items_head_matches_jansson);
 	tcase_add_test(tc, test_problem_document);
 	tcase_add_test(tc, test_status_document);
 	tcase_add_test(tc, test_sbuf_growth_keeps_contents);
