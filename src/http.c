@@ -253,15 +253,44 @@ static void end_exchange(struct http_daemon *d, struct exchange *ex,
  * its window shut. Closing with SO_LINGER 0 resets the connection and frees
  * that memory at once; the reply was lost either way.
  */
+static int connection_fd(struct MHD_Connection *conn);
+
 static void abort_on_close(struct MHD_Connection *conn)
+{
+	struct linger reset = { .l_onoff = 1, .l_linger = 0 };
+	int fd = connection_fd(conn);
+
+	if (fd >= 0)
+		setsockopt(fd, SOL_SOCKET, SO_LINGER, &reset, sizeof(reset));
+}
+
+static int connection_fd(struct MHD_Connection *conn)
 {
 	const union MHD_ConnectionInfo *info = MHD_get_connection_info(
 		conn, MHD_CONNECTION_INFO_CONNECTION_FD);
-	struct linger reset = { .l_onoff = 1, .l_linger = 0 };
 
-	if (info != NULL)
-		setsockopt(info->connect_fd, SOL_SOCKET, SO_LINGER, &reset,
-			   sizeof(reset));
+	return info != NULL ? info->connect_fd : -1;
+}
+
+/*
+ * A client that sends its request and its FIN together (half-closes) was
+ * kept until the idle timeout: libmicrohttpd 0.9.75 reads the request on
+ * one edge of its edge-triggered epoll and never looks again, so it does
+ * not see the end of the stream that arrived with it. After each reply,
+ * one peek tells: when the stream has ended and nothing waits behind the
+ * request, shutting our reading side makes epoll report the socket once
+ * more, libmicrohttpd reads the end and closes the connection (after any
+ * request it already holds, pipelined). About 0.3 us per request; a flood
+ * of such clients then frees its connections at once instead of holding
+ * them for --connection-timeout.
+ */
+static void close_if_client_left(struct MHD_Connection *conn)
+{
+	int fd = connection_fd(conn);
+	char byte;
+
+	if (fd >= 0 && recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT) == 0)
+		shutdown(fd, SHUT_RD);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn,
@@ -272,6 +301,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn,
 
 	if (toe == MHD_REQUEST_TERMINATED_TIMEOUT_REACHED)
 		abort_on_close(conn);
+	else if (toe == MHD_REQUEST_TERMINATED_COMPLETED_OK)
+		close_if_client_left(conn);
 	if (ex == NULL)
 		return;
 	*req_cls = NULL;

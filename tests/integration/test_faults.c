@@ -384,6 +384,60 @@ START_TEST(non_reading_clients_bounded)
 }
 END_TEST
 
+/* A flood of clients that send their request and half-close at once (FIN
+ * with the request), 200 of them against --connection-limit 40: each is
+ * answered and its connection freed at once, so a normal client is served
+ * within a second of the flood, not after the 10 s idle timeout that held
+ * every slot before (libmicrohttpd missed the FIN that came with the
+ * data). */
+START_TEST(half_closed_flood_recovers)
+{
+	enum { N_FLOOD = 200 };
+	static const char *const flags[] = { "--connection-limit", "40",
+					     "--connection-timeout", "10",
+					     NULL };
+	static int fds[N_FLOOD];
+	struct server s;
+	struct conn c;
+	long began;
+	int status = -1;
+
+	start(&s, flags, NULL);
+	for (size_t i = 0; i < N_FLOOD; i++) {
+		fds[i] = nonblocking_conn(s.port);
+		ck_assert_int_ge(fds[i], 0);
+		ck_assert_int_eq(send_all(fds[i], "GET /password HTTP/1.1\r\n"
+					  "Host: a\r\n\r\n"), 0);
+		shutdown(fds[i], SHUT_WR);
+	}
+	sleep_ms(300);  /* the first 40 are answered in the meantime */
+	for (size_t i = 0; i < N_FLOOD; i++) {
+		char buf[4096];
+
+		/* read what came, so that the close sends no reset that
+		 * would tell the server; then give up */
+		while (recv(fds[i], buf, sizeof(buf), MSG_DONTWAIT) > 0)
+			;
+		close(fds[i]);
+	}
+	began = now_ms();
+	while (status != 200 && now_ms() - began < 5000) {
+		ck_assert_int_eq(conn_open(&c, s.port), 0);
+		conn_set_timeout(&c, 200);
+		status = status_of(&c, "/healthz");
+		conn_close(&c);
+	}
+	ck_assert_int_eq(status, 200);
+	ck_assert_msg(now_ms() - began < 1000, "served again only after %ld ms",
+		      now_ms() - began);
+	fprintf(stderr, "faults: %d half-closing clients against 40 "
+		"connections: served again after %ld ms\n", N_FLOOD,
+		now_ms() - began);
+	expect_clean_exit(&s, 7000);
+	server_stop(&s);
+}
+END_TEST
+
 /* With 64 descriptors, 200 connections each asking for /healthz: those the
  * server could accept are answered 200, the rest wait in the backlog (never
  * a crash, never an error reply); after they are closed it serves again. */
@@ -751,6 +805,7 @@ Suite *faults_suite(void)
 	tcase_add_test(slow, per_ip_limit);
 	tcase_add_test(res, descriptor_exhaustion);
 	tcase_add_test(res, non_reading_clients_bounded);
+	tcase_add_test(res, half_closed_flood_recovers);
 	tcase_add_test(sig, sigterm_under_load);
 	tcase_add_test(sig, sigpipe_ignored);
 	tcase_add_test(hard, core_dumps_disabled);
