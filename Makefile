@@ -11,7 +11,7 @@ CC      ?= cc
 BUILD   ?= build
 CFLAGS  ?= -O2 -g
 SANFLAGS ?=
-PKGS    := libmicrohttpd jansson libsodium
+PKGS    := libmicrohttpd jansson libsodium gnutls
 
 # -iquote: our headers (sched.h among them) must never shadow the system's <...>
 CPPFLAGS += -iquote include -D_POSIX_C_SOURCE=200809L -MMD -MP
@@ -32,7 +32,7 @@ BIN     := $(BUILD)/pwgend
 UNIT    := $(BUILD)/check_unit
 INTEG   := $(BUILD)/check_integration
 
-.PHONY: all deps deps-test run test unit integration lint asan clean \
+.PHONY: all deps deps-test run test unit integration lint tls-test asan clean \
         docker docker-test compose-test scale-test k8s-lint fuzz fuzz-short
 .DELETE_ON_ERROR:
 
@@ -90,9 +90,15 @@ integration: $(BIN) $(INTEG)
 lint: deps-test
 	scripts/lint-openapi.sh
 
+# HTTPS end to end with throwaway certificates made at test time
+# (tests/tls/): curl and Python's ssl, refusals, rotation under load.
+tls-test: $(BIN)
+	PWGEND_BIN=./$(BIN) /usr/bin/python3 tests/tls/tls_test.py
+
 test: deps-test
 	@$(MAKE) --no-print-directory unit integration
 	@$(MAKE) --no-print-directory contract-test
+	@$(MAKE) --no-print-directory tls-test
 	@$(MAKE) --no-print-directory lint
 	@$(MAKE) --no-print-directory spec-check
 	@$(MAKE) --no-print-directory web-check

@@ -41,6 +41,8 @@ struct config {
 	size_t grace;                  /* seconds to finish in-flight requests */
 	size_t quantum;                /* bytes of work per scheduler slice */
 	size_t window;                 /* children in flight per gather */
+	char tls_cert[512];            /* PEM chain; "" = plain HTTP */
+	char tls_key[512];
 	bool access_log;
 	int log_format;                /* enum log_format (log.h) */
 	bool healthcheck;               /* probe a running server and exit */

@@ -11,7 +11,7 @@ command -v pkg-config >/dev/null 2>&1 || want pkg-config
 command -v make >/dev/null 2>&1 || want make
 command -v cc >/dev/null 2>&1 || want gcc
 for pair in libmicrohttpd:libmicrohttpd-dev libsodium:libsodium-dev \
-            jansson:libjansson-dev check:check; do
+            jansson:libjansson-dev gnutls:libgnutls28-dev check:check; do
 	lib=${pair%%:*}
 	deb=${pair#*:}
 	if ! pkg-config --exists "$lib" 2>/dev/null; then
@@ -35,6 +35,9 @@ if [ "${1:-build}" = test ]; then
 	           python3-prometheus-client; do
 		dpkg -s "$deb" >/dev/null 2>&1 || want "$deb"
 	done
+	# the TLS test: throwaway certificates and a second client
+	command -v openssl >/dev/null 2>&1 || want openssl
+	command -v curl >/dev/null 2>&1 || want curl
 	# libFuzzer and the sanitizer runtimes for clang (make fuzz)
 	[ -d /usr/lib/llvm-14/lib/clang/14.0.6/lib/linux ] ||
 		dpkg -s libclang-rt-14-dev >/dev/null 2>&1 || want libclang-rt-14-dev

@@ -19,7 +19,7 @@ struct option {
 	const char *env;
 	enum opt_type type;
 	size_t offset;                 /* into struct config */
-	size_t min, max;               /* OPT_SIZE range; OPT_STRING max length */
+	size_t min, max;               /* OPT_SIZE range; OPT_STRING lengths */
 	const char *def;               /* default, as text */
 	const char *help;
 	const char *const *choices;    /* OPT_CHOICE: the accepted words, NULL-
@@ -34,7 +34,7 @@ static const char *const log_formats[] = { "text", "json", NULL };
 	{ f, e, OPT_SIZE, offsetof(struct config, field), lo, hi, d, h, NULL }
 
 static const struct option options[] = {
-	{ "bind", "PWGEND_BIND", OPT_STRING, offsetof(struct config, bind), 0,
+	{ "bind", "PWGEND_BIND", OPT_STRING, offsetof(struct config, bind), 1,
 	  sizeof(((struct config *)0)->bind) - 1, "0.0.0.0",
 	  "listen address (IPv4 or IPv6)", NULL },
 	SIZE_OPT("port", "PORT", port, 0, 65535, "8080",
@@ -94,6 +94,15 @@ static const struct option options[] = {
 		 "per scheduler slice: bounds how long a job holds its loop"),
 	SIZE_OPT("window", "PWGEND_WINDOW", window, 1, 65536, "64",
 		 "generation coroutines in flight per request"),
+	{ "tls-cert", "PWGEND_TLS_CERT", OPT_STRING,
+	  offsetof(struct config, tls_cert), 0,
+	  sizeof(((struct config *)0)->tls_cert) - 1, "",
+	  "serve HTTPS with this PEM certificate chain (with --tls-key); "
+	  "SIGHUP reloads both without dropping connections", NULL },
+	{ "tls-key", "PWGEND_TLS_KEY", OPT_STRING,
+	  offsetof(struct config, tls_key), 0,
+	  sizeof(((struct config *)0)->tls_key) - 1, "",
+	  "the PEM private key of --tls-cert", NULL },
 	{ "access-log", "PWGEND_ACCESS_LOG", OPT_BOOL,
 	  offsetof(struct config, access_log), 0, 1, "on",
 	  "one line per request on stderr: on or off", NULL },
@@ -179,7 +188,7 @@ static int set_option(struct config *cfg, const struct option *o,
 
 	switch (o->type) {
 	case OPT_STRING:
-		if (strlen(value) == 0 || strlen(value) > o->max)
+		if (strlen(value) < o->min || strlen(value) > o->max)
 			break;
 		strcpy(field, value);
 		return 0;
@@ -339,6 +348,10 @@ enum config_result config_load(struct config *cfg, int argc, char **argv,
 		cfg->loops = cpus_usable(CONFIG_MAX_LOOPS);
 	if (cfg->connection_limit == 0)
 		cfg->connection_limit = config_connections_for_fds(open_max());
+	if ((cfg->tls_cert[0] == '\0') != (cfg->tls_key[0] == '\0')) {
+		snprintf(err, errlen, "--tls-cert and --tls-key go together");
+		return CONFIG_ERROR;
+	}
 	return CONFIG_OK;
 }
 

@@ -37,6 +37,7 @@
 #include "request.h"
 #include "sched.h"
 #include "secmem.h"
+#include "tls.h"
 #include "version.h"
 
 #define PROBLEM_METHOD_NOT_ALLOWED "urn:pwgend:problem:method-not-allowed"
@@ -1190,8 +1191,16 @@ static struct MHD_Daemon *start_mhd(struct http_daemon *d)
 
 	if (d->http->family == AF_INET6)
 		flags |= MHD_USE_IPv6;
-	return MHD_start_daemon(flags, 0, NULL, NULL, on_access, d,
-				MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
+	if (!tls_enabled())
+		return MHD_start_daemon(flags, 0, NULL, NULL, on_access, d,
+					MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
+	/* HTTPS: the certificate comes from tls.c at every handshake, so a
+	 * reload takes effect for new connections without a restart */
+	return MHD_start_daemon(flags | MHD_USE_TLS, 0, NULL, NULL, on_access,
+				d, MHD_OPTION_ARRAY, opts,
+				MHD_OPTION_HTTPS_CERT_CALLBACK, tls_certificate,
+				MHD_OPTION_HTTPS_PRIORITIES, TLS_PRIORITIES,
+				MHD_OPTION_END);
 }
 
 struct http_daemon *http_daemon_start(struct http *h, size_t index,

@@ -33,6 +33,7 @@
 #include "sched.h"
 #include "secmem.h"
 #include "selftest.h"
+#include "tls.h"
 
 /* Every connection is a descriptor: take all the hard limit allows (the
  * soft limit is often 1024 where the hard one is 512 K), so that the
@@ -106,8 +107,9 @@ static void announce(const struct config *cfg, const struct http *http)
 {
 	bool v6 = strchr(cfg->bind, ':') != NULL;
 
-	printf("pwgend listening on http://%s%s%s:%u\n", v6 ? "[" : "",
-	       cfg->bind, v6 ? "]" : "", http_port(http));
+	printf("pwgend listening on %s://%s%s%s:%u\n",
+	       tls_enabled() ? "https" : "http", v6 ? "[" : "", cfg->bind,
+	       v6 ? "]" : "", http_port(http));
 	fflush(stdout);
 }
 
@@ -133,15 +135,29 @@ static void drain(const struct config *cfg, struct http *http,
 	http_wait_idle(http, flush_ms);
 }
 
-/* Wait for a signal that stops the server. SIGHUP asks for a reload: there
- * is nothing to reload without TLS, so it is logged and served through. */
+/* SIGHUP: load the TLS certificate and key again; a bad pair keeps the
+ * old one (and says why). Without TLS there is nothing to reload. */
+static void reload(void)
+{
+	char err[512];
+
+	if (!tls_enabled())
+		log_info("SIGHUP received: nothing to reload, serving on");
+	else if (tls_reload(err, sizeof(err)) < 0)
+		log_info("SIGHUP received: TLS reload failed, keeping the old "
+			 "certificate: %s", err);
+	else
+		log_info("SIGHUP received: TLS certificate reloaded");
+}
+
+/* Wait for a signal that stops the server, reloading on SIGHUP. */
 static int wait_for_stop(const sigset_t *signals)
 {
 	for (;;) {
 		int sig = sigwaitinfo(signals, NULL);
 
 		if (sig == SIGHUP)
-			log_info("SIGHUP received: nothing to reload, serving on");
+			reload();
 		else if (sig > 0)
 			return sig;
 	}
@@ -158,6 +174,11 @@ static int serve(const struct config *cfg, const sigset_t *signals)
 	int sig = 0;
 
 	admission_init(&adm, cfg->max_inflight_bytes, cfg->max_queue);
+	if (cfg->tls_cert[0] != '\0' &&
+	    tls_load(cfg->tls_cert, cfg->tls_key, err, sizeof(err)) < 0) {
+		log_info("%s", err);
+		return 1;
+	}
 	http = http_new(cfg, cfg->loops, rng_selftest(), &adm, err,
 			sizeof(err));
 	if (http == NULL) {
@@ -175,6 +196,7 @@ static int serve(const struct config *cfg, const sigset_t *signals)
 	drain(cfg, http, loops, sig);
 	loops_stop(loops);
 	http_free(http);
+	tls_shutdown();
 	log_info("stopped");
 	return 0;
 }
@@ -198,7 +220,8 @@ int main(int argc, char **argv)
 	}
 	if (cfg.healthcheck)
 		return probe_healthz((unsigned)cfg.port,
-				     strchr(cfg.bind, ':') != NULL, 2000) == 200
+				     strchr(cfg.bind, ':') != NULL,
+				     cfg.tls_cert[0] != '\0', 2000) == 200
 			       ? 0
 			       : 1;
 	secmem_wipe_jansson();

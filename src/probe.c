@@ -3,12 +3,15 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
+
+#include <gnutls/gnutls.h>
 
 static int wait_for(int fd, short events, int timeout_ms)
 {
@@ -44,21 +47,28 @@ static int connect_loopback(unsigned port, int ipv6, int timeout_ms)
 	return fd;
 }
 
-int probe_healthz(unsigned port, int ipv6, int timeout_ms)
+static const char request[] = "GET /healthz HTTP/1.1\r\n"
+			      "Host: localhost\r\n"
+			      "Connection: close\r\n\r\n";
+
+/* "HTTP/1.1 200 OK": the status, from the first 12 bytes. */
+static int status_of(const char *reply, size_t got)
 {
-	static const char request[] = "GET /healthz HTTP/1.1\r\n"
-				      "Host: localhost\r\n"
-				      "Connection: close\r\n\r\n";
+	int status = -1;
+
+	if (got >= 12 && strncmp(reply, "HTTP/1.", 7) == 0)
+		sscanf(reply + 9, "%3d", &status);
+	return status;
+}
+
+static int probe_plain(int fd, int timeout_ms)
+{
 	char reply[64] = { 0 };
 	size_t got = 0;
-	int status = -1, fd = connect_loopback(port, ipv6, timeout_ms);
 
-	if (fd < 0)
-		return -1;
 	if (send(fd, request, sizeof(request) - 1, MSG_NOSIGNAL) !=
 	    (ssize_t)(sizeof(request) - 1))
-		goto out;
-	/* "HTTP/1.1 200 OK" - the first 12 bytes are all we need */
+		return -1;
 	while (got < 12 && wait_for(fd, POLLIN, timeout_ms) == 0) {
 		ssize_t n = recv(fd, reply + got, sizeof(reply) - 1 - got, 0);
 
@@ -66,9 +76,59 @@ int probe_healthz(unsigned port, int ipv6, int timeout_ms)
 			break;
 		got += (size_t)n;
 	}
-	if (got >= 12 && strncmp(reply, "HTTP/1.", 7) == 0)
-		sscanf(reply + 9, "%3d", &status);
+	return status_of(reply, got);
+}
+
+static int probe_tls(int fd, int timeout_ms)
+{
+	gnutls_certificate_credentials_t cred = NULL;
+	gnutls_session_t session = NULL;
+	char reply[64] = { 0 };
+	size_t got = 0;
+	int status = -1;
+
+	if (gnutls_certificate_allocate_credentials(&cred) < 0 ||
+	    gnutls_init(&session, GNUTLS_CLIENT) < 0 ||
+	    gnutls_set_default_priority(session) < 0 ||
+	    gnutls_credentials_set(session, GNUTLS_CRD_CERTIFICATE, cred) < 0)
+		goto out;
+	gnutls_transport_set_int(session, fd);
+	gnutls_handshake_set_timeout(session, (unsigned)timeout_ms);
+	gnutls_record_set_timeout(session, (unsigned)timeout_ms);
+	if (gnutls_handshake(session) < 0 ||
+	    gnutls_record_send(session, request, sizeof(request) - 1) !=
+		    (ssize_t)(sizeof(request) - 1))
+		goto out;
+	while (got < 12) {
+		ssize_t n = gnutls_record_recv(session, reply + got,
+					       sizeof(reply) - 1 - got);
+
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	status = status_of(reply, got);
 out:
+	if (session != NULL)
+		gnutls_deinit(session);
+	if (cred != NULL)
+		gnutls_certificate_free_credentials(cred);
+	return status;
+}
+
+int probe_healthz(unsigned port, int ipv6, bool tls, int timeout_ms)
+{
+	int status, fd = connect_loopback(port, ipv6, timeout_ms);
+
+	if (fd < 0)
+		return -1;
+	if (tls) {
+		/* GnuTLS times its reads out with poll on a blocking socket */
+		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+		status = probe_tls(fd, timeout_ms);
+	} else {
+		status = probe_plain(fd, timeout_ms);
+	}
 	close(fd);
 	return status;
 }

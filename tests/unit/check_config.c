@@ -147,6 +147,31 @@ START_TEST(test_connection_limit_from_fds)
 }
 END_TEST
 
+/* TLS takes both files or neither; strings may be empty only where the
+ * default is empty. */
+START_TEST(test_tls_files_go_together)
+{
+	char *both[] = { "pwgend", "--tls-cert=/c.pem", "--tls-key=/k.pem",
+			 NULL };
+	char *cert_only[] = { "pwgend", "--tls-cert=/c.pem", NULL };
+	char *key_only[] = { "pwgend", "--tls-key", "/k.pem", NULL };
+	char *empty_bind[] = { "pwgend", "--bind=", NULL };
+	char *none[] = { "pwgend", NULL };
+	struct config cfg;
+	char err[256];
+
+	ck_assert_int_eq(load(&cfg, none, err), CONFIG_OK);
+	ck_assert_str_eq(cfg.tls_cert, "");
+	ck_assert_int_eq(load(&cfg, both, err), CONFIG_OK);
+	ck_assert_str_eq(cfg.tls_cert, "/c.pem");
+	ck_assert_str_eq(cfg.tls_key, "/k.pem");
+	ck_assert_int_eq(load(&cfg, cert_only, err), CONFIG_ERROR);
+	ck_assert_ptr_nonnull(strstr(err, "--tls-key"));
+	ck_assert_int_eq(load(&cfg, key_only, err), CONFIG_ERROR);
+	ck_assert_int_eq(load(&cfg, empty_bind, err), CONFIG_ERROR);
+}
+END_TEST
+
 START_TEST(test_bare_boolean_flag)
 {
 	char *argv[] = { "pwgend", "--healthcheck", "--port", "9", NULL };
@@ -183,6 +208,7 @@ Suite *config_suite(void)
 	tcase_add_test(tc, test_retired_settings_name_loops);
 	tcase_add_test(tc, test_cpu_max_quota);
 	tcase_add_test(tc, test_connection_limit_from_fds);
+	tcase_add_test(tc, test_tls_files_go_together);
 	tcase_add_test(tc, test_bare_boolean_flag);
 	tcase_add_test(tc, test_help);
 	suite_add_tcase(s, tc);
