@@ -350,7 +350,7 @@ measure() {
 	out="$RAW/${target}_$(echo "$query" | tr -c 'a-z0-9\n' '_')_r$rep.txt"
 	q=$(quantity_of "$query")
 	reset_peak_rss "$pid"
-	wrk_run "$out" "$dur" "$args" "http://127.0.0.1:$port$query"
+	wrk_run "$out" "$dur" "$args" "${SCHEME:-http}://127.0.0.1:$port$query"
 	rss=$(peak_rss_kb "$pid")
 	fields=$(parse_wrk "$out")
 	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$target" "$query" \
@@ -716,6 +716,59 @@ run_memory() {
 	fi
 }
 
+# HTTPS: quantity=1 over TLS against plain HTTP, two pwgends with the same
+# defaults measured interleaved (keep-alive connections, as a client that
+# reuses them sees; the handshake is not what this measures). Certificates
+# are throwaway ones made here by tests/tls/make-certs.sh.
+start_pwgend_tls() {   # CERT KEY: sets SERVER_PID, SERVER_PORT
+	local port pid try deadline
+	SERVER_PID='' SERVER_PORT=''
+	for try in 1 2 3; do
+		port=$(free_port)
+		"$PWGEND" --port "$port" --bind 127.0.0.1 --access-log off \
+			--tls-cert "$1" --tls-key "$2" < /dev/null \
+			> "$WORK/pwgend-tls.log" 2>&1 &
+		pid=$!
+		STARTED+=("$pid")
+		deadline=$((SECONDS + 10))
+		while ((SECONDS < deadline)) && alive "$pid"; do
+			if curl -skf -o /dev/null --max-time 1 \
+				"https://127.0.0.1:$port/healthz"; then
+				SERVER_PID=$pid SERVER_PORT=$port
+				return 0
+			fi
+			sleep 0.1
+		done
+		say "pwgend-tls did not start (try $try)"
+		stop_server "$pid"
+	done
+	return 1
+}
+run_tls() {
+	local dir=$WORK/tls plain_pid plain_port rep
+	mkdir -p "$dir"
+	if ! command -v openssl > /dev/null ||
+	   ! sh "$HERE/../tests/tls/make-certs.sh" "$dir" bench \
+		> /dev/null 2>&1 ||
+	   ! start_pwgend_tls "$dir/bench.pem" "$dir/bench.key"; then
+		note "HTTPS skipped: no openssl, or pwgend --tls-cert failed"
+		return 0
+	fi
+	TLS_PID=$SERVER_PID TLS_PORT=$SERVER_PORT
+	start_pwgend pwgend-plain
+	plain_pid=$SERVER_PID plain_port=$SERVER_PORT
+	SCHEME=https wrk_run "$RAW/warmup_tls.txt" "$WARM" "-t2 -c32" \
+		"https://127.0.0.1:$TLS_PORT/password?quantity=1"
+	for ((rep = 1; rep <= REPS; rep++)); do
+		measure http "$plain_pid" "$plain_port" "/password?quantity=1" \
+			"$rep" "-t2 -c32" "$DUR"
+		SCHEME=https measure https "$TLS_PID" "$TLS_PORT" \
+			"/password?quantity=1" "$rep" "-t2 -c32" "$DUR"
+	done
+	stop_server "$TLS_PID"
+	stop_server "$plain_pid"
+}
+
 # The scaling curve: items/s against quantity for one loop and for two
 # (the default on 2 CPUs), both started at once and measured interleaved,
 # one run each. scale<i> is SCALE_CFGS[i].
@@ -960,6 +1013,8 @@ ratios_table() {
 			"$(get "strict-load$n" /livez 8)" \
 			"$(get "strict-ctrl$n" /livez 8)" "<=" ""
 	done
+	ratio_row "(info) HTTPS / HTTP, req/s, quantity=1 (keep-alive)" \
+		"$(get https "$q1" 5)" "$(get http "$q1" 5)" ">=" ""
 	ratio_row "memory: peak RSS under 256 x quantity=100000" \
 		"$(get memory '/password?quantity=100000' 9)" 1024 "<=" 64 MiB
 	ratio_row "(info) memory: peak RSS, streamed / built whole (--stream-min-bytes off)" \
@@ -1218,6 +1273,8 @@ main() {
 		"$MEM_WRK -s $HERE/status.lua" "$MEM_DUR"
 	stop_server "$pid"
 
+	say "HTTPS"
+	run_tls
 	if ((SCALING)); then
 		say "scaling curve"
 		run_scaling
