@@ -71,8 +71,22 @@ END_TEST
  * rounding to 2 decimals. */
 START_TEST(test_items_head_matches_jansson)
 {
-	static const double bits[] = { 0, 1, 13.2877, 119.0865, 120,
-		6087.5, 12.925, 0.004, 99.995, 1234567.891, 8192 };
+	static const double fixed[] = { 0, 1, 13.2877, 119.0865, 120,
+		6087.5, 12.925, 0.004, 99.995, 1234567.891, 8192, 0.005,
+		0.015, 9999999.994, 12345678.9, 1e12 };
+	double bits[16 + 2000];
+	unsigned char seed[RNG_KEY_SIZE] = { 3 };
+	struct rng r;
+
+	memcpy(bits, fixed, sizeof(fixed));
+	rng_init_seeded(&r, seed);
+	for (size_t i = 16; i < sizeof(bits) / sizeof(bits[0]); i++) {
+		uint64_t v;
+
+		rng_bytes(&r, &v, sizeof(v));
+		/* hundredths and the odd thousandth, as entropies come */
+		bits[i] = (double)(v % 100000000) / (i % 2 ? 100.0 : 1000.0);
+	}
 
 	for (size_t i = 0; i < sizeof(bits) / sizeof(bits[0]); i++) {
 		struct items_header h = { "passphrase", 100000, "words",
