@@ -32,7 +32,8 @@ BIN     := $(BUILD)/pwgend
 UNIT    := $(BUILD)/check_unit
 INTEG   := $(BUILD)/check_integration
 
-.PHONY: all deps deps-test run test unit integration lint tls-test asan clean \
+.PHONY: all deps deps-test run test unit integration lint tls-test \
+        compat-test asan clean \
         docker docker-test compose-test scale-test k8s-lint fuzz fuzz-short
 .DELETE_ON_ERROR:
 
@@ -90,6 +91,11 @@ integration: $(BIN) $(INTEG)
 lint: deps-test
 	scripts/lint-openapi.sh
 
+# The original service's clients: every /v1 and blog-era route as they
+# used it (tests/compat/).
+compat-test: $(BIN)
+	PWGEND_BIN=./$(BIN) /usr/bin/python3 tests/compat/compat_test.py
+
 # HTTPS end to end with throwaway certificates made at test time
 # (tests/tls/): curl and Python's ssl, refusals, rotation under load.
 tls-test: $(BIN)
@@ -99,6 +105,7 @@ test: deps-test
 	@$(MAKE) --no-print-directory unit integration
 	@$(MAKE) --no-print-directory contract-test
 	@$(MAKE) --no-print-directory tls-test
+	@$(MAKE) --no-print-directory compat-test
 	@$(MAKE) --no-print-directory lint
 	@$(MAKE) --no-print-directory spec-check
 	@$(MAKE) --no-print-directory web-check

@@ -86,6 +86,28 @@ struct complex_spec {
 int complex_parse(const char *body, size_t n, struct complex_spec **out,
 		  struct request_error *err);
 
+/*
+ * POST /complex_password/{length}, the blog-era route: the body holds
+ *
+ *   suffle_string_inject   boolean   false     (sic, as they spelt it)
+ *   char_inject            [string]  required  one character each
+ *   string_inject          [string]  required  1..64 characters each, and
+ *                                              some item of 2 or more
+ *
+ * and the rest comes from the path and the query. The random part is
+ * max(length, 3) characters, the original's rule. The same bounds, wiping
+ * and CSPRNG layout as the /v1 route.
+ */
+struct complex_blog {
+	size_t length;                 /* the path's adicional_lenght */
+	size_t quantity;               /* the query's, required */
+	bool punctuation;              /* the query's ponctuation */
+};
+
+int complex_parse_blog(const char *body, size_t n,
+		       const struct complex_blog *args,
+		       struct complex_spec **out, struct request_error *err);
+
 /* Wipe and free. NULL is a no-op. */
 void complex_free(struct complex_spec *spec);
 

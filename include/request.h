@@ -42,7 +42,14 @@ enum route {
 	ROUTE_BLOG_PIN,            /* GET /pin/{length} */
 	ROUTE_BLOG_PASS,           /* GET /pass/{length} */
 	ROUTE_V1_COMPLEX,          /* POST /v1/complex_password */
+	ROUTE_BLOG_COMPLEX,        /* POST /complex_password/{length} */
 };
+
+/* The routes that take a JSON body (POST only): the complex passwords. */
+static inline bool route_takes_body(enum route route)
+{
+	return route == ROUTE_V1_COMPLEX || route == ROUTE_BLOG_COMPLEX;
+}
 
 /* The JSON document a generation reply is written as. */
 enum reply_shape {
@@ -123,6 +130,11 @@ struct gen_request {
 struct request {
 	enum route route;
 	struct gen_request gen;    /* valid for ROUTE_PASSWORD and ROUTE_PIN */
+	/* POST /complex_password/{length}: the path's length and the
+	 * query's ponctuation, for the body to come (gen.quantity holds the
+	 * query's quantity) */
+	size_t blog_length;
+	bool blog_punctuation;
 };
 
 /* Why a target was refused; http.c turns this into a problem+json reply. */
@@ -191,6 +203,13 @@ int request_check_work(const struct gen_request *g, size_t max_work,
 int request_settle_complex(struct request *req, size_t additional_length,
 			   bool punctuation, size_t quantity,
 			   struct request_error *err);
+
+/* The original's routes answered a path with a trailing slash with a 307
+ * to the same path without it (Starlette's redirect_slashes), query kept;
+ * pwgend does the same for them (its own routes stay exact). True, with
+ * the Location in location[0, cap), when `target` is such a path. */
+bool request_slash_redirect(const char *target, size_t n, char *location,
+			    size_t cap);
 
 /* Does the target's path name a route that reads a request body? (http.c
  * collects bodies only for those.) */

@@ -10,12 +10,37 @@
 
 #include "secmem.h"
 
-static const char *const fields[] = {
-	"additional_length", "quantity", "punctuation",
-	"shuffle_string_inject", "char_inject", "string_inject",
+/* What a body may hold, by route. */
+struct dialect {
+	const char *const *fields;     /* NULL-terminated */
+	const char *known;             /* the same, for messages */
+	const char *shuffle;           /* the shuffle flag's name */
+	bool lists_required;
+	size_t string_min_chars;       /* of each string_inject item */
 };
 
-#define N_FIELDS (sizeof(fields) / sizeof(fields[0]))
+static const char *const v1_fields[] = {
+	"additional_length", "quantity", "punctuation",
+	"shuffle_string_inject", "char_inject", "string_inject", NULL,
+};
+
+/* The blog-era body: the flag misspelt as they spelt it, both lists
+ * required, and string_inject valid when any item has 2 characters. */
+static const char *const blog_fields[] = {
+	"suffle_string_inject", "char_inject", "string_inject", NULL,
+};
+
+static const struct dialect v1 = {
+	v1_fields,
+	"additional_length, quantity, punctuation, shuffle_string_inject, "
+	"char_inject, string_inject",
+	"shuffle_string_inject", false, COMPLEX_STRING_MIN_CHARS,
+};
+
+static const struct dialect blog = {
+	blog_fields, "suffle_string_inject, char_inject, string_inject",
+	"suffle_string_inject", true, 1,
+};
 
 static int fail_invalid(struct request_error *err, const char *param,
 			const char *what)
@@ -25,11 +50,13 @@ static int fail_invalid(struct request_error *err, const char *param,
 			    param, what);
 }
 
-static const char *known_field(const char *s, size_t n)
+static const char *known_field(const struct dialect *d, const char *s,
+			       size_t n)
 {
-	for (size_t i = 0; i < N_FIELDS; i++) {
-		if (strlen(fields[i]) == n && memcmp(fields[i], s, n) == 0)
-			return fields[i];
+	for (size_t i = 0; d->fields[i] != NULL; i++) {
+		if (strlen(d->fields[i]) == n &&
+		    memcmp(d->fields[i], s, n) == 0)
+			return d->fields[i];
 	}
 	return NULL;
 }
@@ -37,7 +64,8 @@ static const char *known_field(const char *s, size_t n)
 /* A duplicated key: jansson stops just past it, so body[pos - 1] is its
  * closing quote (its message quotes the key only when it is short). Named
  * when it is one of ours. */
-static const char *duplicate_name(const char *body, size_t n, size_t pos)
+static const char *duplicate_name(const struct dialect *d, const char *body,
+				  size_t n, size_t pos)
 {
 	size_t open;
 
@@ -47,7 +75,7 @@ static const char *duplicate_name(const char *body, size_t n, size_t pos)
 		;
 	if (open == 0)
 		return NULL;
-	return known_field(body + open, pos - 1 - open);
+	return known_field(d, body + open, pos - 1 - open);
 }
 
 /* The length of a jansson message without what it quotes: up to its
@@ -69,8 +97,8 @@ static int message_len(const char *text)
  * inject: the detail keeps the message up to the first quote, and the
  * position.
  */
-static int fail_json(struct request_error *err, const json_error_t *je,
-		     const char *body, size_t n)
+static int fail_json(const struct dialect *d, struct request_error *err,
+		     const json_error_t *je, const char *body, size_t n)
 {
 	int len = message_len(je->text);
 	const char *name;
@@ -82,7 +110,7 @@ static int fail_json(struct request_error *err, const json_error_t *je,
 				    "(line %d, column %d)", je->line,
 				    je->column);
 	if (json_error_code(je) == json_error_duplicate_key) {
-		name = duplicate_name(body, n, (size_t)je->position);
+		name = duplicate_name(d, body, n, (size_t)je->position);
 		return request_fail(err, 400, PROBLEM_DUPLICATE_PARAMETER,
 				    "Duplicate parameter", name,
 				    "%s appears more than once in the body",
@@ -138,9 +166,10 @@ static long count_chars(const unsigned char *s, size_t n)
 }
 
 /* One list of injected strings, appended to spec->pieces and spec->text.
- * char_inject items are 1 character; string_inject items 2..64. */
+ * char_inject items are 1 character; string_inject items min_chars..64. */
 static int get_pieces(json_t *list, const char *name, bool single,
-		      struct complex_spec *spec, struct request_error *err)
+		      size_t min_chars, struct complex_spec *spec,
+		      struct request_error *err)
 {
 	char item[80];
 	size_t i;
@@ -171,10 +200,12 @@ static int get_pieces(json_t *list, const char *name, bool single,
 					    "Content Too Large", item,
 					    "%s is longer than %d characters",
 					    item, COMPLEX_STRING_MAX_CHARS);
-		if (single ? chars != 1 : chars < COMPLEX_STRING_MIN_CHARS)
+		if (single ? chars != 1 : (size_t)chars < min_chars)
 			return fail_invalid(err, item, single
 					    ? "exactly one character"
-					    : "at least 2 characters");
+					    : min_chars > 1
+						      ? "at least 2 characters"
+						      : "at least 1 character");
 		p->offset = p > spec->pieces ? (uint16_t)(p[-1].offset +
 							  p[-1].bytes)
 					     : 0;
@@ -193,13 +224,14 @@ static int get_pieces(json_t *list, const char *name, bool single,
 	return 0;
 }
 
-static int check_fields(json_t *doc, struct request_error *err)
+static int check_fields(const struct dialect *d, json_t *doc,
+			struct request_error *err)
 {
 	const char *key;
 	json_t *v;
 
 	json_object_foreach(doc, key, v) {
-		if (known_field(key, strlen(key)) == NULL) {
+		if (known_field(d, key, strlen(key)) == NULL) {
 			char name[64];
 
 			/* printable, and short enough to quote */
@@ -211,23 +243,18 @@ static int check_fields(json_t *doc, struct request_error *err)
 			return request_fail(err, 400, PROBLEM_UNKNOWN_PARAMETER,
 					    "Unknown parameter", name,
 					    "%s is not a field of this body; "
-					    "known: additional_length, "
-					    "quantity, punctuation, "
-					    "shuffle_string_inject, "
-					    "char_inject, string_inject", name);
+					    "known: %s", name, d->known);
 		}
 	}
 	return 0;
 }
 
-static int read_spec(json_t *doc, struct complex_spec *spec,
-		     struct request_error *err)
+/* additional_length, quantity, punctuation: from a /v1 body. */
+static int read_v1_numbers(json_t *doc, struct complex_spec *spec,
+			   struct request_error *err)
 {
-	json_t *v;
+	json_t *v = json_object_get(doc, "additional_length");
 
-	if (check_fields(doc, err) < 0)
-		return -1;
-	v = json_object_get(doc, "additional_length");
 	if (v == NULL)
 		return fail_invalid(err, "additional_length",
 				    "given (it is required)");
@@ -242,16 +269,61 @@ static int read_spec(json_t *doc, struct complex_spec *spec,
 	if ((v = json_object_get(doc, "punctuation")) != NULL &&
 	    get_bool(v, "punctuation", &spec->punctuation, err) < 0)
 		return -1;
-	if ((v = json_object_get(doc, "shuffle_string_inject")) != NULL &&
-	    get_bool(v, "shuffle_string_inject", &spec->shuffle_strings,
-		     err) < 0)
+	return 0;
+}
+
+static int get_list(const struct dialect *d, json_t *doc, const char *name,
+		    bool single, struct complex_spec *spec,
+		    struct request_error *err)
+{
+	json_t *v = json_object_get(doc, name);
+
+	if (v == NULL)
+		return d->lists_required
+			       ? fail_invalid(err, name, "given (it is "
+					      "required on this route)")
+			       : 0;
+	return get_pieces(v, name, single, d->string_min_chars, spec, err);
+}
+
+/* The blog-era rule for string_inject: some item of 2 characters or more
+ * (so an empty list is refused, as it was). */
+static int check_blog_strings(const struct complex_spec *spec,
+			      struct request_error *err)
+{
+	for (size_t i = spec->n_chars; i < spec->n_pieces; i++) {
+		if (spec->pieces[i].chars >= COMPLEX_STRING_MIN_CHARS)
+			return 0;
+	}
+	return fail_invalid(err, "string_inject", "a list holding a string "
+			    "of at least 2 characters");
+}
+
+static int read_spec(const struct dialect *d, json_t *doc,
+		     const struct complex_blog *args,
+		     struct complex_spec *spec, struct request_error *err)
+{
+	json_t *v;
+
+	if (check_fields(d, doc, err) < 0)
 		return -1;
-	if ((v = json_object_get(doc, "char_inject")) != NULL &&
-	    get_pieces(v, "char_inject", true, spec, err) < 0)
+	if (args == NULL && read_v1_numbers(doc, spec, err) < 0)
+		return -1;
+	if (args != NULL) {
+		/* the original's rule: at least 3 random characters */
+		spec->additional_length = args->length < 3 ? 3 : args->length;
+		spec->quantity = args->quantity;
+		spec->punctuation = args->punctuation;
+	}
+	if ((v = json_object_get(doc, d->shuffle)) != NULL &&
+	    get_bool(v, d->shuffle, &spec->shuffle_strings, err) < 0)
+		return -1;
+	if (get_list(d, doc, "char_inject", true, spec, err) < 0)
 		return -1;
 	spec->n_chars = spec->n_pieces;
-	if ((v = json_object_get(doc, "string_inject")) != NULL &&
-	    get_pieces(v, "string_inject", false, spec, err) < 0)
+	if (get_list(d, doc, "string_inject", false, spec, err) < 0)
+		return -1;
+	if (args != NULL && check_blog_strings(spec, err) < 0)
 		return -1;
 	spec->item_bytes += spec->additional_length;
 	spec->item_chars += spec->additional_length;
@@ -277,8 +349,9 @@ static void wipe_strings(json_t *doc)
 	}
 }
 
-int complex_parse(const char *body, size_t n, struct complex_spec **out,
-		  struct request_error *err)
+static int parse(const struct dialect *d, const char *body, size_t n,
+		 const struct complex_blog *args, struct complex_spec **out,
+		 struct request_error *err)
 {
 	json_error_t je;
 	json_t *doc;
@@ -293,7 +366,7 @@ int complex_parse(const char *body, size_t n, struct complex_spec **out,
 	doc = json_loadb(body, n, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL,
 			 &je);
 	if (doc == NULL) {
-		fail_json(err, &je, body, n);
+		fail_json(d, err, &je, body, n);
 		secmem_wipe(&je, sizeof(je));  /* it may quote the body */
 		return -EINVAL;
 	}
@@ -311,7 +384,7 @@ int complex_parse(const char *body, size_t n, struct complex_spec **out,
 		return -ENOMEM;
 	}
 	spec->text_cap = cap;
-	rc = read_spec(doc, spec, err);
+	rc = read_spec(d, doc, args, spec, err);
 	wipe_strings(doc);
 	json_decref(doc);
 	if (rc < 0) {
@@ -320,6 +393,19 @@ int complex_parse(const char *body, size_t n, struct complex_spec **out,
 	}
 	*out = spec;
 	return 0;
+}
+
+int complex_parse(const char *body, size_t n, struct complex_spec **out,
+		  struct request_error *err)
+{
+	return parse(&v1, body, n, NULL, out, err);
+}
+
+int complex_parse_blog(const char *body, size_t n,
+		       const struct complex_blog *args,
+		       struct complex_spec **out, struct request_error *err)
+{
+	return parse(&blog, body, n, args, out, err);
 }
 
 void complex_free(struct complex_spec *spec)

@@ -55,6 +55,7 @@
  * is libmicrohttpd's buffer for HTTP/1.0 clients, which get no chunked
  * encoding (it closes the connection at the end instead). */
 enum {
+	PWGEND_LOCATION_MAX = 16384 + 1,  /* the longest --max-url-length */
 	STREAM_CHUNK_BYTES = 128 * 1024,
 	STREAM_BLOCK_BYTES = 16 * 1024,
 	BODY_DRAIN_BYTES = 1024 * 1024,  /* see take_body() */
@@ -788,7 +789,8 @@ static bool is_json_type(const char *type)
 static enum MHD_Result dispatch_ready(struct exchange *ex,
 				      const struct gen_request *gen);
 
-/* POST /v1/complex_password, once the whole body is in. */
+/* POST /v1/complex_password and POST /complex_password/{length}, once the
+ * whole body is in. */
 static enum MHD_Result dispatch_complex(struct exchange *ex,
 					struct request *req)
 {
@@ -805,8 +807,20 @@ static enum MHD_Result dispatch_complex(struct exchange *ex,
 				     "Unsupported Media Type",
 				     "the body must be application/json", NULL,
 				     accept, 1);
-	rc = complex_parse(ex->upload.buf != NULL ? ex->upload.buf : empty,
-			   ex->upload.len, &ex->complex, &err);
+	if (req->route == ROUTE_BLOG_COMPLEX) {
+		const struct complex_blog args = { req->blog_length,
+						   req->gen.quantity,
+						   req->blog_punctuation };
+
+		rc = complex_parse_blog(ex->upload.buf != NULL ? ex->upload.buf
+							       : empty,
+					ex->upload.len, &args, &ex->complex,
+					&err);
+	} else {
+		rc = complex_parse(ex->upload.buf != NULL ? ex->upload.buf
+							  : empty,
+				   ex->upload.len, &ex->complex, &err);
+	}
 	sbuf_release(&ex->upload);  /* parsed: the raw copy goes at once */
 	if (rc == -ENOMEM)
 		return reply_unavailable(ex, false);
@@ -917,6 +931,7 @@ static enum metrics_route metrics_route_of(enum route route)
 	case ROUTE_BLOG_PIN:
 	case ROUTE_BLOG_PASS:
 	case ROUTE_V1_COMPLEX:
+	case ROUTE_BLOG_COMPLEX:
 		return METRICS_ROUTE_ORIGINAL;
 	}
 	return METRICS_ROUTE_OTHER;
@@ -934,9 +949,24 @@ static bool choose_format(struct exchange *ex, struct gen_request *gen)
 				&gen->format) == 0;
 }
 
+/* 307 to the same path without its trailing slash, as the original's
+ * framework answered (request_slash_redirect); the method and body are to
+ * be sent again there. */
+static enum MHD_Result reply_redirect(struct exchange *ex,
+				      const char *location)
+{
+	const struct header where[] = { { "Location", location } };
+	static char empty[1];
+
+	ex->route = METRICS_ROUTE_ORIGINAL;
+	return reply(ex, 307, "text/plain; charset=utf-8", empty, 0,
+		     MHD_RESPMEM_PERSISTENT, where, 1);
+}
+
 static enum MHD_Result dispatch(struct exchange *ex, const char *method)
 {
 	struct http *h = ex->http;
+	char location[PWGEND_LOCATION_MAX];
 	struct request req;
 	struct request_error err;
 	enum ops_route ops;
@@ -951,6 +981,9 @@ static enum MHD_Result dispatch(struct exchange *ex, const char *method)
 				     "URI Too Long",
 				     "the request-target is longer than the "
 				     "server accepts", NULL, NULL, 0);
+	if (request_slash_redirect(ex->target, ex->target_len, location,
+				   sizeof(location)))
+		return reply_redirect(ex, location);
 	if (ops_match(ex->target, ex->target_len, &ops, &query, &query_len))
 		return dispatch_ops(ex, method, ops, query, query_len);
 	rc = request_parse(ex->target, ex->target_len, h->cfg.max_quantity,
@@ -958,14 +991,14 @@ static enum MHD_Result dispatch(struct exchange *ex, const char *method)
 	if (rc < 0 && err.stage == REQUEST_STAGE_PATH)
 		return reply_request_error(ex, &err);
 	ex->route = metrics_route_of(req.route);
-	if (req.route == ROUTE_V1_COMPLEX && !method_is(method, "POST"))
+	if (route_takes_body(req.route) && !method_is(method, "POST"))
 		return reply_post_only(ex);
-	if (req.route != ROUTE_V1_COMPLEX && !method_is(method, "GET") &&
+	if (!route_takes_body(req.route) && !method_is(method, "GET") &&
 	    !method_is(method, "HEAD"))
 		return reply_method_not_allowed(ex);
 	if (rc < 0)
 		return reply_request_error(ex, &err);
-	if (req.route == ROUTE_V1_COMPLEX)
+	if (route_takes_body(req.route))
 		return dispatch_complex(ex, &req);
 	if (req.route != ROUTE_HEALTHZ && req.route != ROUTE_V1_HEALTH &&
 	    !choose_format(ex, &req.gen))

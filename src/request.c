@@ -60,7 +60,8 @@ enum param_id {
 #define ON_TOKEN (1u << ROUTE_TOKEN)
 #define ON_GENERATE (ON_PASSWORD | ON_PIN | ON_PASSPHRASE | ON_TOKEN)
 #define ON_V1 ((1u << ROUTE_V1_PIN) | (1u << ROUTE_V1_PASSWORD))
-#define ON_BLOG ((1u << ROUTE_BLOG_PIN) | (1u << ROUTE_BLOG_PASS))
+#define ON_BLOG ((1u << ROUTE_BLOG_PIN) | (1u << ROUTE_BLOG_PASS) | \
+		 (1u << ROUTE_BLOG_COMPLEX))
 
 static const struct param {
 	const char *name;
@@ -71,7 +72,8 @@ static const struct param {
 	{ "quantity", P_QUANTITY, ON_GENERATE | ON_V1 | ON_BLOG, 0 },
 	{ "password_length", P_PASSWORD_LENGTH, ON_V1, 0 },
 	{ "has_punctuation", P_HAS_PUNCTUATION, 1u << ROUTE_V1_PASSWORD, 0 },
-	{ "ponctuation", P_PONCTUATION, 1u << ROUTE_BLOG_PASS, 0 },
+	{ "ponctuation", P_PONCTUATION,
+	  (1u << ROUTE_BLOG_PASS) | (1u << ROUTE_BLOG_COMPLEX), 0 },
 	{ "length", P_LENGTH, ON_PASSWORD | ON_PIN, 0 },
 	{ "explain", P_EXPLAIN, ON_GENERATE, 0 },
 	{ "format", P_FORMAT, ON_GENERATE, 0 },
@@ -149,6 +151,7 @@ static const struct {
 } path_routes[] = {
 	{ "/pin/", ROUTE_BLOG_PIN },
 	{ "/pass/", ROUTE_BLOG_PASS },
+	{ "/complex_password/", ROUTE_BLOG_COMPLEX },  /* POST, complex.h */
 };
 
 /* Longest decoded values accepted (longer is a 400, never cut): numbers and
@@ -892,6 +895,7 @@ static void set_defaults(struct parser *p)
 		[ROUTE_BLOG_PIN] = GEN_KIND_PIN,
 		[ROUTE_BLOG_PASS] = GEN_KIND_PASSWORD,
 		[ROUTE_V1_COMPLEX] = GEN_KIND_PASSWORD,
+		[ROUTE_BLOG_COMPLEX] = GEN_KIND_PASSWORD,
 	};
 
 	g->quantity = QUANTITY_DEFAULT;
@@ -940,7 +944,10 @@ static int settle_compat_password(struct parser *p, bool punctuation)
 /* /pin/{length} and /pass/{length}: the digits after the prefix. */
 static int path_length(struct parser *p)
 {
-	static const char *const name = "password_lenght";  /* sic, theirs */
+	/* sic, theirs: the names their 422s used */
+	const char *name = p->req->route == ROUTE_BLOG_COMPLEX
+				   ? "adicional_lenght"
+				   : "password_lenght";
 	const char *slash = memchr(p->path_length + 1, '/',
 				   p->path_length_len - 1);
 	size_t start = slash != NULL ? (size_t)(slash - p->path_length) + 1
@@ -963,7 +970,8 @@ static int settle_compat(struct parser *p)
 	struct gen_request *g = &p->req->gen;
 	enum route route = p->req->route;
 
-	g->shape = route == ROUTE_BLOG_PIN || route == ROUTE_BLOG_PASS
+	g->shape = route == ROUTE_BLOG_PIN || route == ROUTE_BLOG_PASS ||
+				   route == ROUTE_BLOG_COMPLEX
 			   ? SHAPE_BLOG
 			   : SHAPE_DATA;
 	g->format_given = true;  /* their shape, whatever Accept says */
@@ -973,6 +981,11 @@ static int settle_compat(struct parser *p)
 					    "required on this route)");
 		if (path_length(p) < 0)
 			return -1;
+	}
+	if (route == ROUTE_BLOG_COMPLEX) {  /* the body comes later */
+		p->req->blog_length = p->pw.length;
+		p->req->blog_punctuation = p->compat_punctuation;
+		return 0;
 	}
 	if (route == ROUTE_V1_PIN || route == ROUTE_BLOG_PIN) {
 		g->kind = GEN_KIND_PIN;
@@ -994,7 +1007,7 @@ int request_settle_complex(struct request *req, size_t additional_length,
 	err->stage = REQUEST_STAGE_QUERY;
 	g->kind = GEN_KIND_PASSWORD;
 	g->quantity = quantity;
-	g->shape = SHAPE_DATA;
+	g->shape = req->route == ROUTE_BLOG_COMPLEX ? SHAPE_BLOG : SHAPE_DATA;
 	g->format = FORMAT_JSON;
 	g->format_given = true;
 	p->pw.length = additional_length;
@@ -1012,7 +1025,46 @@ bool request_takes_body(const char *target, size_t n)
 	if (qmark != NULL)
 		n = (size_t)(qmark - target);
 	return route_path(target, n, &route, &err) == 0 &&
-	       route == ROUTE_V1_COMPLEX;
+	       route_takes_body(route);
+}
+
+/* Printable ASCII without spaces: what a Location may carry verbatim. */
+static bool is_location_safe(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] <= 0x20 || s[i] >= 0x7f)
+			return false;
+	}
+	return true;
+}
+
+bool request_slash_redirect(const char *target, size_t n, char *location,
+			    size_t cap)
+{
+	struct request_error err;
+	enum route route;
+	const char *qmark;
+	size_t path_len;
+
+	request_skip_absolute_form(&target, &n);
+	qmark = memchr(target, '?', n);
+	path_len = qmark != NULL ? (size_t)(qmark - target) : n;
+	if (path_len < 2 || target[path_len - 1] != '/' || n >= cap ||
+	    !is_location_safe(target, n))
+		return false;
+	/* an exact route ("/v1/") is served as it is */
+	for (size_t i = 0; i < COUNT(routes); i++) {
+		if (strlen(routes[i].path) == path_len &&
+		    memcmp(routes[i].path, target, path_len) == 0)
+			return false;
+	}
+	if (route_path(target, path_len - 1, &route, &err) < 0 ||
+	    route < ROUTE_V1_PIN)
+		return false;  /* not one of the original's */
+	memcpy(location, target, path_len - 1);
+	memcpy(location + path_len - 1, target + path_len, n - path_len);
+	location[n - 1] = '\0';
+	return true;
 }
 
 const char *gen_kind_name(enum gen_kind kind)
@@ -1062,6 +1114,8 @@ int request_parse(const char *target, size_t n, size_t max_quantity,
 	case ROUTE_V1_HEALTH:
 	case ROUTE_V1_COMPLEX:  /* the body is read later, see http.c */
 		return 0;
+	case ROUTE_BLOG_COMPLEX:  /* the path and query now, the body later */
+		return settle_compat(p);
 	default:
 		return settle_compat(p);
 	}

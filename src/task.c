@@ -305,7 +305,8 @@ int task_step(struct job *job, const struct task_env *env)
 					       job->body.len >= job->stream_chunk
 				       ? TASK_CHUNK
 				       : CORO_YIELD;
-		if (rc == GATHER_DONE && job->req.complex != NULL)
+		if (rc == GATHER_DONE && job->req.complex != NULL &&
+		    job->req.shape == SHAPE_DATA)
 			rc = render_data_close_entropy(&job->body,
 						       job->req.entropy_bits,
 						       COMPLEX_ENTROPY_NOTE);

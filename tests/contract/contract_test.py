@@ -923,7 +923,15 @@ def post_body(spec, port, path, body, headers=JSON_CT, status=200,
     """POST a body, check status/problem/parameter, validate the reply
     against the spec's POST operation; returns (response, decoded body)."""
     raw = cbody(body)
-    target = path + ("?" + query if query else "")
+    # a templated path: its example values, and its required query
+    base = concrete(spec, path) if "{" in path else path
+    # (the caller's query replaces the required one when it names it)
+    required = required_query(spec, path) if "{" in path else ""
+    if any(pair.split("=")[0] + "=" in query
+           for pair in required.split("&") if pair):
+        required = ""
+    q = "&".join(x for x in (required, query) if x)
+    target = base + ("?" + q if q else "")
     hdrs = list(headers) if headers is not None else []
     r = send(port, "POST", target, hdrs, raw, content_length=content_length)
     label = "POST %s %r %s" % (target, raw[:80], dict(hdrs) if hdrs else "")
@@ -941,6 +949,40 @@ def post_body(spec, port, path, body, headers=JSON_CT, status=200,
     key = (path, status) if problem is None else (path, status, problem)
     R.covered.add(("post",) + key)
     return r, decoded
+
+
+BLOG_COMPLEX = "/complex_password/{length}"
+
+
+def run_blog_complex(spec, port):
+    """The blog-era complex route: its shape, lengths and pieces, and the
+    refusals it shares with /v1 (body fields, sizes, media types)."""
+    body = {"suffle_string_inject": False, "char_inject": ["a", "b", "0"],
+            "string_inject": ["Gab", "tao", "2018"]}
+    r, doc = post_body(spec, port, BLOG_COMPLEX, body,
+                       query="quantity=3&ponctuation=False")
+    items = [list(x.values())[0] for x in (doc or {}).get("data", [])]
+    # the example length is 10: 10 random + 3 + 10 injected
+    R.ok(len(items) == 3 and all(len(x) == 23 for x in items) and
+         all(all(p in x for p in body["string_inject"] + body["char_inject"])
+             for x in items),
+         "blog complex: %r" % items)
+    for bad, param in (({"char_inject": []}, "string_inject"),
+                       ({"string_inject": ["ab"]}, "char_inject"),
+                       ({"char_inject": [], "string_inject": ["a"]},
+                        "string_inject"),
+                       ({"char_inject": [], "string_inject": ["ab"],
+                         "shuffle_string_inject": True},
+                        "shuffle_string_inject")):
+        post_body(spec, port, BLOG_COMPLEX, bad, status=400,
+                  problem="unknown-parameter"
+                  if param == "shuffle_string_inject" else "invalid-value",
+                  parameter=param)
+    post_body(spec, port, BLOG_COMPLEX, b"x" * (MAX_BODY + 1), status=413,
+              problem="content-too-large")
+    post_body(spec, port, BLOG_COMPLEX, body,
+              headers=[("Content-Type", "text/plain")], status=415,
+              problem="unsupported-media-type")
 
 
 def check_complex_reply(body, doc, label):
@@ -1158,6 +1200,8 @@ def run_main(spec, srv):
     # POST /v1/complex_password: bodies, fields, sizes, media types.
     if COMPLEX in spec.doc["paths"]:
         run_complex(spec, port)
+    if BLOG_COMPLEX in spec.doc["paths"]:
+        run_blog_complex(spec, port)
 
     # 414 on every path (any method), default --max-url-length 2048.
     for path in paths:
@@ -1339,8 +1383,16 @@ def post_only(spec, path):
     return "post" in item and "get" not in item
 
 
-# A valid body for a POST-only path (the one there is).
+# A valid body for each POST-only path.
 SAMPLE_BODY = b'{"additional_length":8,"char_inject":["\u00e9"]}'
+SAMPLE_BODIES = {
+    "/complex_password/{length}":
+        b'{"char_inject":["\u00e9"],"string_inject":["ab"]}',
+}
+
+
+def sample_body(path):
+    return SAMPLE_BODIES.get(path, SAMPLE_BODY)
 
 
 # --------------------------------------------------------------- metrics
@@ -1503,7 +1555,7 @@ def run_overloaded(spec):
         for path in [p for p in spec.doc["paths"] if scheduled(spec, p)]:
             if post_only(spec, path):
                 for _ in range(2):
-                    r, _ = post_body(spec, srv.port, path, SAMPLE_BODY,
+                    r, _ = post_body(spec, srv.port, path, sample_body(path),
                                      status=503, problem="overloaded")
                     R.ok(r.header("Retry-After") == "1",
                          "overloaded POST %s: Retry-After %r"
@@ -1560,7 +1612,7 @@ def run_not_ready(spec, tmp):
                      ctype="application/problem+json", problem="not-ready")
         for path in [p for p in spec.doc["paths"] if scheduled(spec, p)]:
             if post_only(spec, path):
-                r, _ = post_body(spec, srv.port, path, SAMPLE_BODY,
+                r, _ = post_body(spec, srv.port, path, sample_body(path),
                                  status=503, problem="not-ready")
                 R.ok(r.header("Retry-After") == "60",
                      "not-ready POST %s: Retry-After %r"
@@ -1605,7 +1657,8 @@ def run_draining(spec):
         time.sleep(0.2)
         for p, method, c in conns:
             if method == "POST":
-                c.request("POST", p, body=SAMPLE_BODY,
+                c.request("POST", sample_target(spec, p),
+                          body=sample_body(p),
                           headers={"Content-Type": "application/json"})
             else:
                 c.request(method, sample_target(spec, p))

@@ -38,7 +38,8 @@ static size_t code_points(const char *s, size_t n)
 	return chars;
 }
 
-static void check_spec(const struct complex_spec *s)
+/* min_chars: of a string_inject item, 2 on /v1, 1 on the blog route */
+static void check_spec(const struct complex_spec *s, unsigned min_chars)
 {
 	size_t bytes = s->additional_length, chars = s->additional_length;
 	char base[COMPLEX_LENGTH_MAX];
@@ -57,7 +58,7 @@ static void check_spec(const struct complex_spec *s)
 		if (p->offset + p->bytes > s->text_cap ||
 		    code_points(s->text + p->offset, p->bytes) != p->chars ||
 		    (i < s->n_chars ? p->chars != 1
-				    : p->chars < COMPLEX_STRING_MIN_CHARS ||
+				    : p->chars < min_chars ||
 					      p->chars >
 						      COMPLEX_STRING_MAX_CHARS))
 			abort();
@@ -91,10 +92,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		memcpy(body, data, size);
 	rc = complex_parse(body, size, &spec, &err);
 	if (rc == 0)
-		check_spec(spec);
+		check_spec(spec, COMPLEX_STRING_MIN_CHARS);
 	else if (rc == -EINVAL)
 		check_error(&err);
 	complex_free(spec);
+	/* the same bytes as the blog-era route's body */
+	{
+		const struct complex_blog args = { size % 100 + 1, 3,
+						   size % 2 == 0 };
+
+		rc = complex_parse_blog(body, size, &args, &spec, &err);
+		if (rc == 0)
+			check_spec(spec, 1);
+		else if (rc == -EINVAL)
+			check_error(&err);
+		complex_free(spec);
+	}
 	free(body);
 	return 0;
 }

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -182,6 +183,25 @@ static char *scrape(void)
 	return text;
 }
 
+/* A request is counted when libmicrohttpd reports it completed, which may
+ * come a moment after its client has read the whole reply, and a scrape may
+ * be served by another loop meanwhile: scrape until `series` reaches `want`
+ * (at most 2 s), then return that scrape. */
+static char *scrape_until(const char *series, double want)
+{
+	char *text = scrape();
+
+	for (int tries = 0; tries < 200 && metrics_sample(text, series) < want;
+	     tries++) {
+		struct timespec tick = { 0, 10 * 1000 * 1000 };
+
+		free(text);
+		nanosleep(&tick, NULL);
+		text = scrape();
+	}
+	return text;
+}
+
 static void expect_histogram_consistent(const char *text, const char *route)
 {
 	char series[160];
@@ -260,7 +280,9 @@ START_TEST(metrics_jobs_counted)
 	get("/pin?quantity=5000", &r);  /* 35 KB: several slices */
 	ck_assert_int_eq(r.status, 200);
 	response_free(&r);
-	after = scrape();
+	after = scrape_until("pwgend_items_generated_total{kind=\"pin\"}",
+			     metrics_sample(before, "pwgend_items_generated_"
+					    "total{kind=\"pin\"}") + 5005);
 	ck_assert_double_eq(jobs(after, "first_slice"),
 			    jobs(before, "first_slice") + 1);
 	ck_assert_double_eq(jobs(after, "suspended"),
@@ -285,7 +307,8 @@ START_TEST(metrics_count_rejections)
 	get("/password?quantity=5000", &r);
 	ck_assert_int_eq(r.status, 503);
 	response_free(&r);
-	text = scrape();
+	text = scrape_until("pwgend_requests_total{route=\"password\","
+			    "status=\"503\"}", 1);
 	ck_assert_double_eq(metrics_sample(text, "pwgend_admission_rejections_total"),
 			    1);
 	ck_assert_double_eq(metrics_sample(text, "pwgend_requests_total{route="

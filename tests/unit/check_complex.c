@@ -403,6 +403,76 @@ START_TEST(test_rng_below_range)
 }
 END_TEST
 
+/* The blog-era body: the misspelt flag, both lists required, the length
+ * rule max(n, 3), and string_inject valid when some item has 2 chars. */
+static int parse_blog(const char *body, size_t length,
+		      struct complex_spec **spec, struct request_error *err)
+{
+	const struct complex_blog args = { length, 3, false };
+
+	return complex_parse_blog(body, strlen(body), &args, spec, err);
+}
+
+START_TEST(test_parse_blog)
+{
+	struct complex_spec *s = NULL;
+	struct request_error err;
+
+	ck_assert_int_eq(parse_blog("{\"suffle_string_inject\":true,"
+				    "\"char_inject\":[\"a\",\"b\",\"0\"],"
+				    "\"string_inject\":[\"Gab\",\"tao\","
+				    "\"2018\"]}", 10, &s, &err), 0);
+	ck_assert_uint_eq(s->additional_length, 10);
+	ck_assert_uint_eq(s->quantity, 3);
+	ck_assert(s->shuffle_strings);
+	ck_assert_uint_eq(s->item_chars, 10 + 3 + 10);  /* their 23 */
+	complex_free(s);
+	/* 1 and 2 give 3 random characters, their rule */
+	ck_assert_int_eq(parse_blog("{\"char_inject\":[],\"string_inject\":"
+				    "[\"x\",\"yz\"]}", 1, &s, &err), 0);
+	ck_assert_uint_eq(s->additional_length, 3);
+	ck_assert_uint_eq(s->item_chars, 3 + 1 + 2);
+	complex_free(s);
+}
+END_TEST
+
+START_TEST(test_parse_blog_refusals)
+{
+	static const struct {
+		const char *body;
+		const char *parameter;
+	} bad[] = {
+		{ "{\"string_inject\":[\"ab\"]}", "char_inject" },
+		{ "{\"char_inject\":[\"a\"]}", "string_inject" },
+		{ "{\"char_inject\":[],\"string_inject\":[]}",
+		  "string_inject" },
+		{ "{\"char_inject\":[],\"string_inject\":[\"a\",\"b\"]}",
+		  "string_inject" },
+		{ "{\"char_inject\":[\"ab\"],\"string_inject\":[\"ab\"]}",
+		  "char_inject[0]" },
+		/* the /v1 spelling is not theirs */
+		{ "{\"shuffle_string_inject\":true,\"char_inject\":[],"
+		  "\"string_inject\":[\"ab\"]}", "shuffle_string_inject" },
+		{ "{\"additional_length\":5,\"char_inject\":[],"
+		  "\"string_inject\":[\"ab\"]}", "additional_length" },
+		{ "{\"suffle_string_inject\":1,\"char_inject\":[],"
+		  "\"string_inject\":[\"ab\"]}", "suffle_string_inject" },
+	};
+	struct complex_spec *s = NULL;
+	struct request_error err;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ck_assert_int_eq(parse_blog(bad[i].body, 10, &s, &err),
+				 -EINVAL);
+		ck_assert_ptr_null(s);
+		ck_assert_int_eq(err.status, 400);
+		ck_assert_msg(strcmp(err.parameter, bad[i].parameter) == 0,
+			      "%s: parameter %s, want %s", bad[i].body,
+			      err.parameter, bad[i].parameter);
+	}
+}
+END_TEST
+
 Suite *complex_suite(void)
 {
 	Suite *s = suite_create("complex");
@@ -417,6 +487,8 @@ Suite *complex_suite(void)
 	tcase_add_test(tp, test_parse_limits);
 	tcase_add_test(tp, test_detail_quotes_no_input);
 	tcase_add_test(tp, test_parse_largest_text);
+	tcase_add_test(tp, test_parse_blog);
+	tcase_add_test(tp, test_parse_blog_refusals);
 	suite_add_tcase(s, tp);
 	tcase_add_test(ta, test_assemble_pieces_verbatim);
 	tcase_add_test(ta, test_assemble_scrambles_within_a_run);

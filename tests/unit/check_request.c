@@ -486,6 +486,76 @@ START_TEST(test_expected_work_is_capped)
 }
 END_TEST
 
+/* The original's routes with a trailing slash: a 307 to the path without
+ * it, query kept; pwgend's own routes and /v1/ itself are left alone. */
+START_TEST(test_slash_redirects)
+{
+	static const struct {
+		const char *target;
+		const char *location;  /* NULL: no redirect */
+	} cases[] = {
+		{ "/v1/pin/", "/v1/pin" },
+		{ "/v1/pin/?quantity=2", "/v1/pin?quantity=2" },
+		{ "/v1/health/", "/v1/health" },
+		{ "/pin/6/?quantity=3", "/pin/6?quantity=3" },
+		{ "/pass/12/?quantity=1&ponctuation=True",
+		  "/pass/12?quantity=1&ponctuation=True" },
+		{ "/complex_password/10/?quantity=3",
+		  "/complex_password/10?quantity=3" },
+		{ "/v1/complex_password/", "/v1/complex_password" },
+		{ "http://a/v1/pin/?q=1", "/v1/pin?q=1" },
+		{ "/v1/", NULL },
+		{ "/v1/pin", NULL },
+		{ "/password/", NULL },
+		{ "/pin/", NULL },
+		{ "/healthz/", NULL },
+		{ "/nope/", NULL },
+		{ "/", NULL },
+		{ "/pin/6/?x=a\x01", NULL },
+	};
+	char location[256];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		bool r = request_slash_redirect(cases[i].target,
+						strlen(cases[i].target),
+						location, sizeof(location));
+
+		ck_assert_msg(r == (cases[i].location != NULL), "%s: %d",
+			      cases[i].target, r);
+		if (r)
+			ck_assert_str_eq(location, cases[i].location);
+	}
+}
+END_TEST
+
+/* POST /complex_password/{n}: the path and query now (quantity required,
+ * ponctuation lenient), the body later. */
+START_TEST(test_blog_complex_route)
+{
+	struct request req;
+	struct request_error err;
+	static const char ok[] =
+		"/complex_password/10?quantity=3&ponctuation=True";
+	static const char no_quantity[] = "/complex_password/10";
+	static const char too_long[] = "/complex_password/101?quantity=1";
+
+	ck_assert_int_eq(request_parse(ok, strlen(ok), 100000, &req, &err), 0);
+	ck_assert_int_eq(req.route, ROUTE_BLOG_COMPLEX);
+	ck_assert_uint_eq(req.blog_length, 10);
+	ck_assert_uint_eq(req.gen.quantity, 3);
+	ck_assert(req.blog_punctuation);
+	ck_assert(route_takes_body(req.route));
+	ck_assert(request_takes_body(ok, strlen(ok)));
+	ck_assert_int_eq(request_parse(no_quantity, strlen(no_quantity),
+				       100000, &req, &err), -1);
+	ck_assert_str_eq(err.parameter, "quantity");
+	ck_assert_int_eq(request_parse(too_long, strlen(too_long), 100000,
+				       &req, &err), -1);
+	ck_assert_str_eq(err.parameter, "adicional_lenght");
+	ck_assert_int_eq(err.status, 400);
+}
+END_TEST
+
 Suite *request_suite(void)
 {
 	Suite *s = suite_create("request");
@@ -510,6 +580,8 @@ Suite *request_suite(void)
 	tcase_add_test(tc, test_not_nul_terminated);
 	tcase_add_test(tc, test_long_name_is_shown_cut);
 	tcase_add_test(tc, test_expected_work_is_capped);
+	tcase_add_test(tc, test_slash_redirects);
+	tcase_add_test(tc, test_blog_complex_route);
 	suite_add_tcase(s, tc);
 	return s;
 }
