@@ -11,6 +11,7 @@
 #ifndef PWGEND_RENDER_H
 #define PWGEND_RENDER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "sbuf.h"
@@ -28,6 +29,15 @@ int render_items_open(struct sbuf *out, const struct items_header *h);
 
 /* Append item `index` (0-based) as a JSON string, comma-separated. */
 int render_item(struct sbuf *out, size_t index, const char *s, size_t n);
+
+/* Do these bytes never need escaping in a JSON string (no '"', '\\', no
+ * control character)? An alphabet that passes makes every item drawn from
+ * it clean, so its items can skip the check (render_item_clean). */
+bool render_is_clean(const char *s, size_t n);
+
+/* render_item for an item known to need no escaping. */
+int render_item_clean(struct sbuf *out, size_t index, const char *s,
+		      size_t n);
 
 /* Append `]}`. */
 int render_items_close(struct sbuf *out);

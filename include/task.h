@@ -38,6 +38,7 @@ struct task {
 	const struct alphabet *alphabet;  /* task_env's table, or `own` */
 	const struct password_policy *policy; /* NULL: nothing to reject */
 	struct alphabet own;           /* a custom alphabet (charset ...) */
+	bool clean;                    /* no item can need JSON escaping */
 	struct uniq seen;              /* unique=true: the PINs handed out */
 	struct job *job;
 	struct rng *rng;

@@ -232,7 +232,7 @@ int render_json_string(struct sbuf *out, const char *s, size_t n)
 	return 0;
 }
 
-static bool is_clean(const char *s, size_t n)
+bool render_is_clean(const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		if (needs_escape((unsigned char)s[i]))
@@ -243,16 +243,22 @@ static bool is_clean(const char *s, size_t n)
 
 int render_item(struct sbuf *out, size_t index, const char *s, size_t n)
 {
-	char *p;
 	int rc;
 
-	if (!is_clean(s, n)) {
+	if (!render_is_clean(s, n)) {
 		if (index > 0 && (rc = sbuf_add(out, ",", 1)) < 0)
 			return rc;
 		return render_json_string(out, s, n);
 	}
-	/* the common case, one reservation and straight copies: ,"item" */
-	rc = sbuf_reserve(out, n + 3);
+	return render_item_clean(out, index, s, n);
+}
+
+/* The common case, one reservation and straight copies: ,"item" */
+int render_item_clean(struct sbuf *out, size_t index, const char *s, size_t n)
+{
+	char *p;
+	int rc = sbuf_reserve(out, n + 3);
+
 	if (rc < 0)
 		return rc;
 	p = out->buf + out->len;

@@ -151,6 +151,8 @@ static int item_collect(void *ctx, size_t index, void *slot)
 	case FORMAT_JSON:
 		break;
 	}
+	if (t->clean)
+		return render_item_clean(&t->job->body, index, slot, len);
 	return render_item(&t->job->body, index, slot, len);
 }
 
@@ -237,6 +239,10 @@ static int task_begin(struct job *job, const struct task_env *env)
 		return rc;
 	t->policy = chars && policy_is_constrained(&req->policy) ? &req->policy
 								 : NULL;
+	/* passwords and PINs are strings over their alphabet: an alphabet
+	 * without '"', '\\' or controls makes every item clean */
+	t->clean = chars && req->complex == NULL &&
+		   render_is_clean(t->alphabet->chars, t->alphabet->size);
 	t->job = job;
 	t->rng = env->rng;
 	rc = sbuf_reserve(&job->body, job->stream_chunk > 0

@@ -1327,13 +1327,21 @@ END_TEST
 
 /* ========================================================= positions */
 
+/*
+ * The live server's stream is keyed by the kernel, so a correct server
+ * fails a p = 0.001 test one run in a thousand, and these run in every
+ * integration pass. A statistic over the critical value is therefore
+ * checked on a second, independent sample: a false alarm then needs both,
+ * one run in a million, while a real bias fails both.
+ */
+
 /* With 4 random characters and char_inject ["é"], é is at each of the 5
  * places equally often: 2000 items, df 4. */
-START_TEST(char_position_uniform)
+static double char_position_chi2(unsigned long counts[5])
 {
 	static uint32_t cp[MAX_CPS];
-	unsigned long counts[5] = { 0 };
 
+	memset(counts, 0, 5 * sizeof(counts[0]));
 	for (int req = 0; req < 20; req++) {
 		json_t *doc = post_ok("{\"additional_length\":4,\"quantity\":"
 				      "100,\"char_inject\":[\"\xc3\xa9\"]}",
@@ -1350,21 +1358,31 @@ START_TEST(char_position_uniform)
 		}
 		json_decref(doc);
 	}
-	ck_assert_msg(chi_square(counts, 5, 2000.0 / 5) < CRIT_DF4,
-		      "é by place: %lu %lu %lu %lu %lu (chi2 %.2f >= %.3f)",
-		      counts[0], counts[1], counts[2], counts[3], counts[4],
-		      chi_square(counts, 5, 400.0), CRIT_DF4);
+	return chi_square(counts, 5, 2000.0 / 5);
+}
+
+START_TEST(char_position_uniform)
+{
+	unsigned long counts[5];
+	double x = char_position_chi2(counts);
+
+	if (x >= CRIT_DF4)  /* see above: a second sample decides */
+		x = char_position_chi2(counts);
+	ck_assert_msg(x < CRIT_DF4,
+		      "é by place: %lu %lu %lu %lu %lu (chi2 %.2f >= %.3f, "
+		      "twice)", counts[0], counts[1], counts[2], counts[3],
+		      counts[4], x, CRIT_DF4);
 }
 END_TEST
 
 /* Two random characters, char_inject ["é"] and string_inject ["日本"]:
  * 4 units, 12 orders of (é, 日本) among them, each equally likely (the
  * string is one unit, not two characters): 2400 items, df 11. */
-START_TEST(unit_order_uniform)
+static double unit_order_chi2(unsigned long counts[12])
 {
 	static uint32_t cp[MAX_CPS];
-	unsigned long counts[12] = { 0 };
 
+	memset(counts, 0, 12 * sizeof(counts[0]));
 	for (int req = 0; req < 24; req++) {
 		json_t *doc = post_ok("{\"additional_length\":2,\"quantity\":"
 				      "100,\"char_inject\":[\"\xc3\xa9\"],"
@@ -1394,10 +1412,20 @@ START_TEST(unit_order_uniform)
 		}
 		json_decref(doc);
 	}
-	ck_assert_msg(chi_square(counts, 12, 2400.0 / 12) < CRIT_DF11,
-		      "unit orders: chi2 %.2f >= %.3f (first cells %lu %lu "
-		      "%lu)", chi_square(counts, 12, 200.0), CRIT_DF11,
-		      counts[0], counts[1], counts[2]);
+	return chi_square(counts, 12, 2400.0 / 12);
+}
+
+START_TEST(unit_order_uniform)
+{
+	unsigned long counts[12];
+	double x = unit_order_chi2(counts);
+
+	if (x >= CRIT_DF11)  /* see above: a second sample decides */
+		x = unit_order_chi2(counts);
+	ck_assert_msg(x < CRIT_DF11,
+		      "unit orders: chi2 %.2f >= %.3f, twice (first cells %lu "
+		      "%lu %lu)", x, CRIT_DF11, counts[0], counts[1],
+		      counts[2]);
 }
 END_TEST
 

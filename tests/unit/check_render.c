@@ -113,6 +113,31 @@ START_TEST(test_items_head_matches_jansson)
 }
 END_TEST
 
+/* An alphabet is clean when no item drawn from it needs escaping; clean
+ * items render exactly as render_item renders them. */
+START_TEST(test_clean_alphabets)
+{
+	static const char alnum[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMN"
+				    "OPQRSTUVWXYZ0123456789";
+	static const char symbols[] = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~";
+	struct sbuf a = SBUF_INIT, b = SBUF_INIT;
+
+	ck_assert(render_is_clean(alnum, sizeof(alnum) - 1));
+	ck_assert(render_is_clean("!#$%&'()*+,-./:;<=>?@[]^_`{|}~", 30));
+	ck_assert(!render_is_clean(symbols, sizeof(symbols) - 1));
+	ck_assert(!render_is_clean("a\x01", 2));
+	ck_assert(!render_is_clean("\\", 1));
+	for (size_t i = 0; i < 3; i++) {
+		ck_assert_int_eq(render_item(&a, i, alnum + i * 5, 20), 0);
+		ck_assert_int_eq(render_item_clean(&b, i, alnum + i * 5, 20), 0);
+	}
+	ck_assert_uint_eq(a.len, b.len);
+	ck_assert_mem_eq(a.buf, b.buf, a.len);
+	sbuf_release(&a);
+	sbuf_release(&b);
+}
+END_TEST
+
 START_TEST(test_items_document)
 {
 	struct sbuf sb = SBUF_INIT;
@@ -213,6 +238,7 @@ Suite *render_suite(void)
 	tcase_add_test(tc, test_escaper_matches_jansson_on_random_strings);
 	tcase_add_test(tc, test_items_document);
 	tcase_add_test(tc, test_items_head_matches_jansson);
+	tcase_add_test(tc, test_clean_alphabets);
 	tcase_add_test(tc, test_problem_document);
 	tcase_add_test(tc, test_status_document);
 	tcase_add_test(tc, test_sbuf_growth_keeps_contents);

@@ -1,13 +1,18 @@
 /*
- * check_stats.c - live statistical tests of the generators on the real,
- * kernel-keyed stream.
+ * check_stats.c - statistical tests of the generators on the real stream
+ * (libsodium's ChaCha20 with fast key erasure, rng.h), keyed with fixed
+ * seeds so that every run draws the same sample.
  *
  * Each test is a chi-square goodness-of-fit test against the uniform
  * distribution at a fixed significance level p = 0.001; critical values are
- * chi2.ppf(0.999, df), computed once and written down here. A correct
- * generator fails a given test with probability 0.001 (so, rarely, a rerun
- * is the right response); the biased control below shows the same test does
- * reject real bias. Chi-square cannot see tiny biases: the exact mapping
+ * chi2.ppf(0.999, df), computed once and written down here. With a
+ * kernel-keyed stream a correct generator failed each test one run in a
+ * thousand, and with a dozen such checks `make test` failed about one run
+ * in a hundred for no fault of the code; with fixed keys the sample is the
+ * same every time, so the tests never flake, and a change that biased the
+ * generator would still show (the biased control below shows the same test
+ * rejects real bias). The kernel keying itself is rng.c's and the start-up
+ * self-test's concern. Chi-square cannot see tiny biases: the exact mapping
  * tests in check_gen.c cover the sampler's logic.
  */
 #include <string.h>
@@ -27,6 +32,16 @@
 #define CRIT_DF99 148.230
 #define CRIT_DF1239 1398.546
 
+/* A fixed key per test (see the top of this file). */
+static const unsigned char *stats_seed(unsigned char n)
+{
+	static unsigned char seeds[8][RNG_KEY_SIZE];
+
+	seeds[n][0] = 's';
+	seeds[n][1] = n;
+	return seeds[n];
+}
+
 static int index_of(const struct alphabet *a, char c)
 {
 	const char *p = memchr(a->chars, c, a->size);
@@ -44,7 +59,7 @@ START_TEST(test_password_character_frequencies)
 	char item[20];
 
 	alphabet_for_classes(&a, 15);
-	rng_init(&r);
+	rng_init_seeded(&r, stats_seed(1));
 	for (int n = 0; n < 50000; n++) {
 		gen_sample(&r, &a, item, sizeof(item));
 		for (size_t i = 0; i < sizeof(item); i++)
@@ -65,7 +80,7 @@ START_TEST(test_password_positions)
 
 	alphabet_for_classes(&a, GEN_CLASS_LOWER | GEN_CLASS_UPPER |
 				     GEN_CLASS_DIGITS);
-	rng_init(&r);
+	rng_init_seeded(&r, stats_seed(2));
 	for (int n = 0; n < 50000; n++) {
 		gen_sample(&r, &a, item, sizeof(item));
 		for (size_t i = 0; i < sizeof(item); i++)
@@ -85,7 +100,7 @@ START_TEST(test_pin_digits_and_pairs)
 	char pin[6];
 
 	alphabet_for_classes(&a, GEN_CLASS_DIGITS);
-	rng_init(&r);
+	rng_init_seeded(&r, stats_seed(3));
 	for (int n = 0; n < 200000; n++) {
 		gen_sample(&r, &a, pin, sizeof(pin));
 		for (size_t i = 0; i < sizeof(pin); i++)
@@ -147,7 +162,7 @@ START_TEST(test_uniform_under_min_digits)
 				     GEN_CLASS_DIGITS);
 	memset(&policy, 0, sizeof(policy));
 	policy.min[CLASS_DIGIT] = 2;
-	rng_init(&r);
+	rng_init_seeded(&r, stats_seed(4));
 	for (unsigned long k = 0; k < n; k++) {
 		memset(&it, 0, sizeof(it));
 		while (gen_item_step(&it, &r, &a, policy_accepts_fn, &policy,
