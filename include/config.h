@@ -45,7 +45,16 @@ struct config {
 	char tls_key[512];
 	bool access_log;
 	int log_format;                /* enum log_format (log.h) */
-	bool healthcheck;               /* probe a running server and exit */
+	int healthcheck;               /* enum config_probe: probe a running
+					* server and exit */
+};
+
+/* What --healthcheck asks (CONFIG_PROBE_ON is the old switch: ready). */
+enum config_probe {
+	CONFIG_PROBE_OFF,
+	CONFIG_PROBE_READY,
+	CONFIG_PROBE_LIVE,
+	CONFIG_PROBE_ON,
 };
 
 enum config_result {
@@ -54,7 +63,13 @@ enum config_result {
 	CONFIG_ERROR,                  /* message in err, exit 2 */
 };
 
-/* Defaults, then the environment, then argv. */
+/* The values config_load derives after parsing: usable CPUs for loops 0,
+ * the descriptor limit for connection-limit 0, TLS files in pairs. */
+enum config_result config_settle(struct config *cfg, char *err,
+				 size_t errlen);
+
+/* Defaults, then the environment, then argv (for --healthcheck beside a
+ * container's pwgend, that server's own arguments before argv's). */
 enum config_result config_load(struct config *cfg, int argc, char **argv,
 			       char *err, size_t errlen);
 

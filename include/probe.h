@@ -12,9 +12,10 @@
 
 #include <stdbool.h>
 
-/* GET /healthz on 127.0.0.1:port (or [::1] when `ipv6`), over TLS when
- * `tls`. Returns the HTTP status, or -1 if no HTTP answer came within
- * timeout_ms. */
-int probe_healthz(unsigned port, int ipv6, bool tls, int timeout_ms);
+/* GET `path` (/readyz, /livez) on 127.0.0.1:port (or [::1] when `ipv6`),
+ * over TLS when `tls`. Returns the HTTP status, or -1 if no HTTP answer
+ * came within timeout_ms. */
+int probe_healthz(unsigned port, int ipv6, bool tls, const char *path,
+		  int timeout_ms);
 
 #endif

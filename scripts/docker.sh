@@ -356,6 +356,7 @@ cleanup_test() {
 	if [ -n "$CNAME" ]; then
 		"${PODMAN[@]}" rm -f -t 0 "$CNAME" >/dev/null 2>&1 || true
 		"${PODMAN[@]}" rm -f -t 0 "$CNAME-hc" >/dev/null 2>&1 || true
+		"${PODMAN[@]}" rm -f -t 0 "$CNAME-flags" >/dev/null 2>&1 || true
 	fi
 }
 
@@ -464,6 +465,31 @@ cmd_test() {
 		pass "pwgend --healthcheck against a closed port -> 1"
 	else
 		fail "pwgend --healthcheck against a closed port -> $hc_rc, expected 1"
+	fi
+
+	# 4b. The HEALTHCHECK follows the server's own flags: a container
+	#     started with --port (no PORT variable) is healthy too (the probe
+	#     reads the flags of the pwgend that is PID 1)
+	local flag_port
+	flag_port=$(free_port)
+	hc_rc=1
+	if "${PODMAN[@]}" run -d --name "$CNAME-flags" --read-only \
+		--cap-drop ALL --security-opt no-new-privileges --network host \
+		"$IMAGE" --port "$flag_port" >/dev/null 2>&1; then
+		for _ in $(seq 1 40); do
+			curl -sf -o /dev/null --max-time 1 \
+				"http://127.0.0.1:$flag_port/readyz" && break
+			sleep 0.25
+		done
+		hc_rc=0
+		"${PODMAN[@]}" healthcheck run "$CNAME-flags" >/dev/null 2>&1 ||
+			hc_rc=$?
+	fi
+	"${PODMAN[@]}" rm -f -t 0 "$CNAME-flags" >/dev/null 2>&1 || true
+	if [ "$hc_rc" -eq 0 ]; then
+		pass "healthcheck of a container started with --port $flag_port -> 0"
+	else
+		fail "healthcheck of a container started with --port $flag_port -> $hc_rc"
 	fi
 
 	# 5. SIGTERM: podman stop -t 10 sends STOPSIGNAL, SIGKILL only after 10 s.

@@ -25,18 +25,25 @@ struct option {
 	const char *const *choices;    /* OPT_CHOICE: the accepted words, NULL-
 					* terminated; the field is an int
 					* holding the index of the one given */
+	const char *bare;              /* the value of the flag given alone
+					* (OPT_BOOL: "on") */
 };
 
 /* --log-format, in enum log_format's order. */
 static const char *const log_formats[] = { "text", "json", NULL };
 
+/* --healthcheck, in enum config_probe's order ("on" is "ready", as the
+ * flag was a switch before it took a probe). */
+static const char *const probes[] = { "off", "ready", "live", "on", NULL };
+
 #define SIZE_OPT(f, e, field, lo, hi, d, h) \
-	{ f, e, OPT_SIZE, offsetof(struct config, field), lo, hi, d, h, NULL }
+	{ f, e, OPT_SIZE, offsetof(struct config, field), lo, hi, d, h, NULL, \
+	  NULL }
 
 static const struct option options[] = {
 	{ "bind", "PWGEND_BIND", OPT_STRING, offsetof(struct config, bind), 1,
 	  sizeof(((struct config *)0)->bind) - 1, "0.0.0.0",
-	  "listen address (IPv4 or IPv6)", NULL },
+	  "listen address (IPv4 or IPv6)", NULL, NULL },
 	SIZE_OPT("port", "PORT", port, 0, 65535, "8080",
 		 "listen port; 0 picks a free one"),
 	SIZE_OPT("loops", "PWGEND_LOOPS", loops, 0, CONFIG_MAX_LOOPS, "0",
@@ -98,22 +105,24 @@ static const struct option options[] = {
 	  offsetof(struct config, tls_cert), 0,
 	  sizeof(((struct config *)0)->tls_cert) - 1, "",
 	  "serve HTTPS with this PEM certificate chain (with --tls-key); "
-	  "SIGHUP reloads both without dropping connections", NULL },
+	  "SIGHUP reloads both without dropping connections", NULL, NULL },
 	{ "tls-key", "PWGEND_TLS_KEY", OPT_STRING,
 	  offsetof(struct config, tls_key), 0,
 	  sizeof(((struct config *)0)->tls_key) - 1, "",
-	  "the PEM private key of --tls-cert", NULL },
+	  "the PEM private key of --tls-cert", NULL, NULL },
 	{ "access-log", "PWGEND_ACCESS_LOG", OPT_BOOL,
 	  offsetof(struct config, access_log), 0, 1, "on",
-	  "one line per request on stderr: on or off", NULL },
+	  "one line per request on stderr: on or off", NULL, NULL },
 	{ "log-format", "PWGEND_LOG_FORMAT", OPT_CHOICE,
 	  offsetof(struct config, log_format), 0, 0, "text",
 	  "access log lines: text or json (one JSON object per line)",
-	  log_formats },
-	{ "healthcheck", "PWGEND_HEALTHCHECK", OPT_BOOL,
-	  offsetof(struct config, healthcheck), 0, 1, "off",
-	  "GET /healthz on 127.0.0.1:PORT, exit 0 if 200 (container "
-	  "HEALTHCHECK)", NULL },
+	  log_formats, NULL },
+	{ "healthcheck", "PWGEND_HEALTHCHECK", OPT_CHOICE,
+	  offsetof(struct config, healthcheck), 0, 0, "off",
+	  "probe the pwgend on 127.0.0.1:PORT and exit 0 if it answers 200: "
+	  "ready (alone: GET /readyz) or live (GET /livez); beside a "
+	  "container's pwgend it takes that server's flags (container "
+	  "HEALTHCHECK)", probes, "ready" },
 };
 
 #define N_OPTIONS (sizeof(options) / sizeof(options[0]))
@@ -298,9 +307,10 @@ static enum config_result load_flag(struct config *cfg, int argc, char **argv,
 	}
 	if (eq != NULL) {
 		value = eq + 1;
-	} else if (o->type == OPT_BOOL &&
+	} else if ((o->type == OPT_BOOL || o->bare != NULL) &&
 		   (*i + 1 >= argc || strncmp(argv[*i + 1], "--", 2) == 0)) {
-		value = "on";  /* a bare boolean flag switches it on */
+		/* a bare boolean flag switches it on */
+		value = o->bare != NULL ? o->bare : "on";
 	} else if (*i + 1 < argc) {
 		value = argv[++*i];
 	} else {
@@ -332,8 +342,8 @@ static size_t open_max(void)
 	return (size_t)rl.rlim_cur;
 }
 
-enum config_result config_load(struct config *cfg, int argc, char **argv,
-			       char *err, size_t errlen)
+static enum config_result load_args(struct config *cfg, int argc,
+				    char **argv, char *err, size_t errlen)
 {
 	if (load_defaults_and_env(cfg, err, errlen) < 0)
 		return CONFIG_ERROR;
@@ -344,6 +354,68 @@ enum config_result config_load(struct config *cfg, int argc, char **argv,
 		if (r != CONFIG_OK)
 			return r;
 	}
+	return CONFIG_OK;
+}
+
+/*
+ * The image's HEALTHCHECK runs `pwgend --healthcheck` beside the server,
+ * which may have been started with flags (`podman run pwgend --port 9000`)
+ * that the probe's own command line does not carry. When PID 1 is a pwgend
+ * (a container's main process), its arguments come first and the probe's
+ * own after them, so the probe asks the port, address and TLS the server
+ * really uses, and its own flags still win. argv[0] plus PID 1's arguments
+ * plus argv[1..], in one malloc'd block; NULL when PID 1 is not pwgend.
+ */
+static char **with_pid1_args(int argc, char **argv, int *out_argc)
+{
+	static char text[8192];
+	FILE *f = fopen("/proc/1/cmdline", "re");
+	size_t n = f != NULL ? fread(text, 1, sizeof(text) - 1, f) : 0;
+	const char *base;
+	char **all;
+	int count = 0;
+
+	if (f != NULL)
+		fclose(f);
+	if (n == 0 || n == sizeof(text) - 1)
+		return NULL;  /* unreadable, or too long to be ours */
+	text[n] = '\0';
+	base = strrchr(text, '/') != NULL ? strrchr(text, '/') + 1 : text;
+	if (strcmp(base, "pwgend") != 0)
+		return NULL;
+	for (size_t i = strlen(text) + 1; i < n; i += strlen(text + i) + 1)
+		count++;
+	all = calloc((size_t)(count + argc + 1), sizeof(*all));
+	if (all == NULL)
+		return NULL;
+	all[0] = argv[0];
+	count = 1;
+	for (size_t i = strlen(text) + 1; i < n; i += strlen(text + i) + 1)
+		all[count++] = text + i;
+	for (int i = 1; i < argc; i++)
+		all[count++] = argv[i];
+	*out_argc = count;
+	return all;
+}
+
+enum config_result config_load(struct config *cfg, int argc, char **argv,
+			       char *err, size_t errlen)
+{
+	enum config_result r = load_args(cfg, argc, argv, err, errlen);
+	int all_argc = 0;
+	char **all;
+
+	if (r != CONFIG_OK || cfg->healthcheck == CONFIG_PROBE_OFF ||
+	    (all = with_pid1_args(argc, argv, &all_argc)) == NULL)
+		return r == CONFIG_OK ? config_settle(cfg, err, errlen) : r;
+	r = load_args(cfg, all_argc, all, err, errlen);
+	free(all);
+	return r == CONFIG_OK ? config_settle(cfg, err, errlen) : r;
+}
+
+enum config_result config_settle(struct config *cfg, char *err,
+				 size_t errlen)
+{
 	if (cfg->loops == 0)
 		cfg->loops = cpus_usable(CONFIG_MAX_LOOPS);
 	if (cfg->connection_limit == 0)

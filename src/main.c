@@ -218,10 +218,14 @@ int main(int argc, char **argv)
 	case CONFIG_OK:
 		break;
 	}
-	if (cfg.healthcheck)
+	if (cfg.healthcheck != CONFIG_PROBE_OFF)
 		return probe_healthz((unsigned)cfg.port,
 				     strchr(cfg.bind, ':') != NULL,
-				     cfg.tls_cert[0] != '\0', 2000) == 200
+				     cfg.tls_cert[0] != '\0',
+				     cfg.healthcheck == CONFIG_PROBE_LIVE
+					     ? "/livez"
+					     : "/readyz",
+				     2000) == 200
 			       ? 0
 			       : 1;
 	secmem_wipe_jansson();

@@ -47,9 +47,14 @@ static int connect_loopback(unsigned port, int ipv6, int timeout_ms)
 	return fd;
 }
 
-static const char request[] = "GET /healthz HTTP/1.1\r\n"
-			      "Host: localhost\r\n"
-			      "Connection: close\r\n\r\n";
+/* The request for `path`, in `buf`: its length, or 0 if it does not fit. */
+static size_t make_request(char *buf, size_t cap, const char *path)
+{
+	int n = snprintf(buf, cap, "GET %s HTTP/1.1\r\nHost: localhost\r\n"
+			 "Connection: close\r\n\r\n", path);
+
+	return n > 0 && (size_t)n < cap ? (size_t)n : 0;
+}
 
 /* "HTTP/1.1 200 OK": the status, from the first 12 bytes. */
 static int status_of(const char *reply, size_t got)
@@ -61,13 +66,13 @@ static int status_of(const char *reply, size_t got)
 	return status;
 }
 
-static int probe_plain(int fd, int timeout_ms)
+static int probe_plain(int fd, const char *request, size_t len,
+		       int timeout_ms)
 {
 	char reply[64] = { 0 };
 	size_t got = 0;
 
-	if (send(fd, request, sizeof(request) - 1, MSG_NOSIGNAL) !=
-	    (ssize_t)(sizeof(request) - 1))
+	if (send(fd, request, len, MSG_NOSIGNAL) != (ssize_t)len)
 		return -1;
 	while (got < 12 && wait_for(fd, POLLIN, timeout_ms) == 0) {
 		ssize_t n = recv(fd, reply + got, sizeof(reply) - 1 - got, 0);
@@ -79,7 +84,8 @@ static int probe_plain(int fd, int timeout_ms)
 	return status_of(reply, got);
 }
 
-static int probe_tls(int fd, int timeout_ms)
+static int probe_tls(int fd, const char *request, size_t len,
+		     int timeout_ms)
 {
 	gnutls_certificate_credentials_t cred = NULL;
 	gnutls_session_t session = NULL;
@@ -96,8 +102,7 @@ static int probe_tls(int fd, int timeout_ms)
 	gnutls_handshake_set_timeout(session, (unsigned)timeout_ms);
 	gnutls_record_set_timeout(session, (unsigned)timeout_ms);
 	if (gnutls_handshake(session) < 0 ||
-	    gnutls_record_send(session, request, sizeof(request) - 1) !=
-		    (ssize_t)(sizeof(request) - 1))
+	    gnutls_record_send(session, request, len) != (ssize_t)len)
 		goto out;
 	while (got < 12) {
 		ssize_t n = gnutls_record_recv(session, reply + got,
@@ -116,18 +121,22 @@ out:
 	return status;
 }
 
-int probe_healthz(unsigned port, int ipv6, bool tls, int timeout_ms)
+int probe_healthz(unsigned port, int ipv6, bool tls, const char *path,
+		  int timeout_ms)
 {
-	int status, fd = connect_loopback(port, ipv6, timeout_ms);
+	char request[256];
+	size_t len = make_request(request, sizeof(request), path);
+	int status, fd = len > 0 ? connect_loopback(port, ipv6, timeout_ms)
+				 : -1;
 
 	if (fd < 0)
 		return -1;
 	if (tls) {
 		/* GnuTLS times its reads out with poll on a blocking socket */
 		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
-		status = probe_tls(fd, timeout_ms);
+		status = probe_tls(fd, request, len, timeout_ms);
 	} else {
-		status = probe_plain(fd, timeout_ms);
+		status = probe_plain(fd, request, len, timeout_ms);
 	}
 	close(fd);
 	return status;

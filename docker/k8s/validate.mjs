@@ -10,7 +10,8 @@
 //      TypeScript's excess-property check rejects unknown or misspelt
 //      fields at any depth, which the JSON schemas allow;
 //   3. policy: what pwgend's deployment promises (docs/DEPLOY.md): replicas,
-//      probes on /healthz, hardened securityContext, resources, grace
+//      probes (liveness /livez, readiness /readyz), hardened
+//      securityContext, resources, grace
 //      periods, and that Service, HPA and PDB point at the Deployment.
 //
 // `node validate.mjs --self-test` also breaks copies of the manifests on
@@ -208,9 +209,12 @@ function policyCheck(docs) {
     c.lifecycle?.preStop?.sleep?.seconds ?? 0);
   expect(preStop + grace < pod.terminationGracePeriodSeconds,
     `preStop (${preStop}s) + PWGEND_GRACE (${grace}s) must end before terminationGracePeriodSeconds`);
-  for (const probe of ["livenessProbe", "readinessProbe"]) {
+  for (const [probe, path] of [["livenessProbe", "/livez"],
+                               ["readinessProbe", "/readyz"]]) {
     const g = c[probe]?.httpGet;
-    expect(g?.path === "/healthz", `${probe} must GET /healthz`);
+    // readiness must be /readyz: it alone goes 503 while draining or when
+    // the RNG self-test failed, which takes the pod out of the Service
+    expect(g?.path === path, `${probe} must GET ${path}`);
     expect(g && (g.port === 8080 || g.port === http?.name), `${probe} must use port 8080`);
   }
   const r = c.resources ?? {};

@@ -399,6 +399,35 @@ static void start_with_broken_rng(struct server *s)
 
 /* A broken random source is caught at start-up: the process lives (liveness
  * 200) but is not ready and generates nothing; the log says why. */
+/* `pwgend --healthcheck[=PROBE] --port PORT`: its exit status. */
+static int probe_exit(unsigned port, const char *probe)
+{
+	char flag[32], portarg[16];
+	const char *args[] = { flag, "--port", portarg, NULL };
+	int status = -1;
+	char *out, *err;
+
+	snprintf(flag, sizeof(flag), "--healthcheck%s%s", probe ? "=" : "",
+		 probe ? probe : "");
+	snprintf(portarg, sizeof(portarg), "%u", port);
+	ck_assert_int_eq(run_binary(args, 10000, &status, &out, &err), 0);
+	free(out);
+	free(err);
+	ck_assert(WIFEXITED(status));
+	return WEXITSTATUS(status);
+}
+
+/* On a healthy server every probe passes; on a closed port none does. */
+START_TEST(healthcheck_probes)
+{
+	ck_assert_int_eq(probe_exit(fixture.port, NULL), 0);
+	ck_assert_int_eq(probe_exit(fixture.port, "ready"), 0);
+	ck_assert_int_eq(probe_exit(fixture.port, "live"), 0);
+	ck_assert_int_eq(probe_exit(fixture.port, "on"), 0);
+	ck_assert_int_eq(probe_exit(1, NULL), 1);
+}
+END_TEST
+
 START_TEST(selftest_failure_not_ready)
 {
 	static const char *const refused[] = { "/readyz", "/password",
@@ -423,6 +452,10 @@ START_TEST(selftest_failure_not_ready)
 		ck_assert_int_eq(r.status, 200);
 		response_free(&r);
 	}
+	/* the probes tell the two apart: not ready, but alive */
+	ck_assert_int_eq(probe_exit(s.port, NULL), 1);
+	ck_assert_int_eq(probe_exit(s.port, "ready"), 1);
+	ck_assert_int_eq(probe_exit(s.port, "live"), 0);
 	ck_assert_int_eq(server_signal(&s, SIGTERM), 0);
 	ck_assert_int_eq(server_wait(&s, 7000), 0);
 	log = server_log(&s);
@@ -552,6 +585,7 @@ Suite *ops_suite(void)
 	tcase_add_loop_test(routes_tc, query_refused, 0, N_ROUTES);
 	tcase_add_test(routes_tc, probe_bodies);
 	tcase_add_test(routes_tc, version_fields);
+	tcase_add_test(routes_tc, healthcheck_probes);
 	tcase_add_test(routes_tc, spec_served_byte_for_byte);
 	tcase_add_test(metrics, metrics_count_requests);
 	tcase_add_test(metrics, metrics_jobs_counted);

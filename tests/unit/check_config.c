@@ -180,10 +180,10 @@ START_TEST(test_bare_boolean_flag)
 	char err[256];
 
 	ck_assert_int_eq(load(&cfg, argv, err), CONFIG_OK);
-	ck_assert(cfg.healthcheck);
+	ck_assert_int_eq(cfg.healthcheck, CONFIG_PROBE_READY);
 	ck_assert_uint_eq(cfg.port, 9);
 	ck_assert_int_eq(load(&cfg, argv2, err), CONFIG_OK);
-	ck_assert(cfg.healthcheck);
+	ck_assert_int_eq(cfg.healthcheck, CONFIG_PROBE_READY);
 }
 END_TEST
 
