@@ -73,9 +73,9 @@ enum config_result config_settle(struct config *cfg, char *err,
 enum config_result config_load(struct config *cfg, int argc, char **argv,
 			       char *err, size_t errlen);
 
-/* The default connection limit for a process with `fds` descriptors: all
- * but a reserve, at most CONFIG_AUTO_CONNECTIONS. */
-size_t config_connections_for_fds(size_t fds);
+/* The default connection limit for a process with `fds` descriptors and
+ * `loops` loops: all but a reserve, at most CONFIG_AUTO_CONNECTIONS. */
+size_t config_connections_for_fds(size_t fds, size_t loops);
 
 /* The --help text: every flag, its environment variable and default. */
 void config_usage(FILE *out);

@@ -30,6 +30,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "list.h"
 #include "request.h"
@@ -48,6 +49,7 @@ struct job {
 	struct list node;              /* wait queue or run queue */
 	struct task task;
 	bool charged;                  /* cost counted in the budget */
+	uint64_t ticket;               /* its place while it waits */
 
 	/* the result, valid once on_done is called */
 	int status;                    /* 0, or -errno (-ECANCELED: stopping) */

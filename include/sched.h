@@ -45,9 +45,10 @@ struct sched_stats {
 	uint64_t queued;               /* gauge: waiting or runnable now */
 };
 
-/* A scheduler with its own generation stream. NULL on ENOMEM. */
+/* A scheduler with its own generation stream, loop `slot` of the shared
+ * admission (0 <= slot < ADMISSION_MAX_LOOPS). NULL on ENOMEM. */
 struct sched *sched_new(const struct sched_config *cfg,
-			struct admission *adm);
+			struct admission *adm, size_t slot);
 
 /* What sched_submit() did with the job. */
 enum sched_outcome {

@@ -7,6 +7,9 @@ void admission_init(struct admission *a, size_t budget, size_t max_queue)
 	a->max_queue = max_queue;
 	atomic_init(&a->inflight, 0);
 	atomic_init(&a->waiting, 0);
+	atomic_init(&a->next_ticket, 0);
+	for (size_t i = 0; i < ADMISSION_MAX_LOOPS; i++)
+		atomic_init(&a->head[i], ADMISSION_NO_TICKET);
 }
 
 static bool fits(const struct admission *a, size_t inflight, size_t cost)
@@ -32,7 +35,7 @@ void admission_release(struct admission *a, size_t cost)
 	atomic_fetch_sub(&a->inflight, cost);
 }
 
-bool admission_queue(struct admission *a)
+bool admission_queue(struct admission *a, uint64_t *ticket)
 {
 	size_t n = atomic_load(&a->waiting);
 
@@ -40,6 +43,22 @@ bool admission_queue(struct admission *a)
 		if (n >= a->max_queue)
 			return false;
 	} while (!atomic_compare_exchange_weak(&a->waiting, &n, n + 1));
+	*ticket = atomic_fetch_add(&a->next_ticket, 1);
+	return true;
+}
+
+void admission_set_head(struct admission *a, size_t slot, uint64_t ticket)
+{
+	atomic_store(&a->head[slot], ticket);
+}
+
+/* Only on the waiting path: a scan of the loops' heads. */
+bool admission_is_oldest(const struct admission *a, uint64_t ticket)
+{
+	for (size_t i = 0; i < ADMISSION_MAX_LOOPS; i++) {
+		if (atomic_load((atomic_uint_fast64_t *)&a->head[i]) < ticket)
+			return false;
+	}
 	return true;
 }
 

@@ -321,12 +321,13 @@ static enum config_result load_flag(struct config *cfg, int argc, char **argv,
 							     : CONFIG_OK;
 }
 
-size_t config_connections_for_fds(size_t fds)
+size_t config_connections_for_fds(size_t fds, size_t loops)
 {
-	/* the listening socket, each loop's epoll and eventfd and
-	 * libmicrohttpd's epoll set, log files, the odd probe: an eighth of
-	 * the descriptors, at most 64 and at least 8 */
-	size_t reserve = fds / 8 > 64 ? 64 : fds / 8 < 8 ? 8 : fds / 8;
+	/* each loop's epoll, eventfd and libmicrohttpd's epoll set (3), and
+	 * the listening socket, log files, the odd probe: an eighth of the
+	 * descriptors, at most 64 and at least 8 */
+	size_t reserve = (fds / 8 > 64 ? 64 : fds / 8 < 8 ? 8 : fds / 8) +
+			 3 * loops;
 	size_t n = fds > reserve ? fds - reserve : 1;
 
 	return n > CONFIG_AUTO_CONNECTIONS ? CONFIG_AUTO_CONNECTIONS : n;
@@ -419,7 +420,8 @@ enum config_result config_settle(struct config *cfg, char *err,
 	if (cfg->loops == 0)
 		cfg->loops = cpus_usable(CONFIG_MAX_LOOPS);
 	if (cfg->connection_limit == 0)
-		cfg->connection_limit = config_connections_for_fds(open_max());
+		cfg->connection_limit = config_connections_for_fds(open_max(),
+								   cfg->loops);
 	if ((cfg->tls_cert[0] == '\0') != (cfg->tls_key[0] == '\0')) {
 		snprintf(err, errlen, "--tls-cert and --tls-key go together");
 		return CONFIG_ERROR;

@@ -196,7 +196,7 @@ static int loop_init(struct loop *l, struct http *http, size_t index,
 	atomic_init(&l->done, LOOP_SERVE);
 	l->epfd = epoll_create1(EPOLL_CLOEXEC);
 	l->ctl_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	l->sched = sched_new(sc, adm);
+	l->sched = sched_new(sc, adm, index);
 	if (l->epfd < 0 || l->ctl_fd < 0 || l->sched == NULL) {
 		snprintf(err, errlen, "cannot create loop %zu: %s", index,
 			 strerror(errno));

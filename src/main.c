@@ -35,6 +35,10 @@
 #include "selftest.h"
 #include "tls.h"
 
+/* Each loop has a place in the admission's table of waiting heads. */
+_Static_assert((int)CONFIG_MAX_LOOPS <= (int)ADMISSION_MAX_LOOPS,
+	       "more loops than admission has heads for");
+
 /* Every connection is a descriptor: take all the hard limit allows (the
  * soft limit is often 1024 where the hard one is 512 K), so that the
  * default --connection-limit can follow it. */

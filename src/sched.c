@@ -24,6 +24,7 @@ enum { SLICES_PER_RUN = 8 };
 
 struct sched {
 	struct admission *adm;
+	size_t slot;                   /* this loop's head in adm */
 	struct list waitq;             /* over budget, FIFO */
 	struct list runq;              /* started, round-robin */
 	size_t runnable;               /* length of runq */
@@ -39,13 +40,15 @@ struct sched {
 };
 
 struct sched *sched_new(const struct sched_config *cfg,
-			struct admission *adm)
+			struct admission *adm, size_t slot)
 {
-	struct sched *s = calloc(1, sizeof(*s));
+	struct sched *s = slot < ADMISSION_MAX_LOOPS ? calloc(1, sizeof(*s))
+						     : NULL;
 
 	if (s == NULL)
 		return NULL;
 	s->adm = adm;
+	s->slot = slot;
 	list_init(&s->waitq);
 	list_init(&s->runq);
 	rng_init(&s->rng);
@@ -95,18 +98,31 @@ static void hand_back(struct sched *s, struct job *job, int rc)
 	job->on_done(job);  /* the job belongs to http.c again */
 }
 
-/* Start waiting jobs, oldest first, while they fit the shared budget. */
+/* Publish the ticket of this loop's oldest waiter. */
+static void publish_head(struct sched *s)
+{
+	admission_set_head(s->adm, s->slot,
+			   list_empty(&s->waitq)
+				   ? ADMISSION_NO_TICKET
+				   : list_entry(s->waitq.next, struct job,
+						node)->ticket);
+}
+
+/* Start waiting jobs, oldest first across all loops, while they fit the
+ * shared budget. */
 static void admit_waiting(struct sched *s)
 {
 	while (!list_empty(&s->waitq)) {
 		struct job *job = list_entry(s->waitq.next, struct job, node);
 
-		if (!admission_try_charge(s->adm, job->cost))
+		if (!admission_is_oldest(s->adm, job->ticket) ||
+		    !admission_try_charge(s->adm, job->cost))
 			break;
 		list_del(&job->node);
 		admission_unqueue(s->adm);
 		job->charged = true;
 		make_runnable(s, job);
+		publish_head(s);
 	}
 }
 
@@ -116,13 +132,16 @@ int sched_submit(struct sched *s, struct job *job)
 
 	if (s->stopping)
 		return -ECANCELED;
-	/* behind jobs already waiting (FIFO), or over budget: wait */
-	if (!list_empty(&s->waitq) ||
+	/* behind jobs already waiting on any loop (first come, first
+	 * served), or over budget: wait */
+	if (admission_waiting(s->adm) > 0 ||
 	    !admission_try_charge(s->adm, job->cost)) {
-		if (!admission_queue(s->adm))
+		if (!admission_queue(s->adm, &job->ticket))
 			return -EBUSY;
 		list_add_tail(&s->waitq, &job->node);
+		publish_head(s);
 		counter_add(&s->queued, 1);
+		admit_waiting(s);  /* it may be the oldest, and fit */
 		return SCHED_QUEUED;
 	}
 	job->charged = true;
@@ -214,6 +233,7 @@ void sched_cancel_all(struct sched *s)
 		admission_unqueue(s->adm);
 		hand_back(s, list_entry(node, struct job, node), -ECANCELED);
 	}
+	publish_head(s);
 }
 
 void sched_get_stats(const struct sched *s, struct sched_stats *out)

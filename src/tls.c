@@ -43,46 +43,61 @@ static int fail(char *err, size_t errlen, const char *what, const char *file,
 
 /* GnuTLS checks that the key belongs to the certificate when both go into
  * a credentials structure: a mismatch is refused here, not at the first
- * handshake. */
-static int check_pair(const char *cert, const char *key, char *err,
-		      size_t errlen)
+ * handshake. It checks the very bytes that are then imported (each file is
+ * read once), so a rotation that replaces the files between reads cannot
+ * publish a certificate with the other key. */
+static int check_pair(const gnutls_datum_t *cert, const gnutls_datum_t *key,
+		      const char *file, char *err, size_t errlen)
 {
 	gnutls_certificate_credentials_t cred;
 	int rc = gnutls_certificate_allocate_credentials(&cred);
 
 	if (rc < 0)
-		return fail(err, errlen, "cannot check", cert, rc);
-	rc = gnutls_certificate_set_x509_key_file(cred, cert, key,
-						  GNUTLS_X509_FMT_PEM);
+		return fail(err, errlen, "cannot check", file, rc);
+	rc = gnutls_certificate_set_x509_key_mem(cred, cert, key,
+						 GNUTLS_X509_FMT_PEM);
 	gnutls_certificate_free_credentials(cred);
 	if (rc < 0)
 		return fail(err, errlen, "certificate and key do not go together:",
-			    cert, rc);
+			    file, rc);
 	return 0;
 }
 
-static int load_key(struct creds *c, const char *file, char *err,
-		    size_t errlen)
+static void free_pem(gnutls_datum_t *pem)
 {
-	gnutls_datum_t pem = { NULL, 0 };
-	int rc = gnutls_load_file(file, &pem);
-
-	if (rc >= 0)
-		rc = gnutls_privkey_init(&c->key);
-	if (rc >= 0)
-		rc = gnutls_privkey_import_x509_raw(c->key, &pem,
-						    GNUTLS_X509_FMT_PEM, NULL,
-						    0);
-	if (pem.data != NULL) {
-		secmem_wipe(pem.data, pem.size);  /* the private key */
-		gnutls_free(pem.data);
+	if (pem->data != NULL) {
+		secmem_wipe(pem->data, pem->size);  /* may be the private key */
+		gnutls_free(pem->data);
 	}
-	return rc < 0 ? fail(err, errlen, "cannot read the key", file, rc) : 0;
+	pem->data = NULL;
 }
 
-static struct creds *load(const char *cert, const char *key, char *err,
-			  size_t errlen)
+static int import(struct creds *c, const gnutls_datum_t *cert,
+		  const gnutls_datum_t *key, const char *cert_file,
+		  const char *key_file, char *err, size_t errlen)
 {
+	int rc = gnutls_pcert_list_import_x509_raw(c->chain, &c->length, cert,
+						   GNUTLS_X509_FMT_PEM, 0);
+
+	if (rc < 0) {
+		c->length = 0;
+		return fail(err, errlen, "cannot read the certificate",
+			    cert_file, rc);
+	}
+	rc = gnutls_privkey_init(&c->key);
+	if (rc >= 0)
+		rc = gnutls_privkey_import_x509_raw(c->key, key,
+						    GNUTLS_X509_FMT_PEM, NULL,
+						    0);
+	if (rc < 0)
+		return fail(err, errlen, "cannot read the key", key_file, rc);
+	return check_pair(cert, key, cert_file, err, errlen);
+}
+
+static struct creds *load(const char *cert_file, const char *key_file,
+			  char *err, size_t errlen)
+{
+	gnutls_datum_t cert = { NULL, 0 }, key = { NULL, 0 };
 	struct creds *c = calloc(1, sizeof(*c));
 	int rc;
 
@@ -91,16 +106,17 @@ static struct creds *load(const char *cert, const char *key, char *err,
 		return NULL;
 	}
 	c->length = MAX_CHAIN;
-	rc = gnutls_pcert_list_import_x509_file(c->chain, &c->length, cert,
-						GNUTLS_X509_FMT_PEM, NULL,
-						NULL, 0);
-	if (rc < 0) {
-		c->length = 0;
-		fail(err, errlen, "cannot read the certificate", cert, rc);
-	} else if (load_key(c, key, err, errlen) == 0 &&
-		   check_pair(cert, key, err, errlen) == 0) {
+	rc = gnutls_load_file(cert_file, &cert);
+	if (rc < 0)
+		fail(err, errlen, "cannot read the certificate", cert_file, rc);
+	else if ((rc = gnutls_load_file(key_file, &key)) < 0)
+		fail(err, errlen, "cannot read the key", key_file, rc);
+	else
+		rc = import(c, &cert, &key, cert_file, key_file, err, errlen);
+	free_pem(&cert);
+	free_pem(&key);
+	if (rc == 0)
 		return c;
-	}
 	creds_free(c);
 	return NULL;
 }

@@ -133,12 +133,13 @@ START_TEST(test_connection_limit_from_fds)
 	struct config cfg;
 	char err[256];
 
-	ck_assert_uint_eq(config_connections_for_fds(64), 56);
-	ck_assert_uint_eq(config_connections_for_fds(1024), 960);
-	ck_assert_uint_eq(config_connections_for_fds(8192), 8128);
-	ck_assert_uint_eq(config_connections_for_fds(1 << 20),
+	ck_assert_uint_eq(config_connections_for_fds(64, 2), 50);
+	ck_assert_uint_eq(config_connections_for_fds(1024, 2), 954);
+	ck_assert_uint_eq(config_connections_for_fds(1024, 32), 864);
+	ck_assert_uint_eq(config_connections_for_fds(8192, 2), 8122);
+	ck_assert_uint_eq(config_connections_for_fds(1 << 20, 256),
 			  CONFIG_AUTO_CONNECTIONS);
-	ck_assert_uint_eq(config_connections_for_fds(4), 1);
+	ck_assert_uint_eq(config_connections_for_fds(4, 1), 1);
 	ck_assert_int_eq(load(&cfg, argv, err), CONFIG_OK);
 	ck_assert_uint_ge(cfg.connection_limit, 1);
 	ck_assert_uint_le(cfg.connection_limit, CONFIG_AUTO_CONNECTIONS);

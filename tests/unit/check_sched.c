@@ -83,7 +83,7 @@ static struct sched *start(size_t budget, size_t max_queue)
 	struct sched *s;
 
 	admission_init(&adm, budget, max_queue);
-	s = sched_new(&cfg, &adm);
+	s = sched_new(&cfg, &adm, 0);
 	ck_assert_ptr_nonnull(s);
 	finished = 0;
 	return s;
@@ -253,7 +253,7 @@ START_TEST(test_budget_is_shared_by_loops)
 	struct test_job *b = new_job(GEN_KIND_PIN, 500, 10);
 	struct sched *one = start(a->job.cost + a->job.cost / 2, 16);
 	struct sched_config cfg = { .quantum = QUANTUM, .window = 64 };
-	struct sched *two = sched_new(&cfg, &adm);
+	struct sched *two = sched_new(&cfg, &adm, 1);
 
 	ck_assert_int_eq(sched_submit(one, &a->job), SCHED_DONE);
 	ck_assert_int_eq(sched_submit(two, &b->job), SCHED_QUEUED);
@@ -302,6 +302,47 @@ START_TEST(test_run_is_bounded_and_rounds_are_fair)
 	for (int i = 0; i < N; i++)
 		free_job(s, jobs[i]);
 	sched_free(s);
+}
+END_TEST
+
+/* Waiting is first come, first served across loops: a large job waiting
+ * on one loop is not overtaken by smaller jobs on another, which wait
+ * behind it even though they would fit. (Before, the other loop started
+ * them whenever budget freed up, and the large job never ran.) */
+START_TEST(test_waiting_is_fifo_across_loops)
+{
+	struct test_job *held = new_job(GEN_KIND_PIN, 500, 10);
+	struct test_job *big = new_job(GEN_KIND_PASSWORD, 2000, 20);
+	struct test_job *small = new_job(GEN_KIND_PIN, 10, 6);
+	struct sched *one = start(big->job.cost + held->job.cost / 2, 16);
+	struct sched_config cfg = { .quantum = QUANTUM, .window = 64 };
+	struct sched *two = sched_new(&cfg, &adm, 1);
+
+	ck_assert_int_eq(sched_submit(one, &held->job), SCHED_DONE);
+	/* the big job does not fit beside the held reply: it waits */
+	ck_assert_int_eq(sched_submit(one, &big->job), SCHED_QUEUED);
+	ck_assert(sched_has_waiting(one));
+	/* the small one would fit, but waits behind it */
+	ck_assert_int_eq(sched_submit(two, &small->job), SCHED_QUEUED);
+	ck_assert(sched_has_waiting(two));
+	for (int i = 0; i < 10; i++) {
+		sched_run(two);
+		sched_run(one);
+	}
+	ck_assert(!small->job.charged);
+	ck_assert(!big->job.charged);
+	free_job(one, held);  /* the budget is free: the big job goes first */
+	ck_assert(big->job.charged);
+	run_until_back(one, big);
+	ck_assert_int_eq(big->job.status, 0);
+	run_until_back(two, small);
+	ck_assert_int_eq(small->job.status, 0);
+	ck_assert_int_lt(big->finish_order, small->finish_order);
+	free_job(one, big);
+	free_job(two, small);
+	ck_assert_uint_eq(admission_waiting(&adm), 0);
+	sched_free(one);
+	sched_free(two);
 }
 END_TEST
 
@@ -488,6 +529,7 @@ Suite *sched_suite(void)
 	tcase_add_test(tc, test_wait_queue_is_bounded);
 	tcase_add_test(tc, test_budget_makes_jobs_wait);
 	tcase_add_test(tc, test_budget_is_shared_by_loops);
+	tcase_add_test(tc, test_waiting_is_fifo_across_loops);
 	tcase_add_test(tc, test_run_is_bounded_and_rounds_are_fair);
 	tcase_add_test(tc, test_oversized_job_runs_alone);
 	tcase_add_test(tc, test_cancel_with_jobs_in_flight);
