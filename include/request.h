@@ -35,7 +35,7 @@ enum route {
 	ROUTE_PASSPHRASE,
 	ROUTE_TOKEN,
 	ROUTE_HEALTHZ,
-	/* the original service's routes (see README "The original's API") */
+	/* the original service's routes (see docs/COMPAT.md) */
 	ROUTE_V1_PIN,              /* GET /v1/pin */
 	ROUTE_V1_PASSWORD,         /* GET /v1/ (and /v1) */
 	ROUTE_V1_HEALTH,           /* GET /v1/health */

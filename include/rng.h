@@ -4,7 +4,7 @@
  * Why not randombytes_uniform()/randombytes_buf() per item? On Debian's
  * libsodium 1.0.18 the default implementation is "sysrandom": every call is a
  * getrandom(2) syscall (measured 19-60x slower than drawing blocks, see
- * README "Randomness"). So each scheduler keeps its own stream instead:
+ * docs/ARCHITECTURE.md, "Randomness"). So each scheduler keeps its own stream instead:
  *
  *   - the key comes from randombytes_buf() (the kernel's CSPRNG);
  *   - each refill runs libsodium's ChaCha20 (crypto_stream_chacha20) under the

@@ -2,7 +2,7 @@
 """The original service's clients, against the real pwgend.
 
 Drives every route of the original (gabszs/FastApi--Password-Generator, see
-README "The original's API"), current (/v1) and blog-era, the way its own
+docs/COMPAT.md), current (/v1) and blog-era, the way its own
 clients and route tests did: the same paths, parameter spellings, bodies
 and trailing slashes. Asserts the shapes, lengths and character classes
 they asserted (and that the original got wrong where pwgend fixed it).

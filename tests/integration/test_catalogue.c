@@ -318,7 +318,7 @@ static const struct row rows[] = {
 static void setup_catalogue(void)
 {
 	/* 160 KiB per connection, so that long targets and header sets reach
-	 * pwgend (the default 32 KiB is tuned for speed, see README) */
+	 * pwgend (the default 32 KiB is tuned for speed, see docs/CONFIGURATION.md) */
 	static const char *const flags[] = { "--connection-timeout", "2",
 					     "--connection-memory-limit",
 					     "163840", NULL };

@@ -294,7 +294,7 @@ END_TEST
 static void setup_short_timeout(void)
 {
 	/* and 160 KiB per connection: a 2048-byte target of ~1000 pairs needs
-	 * that much of libmicrohttpd's memory (README, --connection-memory-
+	 * that much of libmicrohttpd's memory (docs/CONFIGURATION.md, --connection-memory-
 	 * limit) */
 	static const char *const flags[] = { "--connection-timeout", "2",
 					     "--connection-memory-limit",
