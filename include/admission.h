@@ -38,11 +38,14 @@ struct admission {
 	atomic_size_t inflight;        /* bytes charged by started jobs */
 	atomic_size_t waiting;         /* jobs in the loops' wait queues */
 	atomic_uint_fast64_t next_ticket;
+	size_t loops;                  /* heads in use: [0, loops) */
 	/* per loop: the ticket of its oldest waiting job, or NO_TICKET */
 	atomic_uint_fast64_t head[ADMISSION_MAX_LOOPS];
 };
 
-void admission_init(struct admission *a, size_t budget, size_t max_queue);
+/* For `loops` loops (1 .. ADMISSION_MAX_LOOPS). */
+void admission_init(struct admission *a, size_t budget, size_t max_queue,
+		    size_t loops);
 
 /* Charge `cost` if it fits now: true, or false (nothing charged). */
 bool admission_try_charge(struct admission *a, size_t cost);

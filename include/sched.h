@@ -46,7 +46,7 @@ struct sched_stats {
 };
 
 /* A scheduler with its own generation stream, loop `slot` of the shared
- * admission (0 <= slot < ADMISSION_MAX_LOOPS). NULL on ENOMEM. */
+ * admission (0 <= slot < adm->loops). NULL on ENOMEM or a bad slot. */
 struct sched *sched_new(const struct sched_config *cfg,
 			struct admission *adm, size_t slot);
 

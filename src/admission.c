@@ -1,10 +1,12 @@
 /* admission.c - see admission.h. */
 #include "admission.h"
 
-void admission_init(struct admission *a, size_t budget, size_t max_queue)
+void admission_init(struct admission *a, size_t budget, size_t max_queue,
+		    size_t loops)
 {
 	a->budget = budget;
 	a->max_queue = max_queue;
+	a->loops = loops < ADMISSION_MAX_LOOPS ? loops : ADMISSION_MAX_LOOPS;
 	atomic_init(&a->inflight, 0);
 	atomic_init(&a->waiting, 0);
 	atomic_init(&a->next_ticket, 0);
@@ -55,7 +57,7 @@ void admission_set_head(struct admission *a, size_t slot, uint64_t ticket)
 /* Only on the waiting path: a scan of the loops' heads. */
 bool admission_is_oldest(const struct admission *a, uint64_t ticket)
 {
-	for (size_t i = 0; i < ADMISSION_MAX_LOOPS; i++) {
+	for (size_t i = 0; i < a->loops; i++) {
 		if (atomic_load((atomic_uint_fast64_t *)&a->head[i]) < ticket)
 			return false;
 	}

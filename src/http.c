@@ -255,7 +255,13 @@ static void end_exchange(struct http_daemon *d, struct exchange *ex,
  * its window shut. Closing with SO_LINGER 0 resets the connection and frees
  * that memory at once; the reply was lost either way.
  */
-static int connection_fd(struct MHD_Connection *conn);
+static int connection_fd(struct MHD_Connection *conn)
+{
+	const union MHD_ConnectionInfo *info = MHD_get_connection_info(
+		conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+
+	return info != NULL ? info->connect_fd : -1;
+}
 
 static void abort_on_close(struct MHD_Connection *conn)
 {
@@ -264,14 +270,6 @@ static void abort_on_close(struct MHD_Connection *conn)
 
 	if (fd >= 0)
 		setsockopt(fd, SOL_SOCKET, SO_LINGER, &reset, sizeof(reset));
-}
-
-static int connection_fd(struct MHD_Connection *conn)
-{
-	const union MHD_ConnectionInfo *info = MHD_get_connection_info(
-		conn, MHD_CONNECTION_INFO_CONNECTION_FD);
-
-	return info != NULL ? info->connect_fd : -1;
 }
 
 /*

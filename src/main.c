@@ -177,7 +177,8 @@ static int serve(const struct config *cfg, const sigset_t *signals)
 	char err[256];
 	int sig = 0;
 
-	admission_init(&adm, cfg->max_inflight_bytes, cfg->max_queue);
+	admission_init(&adm, cfg->max_inflight_bytes, cfg->max_queue,
+		       cfg->loops);
 	if (cfg->tls_cert[0] != '\0' &&
 	    tls_load(cfg->tls_cert, cfg->tls_key, err, sizeof(err)) < 0) {
 		log_info("%s", err);

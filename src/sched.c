@@ -42,8 +42,7 @@ struct sched {
 struct sched *sched_new(const struct sched_config *cfg,
 			struct admission *adm, size_t slot)
 {
-	struct sched *s = slot < ADMISSION_MAX_LOOPS ? calloc(1, sizeof(*s))
-						     : NULL;
+	struct sched *s = slot < adm->loops ? calloc(1, sizeof(*s)) : NULL;
 
 	if (s == NULL)
 		return NULL;

@@ -82,7 +82,7 @@ static struct sched *start(size_t budget, size_t max_queue)
 	struct sched_config cfg = { .quantum = QUANTUM, .window = 64 };
 	struct sched *s;
 
-	admission_init(&adm, budget, max_queue);
+	admission_init(&adm, budget, max_queue, 2);
 	s = sched_new(&cfg, &adm, 0);
 	ck_assert_ptr_nonnull(s);
 	finished = 0;
