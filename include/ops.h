@@ -5,8 +5,8 @@
  *   GET /readyz         200 {"status":"ready"}; 503 when not ready
  *   GET /metrics        Prometheus text exposition (metrics.h)
  *   GET /version        build and library versions (version.h)
- *   GET /openapi.yaml   the embedded spec (spec.h)
- *   GET /openapi.json   the same document as JSON
+ *   GET /openapi.yaml   the embedded spec (spec.h), as application/yaml
+ *   GET /openapi.json   the same bytes as application/json
  *   GET /               the generator page, with /app.js and /style.css
  *   GET /docs           Swagger UI, with /docs/init.js, /docs/docs.css,
  *                       /docs/swagger-ui-bundle.js and /docs/swagger-ui.css

@@ -1,7 +1,8 @@
 # mk/ops.mk - build rules for the operations surface (included by Makefile):
 #
 #   - the version string compiled into src/version.c;
-#   - openapi.yaml and openapi.json embedded into src/spec.c as byte arrays
+#   - openapi.json embedded into src/spec.c as a byte array, once: it is
+#     served at /openapi.json and /openapi.yaml alike (JSON is YAML 1.2)
 #     (scripts/embed.sh: od + awk only, so plain `make` and the container
 #     build need nothing beyond the compiler);
 #   - spec-json / spec-check: regenerate openapi.json from openapi.yaml with
@@ -16,7 +17,7 @@ VERSION ?= 0.2.0
 
 OPS_DEFAULT_GOAL := $(.DEFAULT_GOAL)
 OPS_GEN := $(BUILD)/gen
-OPS_SPECS := $(OPS_GEN)/openapi_yaml.inc $(OPS_GEN)/openapi_json.inc
+OPS_SPECS := $(OPS_GEN)/openapi_json.inc
 
 CPPFLAGS += -I$(OPS_GEN)
 
@@ -25,9 +26,6 @@ $(BUILD)/obj/version.o: CPPFLAGS += -DPWGEND_VERSION='"$(VERSION)"'
 $(BUILD)/obj/version.o: mk/ops.mk
 
 $(BUILD)/obj/spec.o: $(OPS_SPECS)
-
-$(OPS_GEN)/openapi_yaml.inc: openapi.yaml scripts/embed.sh | $(OPS_GEN)
-	sh scripts/embed.sh openapi.yaml > $@
 
 $(OPS_GEN)/openapi_json.inc: openapi.json scripts/embed.sh | $(OPS_GEN)
 	sh scripts/embed.sh openapi.json > $@

@@ -144,13 +144,13 @@ enum metrics_route ops_metrics_route(enum ops_route route)
 	return METRICS_ROUTE_OTHER;
 }
 
-/* The embedded spec: static, never copied. libmicrohttpd's API takes a
- * void *, but MHD_RESPMEM_PERSISTENT never writes to or frees it. */
+/* The embedded spec, one copy for both routes (spec.h: JSON is YAML 1.2):
+ * static, never copied. libmicrohttpd's API takes a void *, but
+ * MHD_RESPMEM_PERSISTENT never writes to or frees it. */
 static void render_spec(enum ops_route route, struct ops_body *out)
 {
 	size_t len = 0;
-	const unsigned char *body = route == OPS_OPENAPI_YAML ? spec_yaml(&len)
-							      : spec_json(&len);
+	const unsigned char *body = spec_json(&len);
 
 	*out = (struct ops_body){
 		route == OPS_OPENAPI_YAML ? "application/yaml"

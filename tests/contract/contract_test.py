@@ -1290,14 +1290,20 @@ def run_main(spec, srv):
                     R.covered.update((m.lower(), path, 405)
                                      for m in allowed)
 
-    # The served spec is the repository's.
-    r = send(port, "GET", "/openapi.yaml")
-    R.ok(r.body == spec.text, "GET /openapi.yaml differs from %s (rebuild "
-         "the binary after editing the spec)" % SPEC_PATH)
+    # The served spec is the repository's. One copy is embedded,
+    # openapi.json, served at both paths: read as YAML, the /openapi.yaml
+    # reply must be the very document openapi.yaml is.
+    spec_json = SPEC_JSON_PATH.read_bytes()
     r = send(port, "GET", "/openapi.json")
-    R.ok(r.body == SPEC_JSON_PATH.read_bytes(),
-         "GET /openapi.json differs from %s" % SPEC_JSON_PATH)
-    R.ok(json.loads(SPEC_JSON_PATH.read_bytes()) == spec.doc,
+    R.ok(r.body == spec_json,
+         "GET /openapi.json differs from %s (rebuild the binary after "
+         "editing the spec)" % SPEC_JSON_PATH)
+    r = send(port, "GET", "/openapi.yaml")
+    R.ok(r.body == spec_json,
+         "GET /openapi.yaml differs from %s" % SPEC_JSON_PATH)
+    R.ok(yaml.safe_load(r.body) == spec.doc,
+         "GET /openapi.yaml, read as YAML, is not %s" % SPEC_PATH)
+    R.ok(json.loads(spec_json) == spec.doc,
          "%s is not %s as JSON" % (SPEC_JSON_PATH, SPEC_PATH))
 
 
