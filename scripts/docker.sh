@@ -22,14 +22,22 @@
 #      so `FROM debian:bookworm-slim` resolves with --pull=never;
 #   4. podman build --pull=never --format docker (docker format keeps HEALTHCHECK).
 #
+# `build` passes the OCI label values (version from the Makefile, revision
+# = git HEAD, created = now, RFC 3339 UTC, source) as build arguments.
+#
 # `test` runs the image with --read-only --cap-drop ALL
 # --security-opt no-new-privileges --network host -e PORT=<free port> and
-# checks /healthz, /password?quantity=5, the user and privileges of the
-# process, the HEALTHCHECK, and a clean SIGTERM stop. It prints PASS/FAIL per
-# check and exits non-zero if any failed. If podman cannot run on this
-# machine at all it prints "docker-test: SKIPPED: <reason>" and exits 0.
+# checks /healthz, /password?quantity=5, the image size (<= 15 MB), its OCI
+# labels and its contents (pwgend and shared libraries only: no shell, no
+# package manager), the user and privileges of the process, the
+# HEALTHCHECK, HTTPS, a clean SIGTERM stop and JSON access lines. It prints
+# PASS/FAIL per check and exits non-zero if any failed. If podman cannot run
+# on this machine at all it prints "docker-test: SKIPPED: <reason>" and
+# exits 0.
 #
-# Environment: IMAGE (default localhost/pwgend:latest),
+# Environment: IMAGE (default localhost/pwgend:latest), DOCKERFILE (default
+#   docker/Dockerfile), PWGEND_SOURCE (the source label; default: the git
+#   remote "origin", else "unknown"),
 #   STORAGE_DRIVER=auto|overlay|vfs, BUILD_NETWORK=auto|host|bridge,
 #   PODMAN_RUNTIME=auto|crun|runc, NO_INSTALL=1 (never apt-get),
 #   REBUILD_BASE=1 (re-create the base image).
@@ -44,7 +52,7 @@ SUITE=bookworm
 BASE_TAG=docker.io/library/debian:${SUITE}-slim
 IMAGE=${IMAGE:-localhost/pwgend:latest}
 NGINX_IMAGE=${NGINX_IMAGE:-localhost/pwgend-nginx:latest}
-DOCKERFILE=docker/Dockerfile
+DOCKERFILE=${DOCKERFILE:-docker/Dockerfile}
 STORAGE_DRIVER=${STORAGE_DRIVER:-auto}
 BUILD_NETWORK=${BUILD_NETWORK:-auto}
 PODMAN_RUNTIME=${PODMAN_RUNTIME:-auto}
@@ -284,8 +292,30 @@ prepare() {
 }
 
 # ------------------------------------------------------------------ build
+# The pwgend image's OCI label values, passed as build arguments:
+# version from the Makefile (mk/ops.mk's VERSION, what /version reports),
+# revision = the commit (+"-dirty" when tracked files differ from it),
+# created = now in RFC 3339 UTC, source = PWGEND_SOURCE or the "origin"
+# remote without any user:password part ("unknown" when there is neither).
+LABEL_VERSION= LABEL_REVISION= LABEL_CREATED= LABEL_SOURCE=
+image_labels() {
+	LABEL_VERSION=$(make -s --no-print-directory -C "$ROOT" \
+		--eval 'print-version: ; @echo $(VERSION)' print-version)
+	[ -n "$LABEL_VERSION" ] || die "cannot read VERSION from the Makefile"
+	if LABEL_REVISION=$(git -C "$ROOT" rev-parse HEAD 2>/dev/null); then
+		git -C "$ROOT" diff --quiet HEAD -- 2>/dev/null ||
+			LABEL_REVISION+=-dirty
+	else
+		LABEL_REVISION=unknown
+	fi
+	LABEL_CREATED=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+	LABEL_SOURCE=${PWGEND_SOURCE:-$(git -C "$ROOT" remote get-url origin 2>/dev/null |
+		sed -E 's#^([a-z+]+://)[^/@]*@#\1#' || true)}
+	LABEL_SOURCE=${LABEL_SOURCE:-unknown}
+}
+
 NET_FLAG=()
-build_image() {  # $1 Dockerfile, $2 tag
+build_image() {  # $1 Dockerfile, $2 tag, then extra podman build arguments
 	if [ "$BUILD_NETWORK" = auto ]; then
 		# bridge (netavark + iptables) normally works; else the host's namespace
 		if "${PODMAN[@]}" run --rm "$BASE_TAG" true >/dev/null 2>&1; then
@@ -300,7 +330,7 @@ build_image() {  # $1 Dockerfile, $2 tag
 	tb=$(date +%s.%N)
 	log "podman build -f $1 -t $2 (build network $BUILD_NETWORK)"
 	"${PODMAN[@]}" build --pull=never --format docker "${NET_FLAG[@]}" \
-		-f "$1" -t "$2" "$ROOT" ||
+		-f "$1" -t "$2" "${@:3}" "$ROOT" ||
 		die "podman build failed. If RUN apt-get cannot reach the mirror, retry with BUILD_NETWORK=host"
 	log "built $2 in $(elapsed "$tb")s, size $(image_size "$2")"
 }
@@ -310,9 +340,24 @@ image_size() {
 		awk '{printf "%.1f MB (%d bytes)", $1/1e6, $1}'
 }
 
+# The values go in twice: as build arguments, which docker/Dockerfile's
+# LABEL uses (enough for Docker), and as --label, because podman 4.3
+# (buildah 1.28) reuses a cached LABEL step whose build arguments changed:
+# without --label a rebuild kept the previous build's created and revision.
+build_pwgend() {  # $1 tag
+	local args=() kv
+	image_labels
+	for kv in VERSION="$LABEL_VERSION" REVISION="$LABEL_REVISION" \
+		CREATED="$LABEL_CREATED" SOURCE="$LABEL_SOURCE"; do
+		args+=(--build-arg "$kv"
+		       --label "org.opencontainers.image.$(tr A-Z a-z <<<"${kv%%=*}")=${kv#*=}")
+	done
+	build_image "$DOCKERFILE" "$1" "${args[@]}"
+}
+
 cmd_build() {
 	prepare "$@"
-	build_image "$DOCKERFILE" "$IMAGE"
+	build_pwgend "$IMAGE"
 }
 
 # ------------------------------------------------------------------ test
@@ -357,6 +402,116 @@ cleanup_test() {
 		"${PODMAN[@]}" rm -f -t 0 "$CNAME" >/dev/null 2>&1 || true
 		"${PODMAN[@]}" rm -f -t 0 "$CNAME-hc" >/dev/null 2>&1 || true
 		"${PODMAN[@]}" rm -f -t 0 "$CNAME-flags" >/dev/null 2>&1 || true
+		"${PODMAN[@]}" rm -f -t 0 "$CNAME-tls" >/dev/null 2>&1 || true
+		"${PODMAN[@]}" rm -f -t 0 "$CNAME-export" >/dev/null 2>&1 || true
+	fi
+	[ -z "$TLS_DIR" ] || rm -rf "$TLS_DIR"
+}
+
+# ------------------------------------------------------------------ image checks
+MAX_IMAGE_BYTES=15000000   # 15 MB as podman counts (decimal)
+
+# Size, OCI labels (the values this run passed; the version is also what
+# the running pwgend reports at /version), and contents: only the binary,
+# shared libraries and the loader - so no shell and no package manager.
+# $1: base URL of a running container of $IMAGE.
+check_image() {
+	local size v want got files others
+	size=$("${PODMAN[@]}" image inspect --format '{{.Size}}' "$IMAGE")
+	if [ "$size" -le "$MAX_IMAGE_BYTES" ]; then
+		pass "image size $(image_size "$IMAGE") <= $((MAX_IMAGE_BYTES / 1000000)) MB"
+	else
+		fail "image size $(image_size "$IMAGE") > $((MAX_IMAGE_BYTES / 1000000)) MB"
+	fi
+
+	local -A want_labels=([version]=$LABEL_VERSION [revision]=$LABEL_REVISION
+		[created]=$LABEL_CREATED [source]=$LABEL_SOURCE [licenses]=MIT)
+	local bad=()
+	for v in version revision created source licenses; do
+		want=${want_labels[$v]}
+		got=$("${PODMAN[@]}" image inspect --format \
+			"{{index .Labels \"org.opencontainers.image.$v\"}}" "$IMAGE")
+		[ -n "$got" ] && [ "$got" = "$want" ] ||
+			bad+=("$v='$got' (expected '$want')")
+	done
+	[[ $LABEL_CREATED =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$ ]] ||
+		bad+=("created '$LABEL_CREATED' is not RFC 3339 UTC")
+	got=$(curl -s --max-time 5 "$1/version" | jq -r '.version' 2>/dev/null || true)
+	[ "$got" = "$LABEL_VERSION" ] ||
+		bad+=("GET /version says '$got', the label '$LABEL_VERSION'")
+	if [ ${#bad[@]} -eq 0 ]; then
+		pass "OCI labels version=$LABEL_VERSION (= /version) revision=${LABEL_REVISION:0:12}... created=$LABEL_CREATED source=$LABEL_SOURCE licenses=MIT"
+	else
+		fail "OCI labels: ${bad[*]}"
+	fi
+
+	# every file of the image, from its exported root file system
+	"${PODMAN[@]}" create --name "$CNAME-export" "$IMAGE" >/dev/null
+	files=$("${PODMAN[@]}" export "$CNAME-export" | tar -tvf - |
+		awk '$1 ~ /^l/ {print $(NF - 2); next} $1 !~ /^d/ {print $NF}' | sed 's#^\./##; s#^/##' | LC_ALL=C sort)
+	"${PODMAN[@]}" rm -f "$CNAME-export" >/dev/null 2>&1 || true
+	others=$(grep -Ev '^(usr/local/bin/pwgend|(usr/)?lib(64)?/([a-z0-9_-]+/)?[A-Za-z0-9_.+-]+\.so(\.[0-9]+)*)$' <<<"$files" || true)
+	if grep -qx usr/local/bin/pwgend <<<"$files" && [ -z "$others" ]; then
+		pass "image holds only pwgend and $(($(grep -c . <<<"$files") - 1)) shared objects (no shell, no package manager)"
+	else
+		fail "image holds more than pwgend and its libraries: $(head -5 <<<"$others" | tr '\n' ' ')"
+	fi
+	if "${PODMAN[@]}" run --rm --entrypoint /bin/sh "$IMAGE" -c true >/dev/null 2>&1; then
+		fail "/bin/sh runs in the image"
+	else
+		pass "no /bin/sh to run in the image"
+	fi
+}
+
+# HTTPS from the FROM-scratch image: gnutls needs no file of its own at
+# run time (no /etc/gnutls, no trust store). Throwaway certificates from
+# tests/tls/make-certs.sh (openssl on the host), mounted read-only.
+TLS_DIR=
+check_tls() {
+	local port code hc_rc=1
+	TLS_DIR=$(mktemp -d /tmp/pwgend-docker-tls.XXXXXX)
+	if ! sh tests/tls/make-certs.sh "$TLS_DIR" server >/dev/null 2>&1; then
+		fail "HTTPS: tests/tls/make-certs.sh (openssl) failed"
+		return
+	fi
+	chmod 755 "$TLS_DIR"
+	chmod 644 "$TLS_DIR"/*
+	port=$(free_port)
+	if "${PODMAN[@]}" run -d --name "$CNAME-tls" --read-only --cap-drop ALL \
+		--security-opt no-new-privileges --network host \
+		-v "$TLS_DIR:/tls:ro" -e PORT="$port" \
+		-e PWGEND_TLS_CERT=/tls/server.pem -e PWGEND_TLS_KEY=/tls/server.key \
+		"$IMAGE" >/dev/null 2>&1; then
+		for _ in $(seq 1 40); do
+			code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 \
+				--cacert "$TLS_DIR/ca.pem" "https://127.0.0.1:$port/readyz" || true)
+			[ "$code" = 200 ] && break
+			sleep 0.25
+		done
+		hc_rc=0
+		"${PODMAN[@]}" healthcheck run "$CNAME-tls" >/dev/null 2>&1 || hc_rc=$?
+	fi
+	if [ "${code:-000}" = 200 ] && [ "$hc_rc" -eq 0 ]; then
+		pass "HTTPS in the image: GET /readyz 200 (curl --cacert), HEALTHCHECK over TLS -> 0"
+	else
+		fail "HTTPS: GET /readyz -> ${code:-none}, healthcheck -> $hc_rc"
+		"${PODMAN[@]}" logs "$CNAME-tls" 2>&1 | tail -5 >&2 || true
+	fi
+	"${PODMAN[@]}" rm -f -t 0 "$CNAME-tls" >/dev/null 2>&1 || true
+}
+
+# $1: the container's log. JSON is the image's default (PWGEND_LOG_FORMAT):
+# the access line of GET /password must be one JSON object.
+check_json_access_line() {
+	local n
+	n=$(jq -R 'fromjson? | select(type == "object")
+		| select((.path // ."url.path") == "/password"
+		         and ((.status // ."http.response.status_code") == 200))' \
+		<<<"$1" 2>/dev/null | jq -s length 2>/dev/null || echo 0)
+	if [ "${n:-0}" -ge 1 ]; then
+		pass "access log is JSON by default: $n JSON line(s) for GET /password 200"
+	else
+		fail "no JSON access line for GET /password in the log: $(grep -m1 password <<<"$1" || true)"
 	fi
 }
 
@@ -417,6 +572,9 @@ cmd_test() {
 	else
 		fail "GET /password?quantity=5 -> $code: $(head -c 300 "$body")"
 	fi
+
+	# 2b. size, labels, contents of the image
+	check_image "$url"
 
 	# 3. the main process: numeric non-root uid/gid, no capabilities,
 	#    no_new_privs, read-only root file system
@@ -492,6 +650,9 @@ cmd_test() {
 		fail "healthcheck of a container started with --port $flag_port -> $hc_rc"
 	fi
 
+	# 4c. HTTPS works in the scratch image
+	check_tls
+
 	# 5. SIGTERM: podman stop -t 10 sends STOPSIGNAL, SIGKILL only after 10 s.
 	#    An idle pwgend must exit 0 well within its grace period.
 	local ts took rc
@@ -520,6 +681,7 @@ cmd_test() {
 	else
 		fail "no 'draining' line in the container log: $(tail -3 <<<"$log" | tr '\n' '|')"
 	fi
+	check_json_access_line "$log"
 	"${PODMAN[@]}" rm "$CNAME" >/dev/null 2>&1 || true
 	summary
 }
@@ -588,7 +750,7 @@ cmd_compose_test() {
 		log "installing podman-compose"
 		apt_install podman-compose || die "apt-get install podman-compose failed"
 	fi
-	build_image docker/Dockerfile localhost/pwgend:latest
+	build_pwgend localhost/pwgend:latest
 	build_image docker/nginx.Dockerfile localhost/pwgend-nginx:latest
 	CT_PORT=$(free_port) || die "no free TCP port found"
 	CT_PROJECT=pwgendtest$$
