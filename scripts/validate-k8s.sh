@@ -9,8 +9,10 @@
 #   2. docker/k8s/validate.mjs (npm ci in docker/k8s, versions pinned in its
 #      package-lock.json): Kubernetes OpenAPI schemas (kubernetes-models),
 #      unknown/misspelt fields (TypeScript against kubernetes-types), the
-#      deployment policy (probes, securityContext, resources, Service/HPA/PDB
-#      wiring), then a self-test that breaks copies on purpose;
+#      deployment policy (probes on the admin port, JSON logs,
+#      securityContext, resources against the measured memory bound, HPA
+#      target, shell-free preStop, zone and node spread, Service/HPA/PDB/
+#      NetworkPolicy wiring), then a self-test that breaks copies on purpose;
 #   3. if kubectl is on the machine: `kubectl kustomize docker/k8s` renders
 #      the whole set offline (what `kubectl apply -k docker/k8s` would send).
 # Installs yamllint, nodejs and npm with apt-get when missing.
@@ -70,10 +72,10 @@ fi
 if command -v kubectl >/dev/null 2>&1; then
 	if rendered=$(timeout 60 kubectl kustomize "$k8s" 2>&1); then
 		kinds=$(printf '%s\n' "$rendered" | awk '/^kind:/{printf "%s ", $2}')
-		if [ "$(printf '%s\n' "$rendered" | grep -c '^kind:')" -eq 4 ]; then
+		if [ "$(printf '%s\n' "$rendered" | grep -c '^kind:')" -eq 5 ]; then
 			pass "kubectl kustomize $k8s: $kinds"
 		else
-			fail "kubectl kustomize $k8s rendered: $kinds (expected 4 objects)"
+			fail "kubectl kustomize $k8s rendered: $kinds (expected 5 objects)"
 		fi
 	else
 		printf '%s\n' "$rendered" | tail -5
