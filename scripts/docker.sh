@@ -11,6 +11,9 @@
 #   scripts/docker.sh compose-test
 #                              docker/compose.yaml with podman-compose: 3 replicas
 #                              behind nginx; kill one, stop one, all requests must succeed
+#   scripts/docker.sh kube-test
+#                              docker/k8s/deployment.yaml with `podman kube play`:
+#                              pods, probes, env, securityContext, limits, stop
 #
 # Each step is skipped when already done:
 #   1. apt-get installs podman, runc, crun, mmdebstrap, ... only if missing;
@@ -86,11 +89,13 @@ apt_install() {
 
 ensure_tools() {
 	# iptables: netavark needs it for the default bridge network (builds
-	# and compose); aardvark-dns resolves compose service names
+	# and compose); aardvark-dns resolves compose service names; catatonit:
+	# the pause process of a pod's infra container (kube play)
 	local need=() pair cmd pkg
 	for pair in podman:podman runc:runc crun:crun conmon:conmon \
 		    netavark:netavark aardvark-dns:aardvark-dns iptables:iptables \
-		    mmdebstrap:mmdebstrap curl:curl jq:jq ss:iproute2; do
+		    mmdebstrap:mmdebstrap curl:curl jq:jq ss:iproute2 \
+		    catatonit:catatonit; do
 		cmd=${pair%%:*}
 		pkg=${pair#*:}
 		command -v "$cmd" >/dev/null 2>&1 || [ -x "/usr/lib/podman/$cmd" ] ||
@@ -297,8 +302,9 @@ prepare() {
 # revision = the commit (+"-dirty" when tracked files differ from it),
 # created = now in RFC 3339 UTC, source = PWGEND_SOURCE or the "origin"
 # remote without any user:password part ("unknown" when there is neither).
-LABEL_VERSION= LABEL_REVISION= LABEL_CREATED= LABEL_SOURCE=
+LABEL_VERSION='' LABEL_REVISION='' LABEL_CREATED='' LABEL_SOURCE=''
 image_labels() {
+	# shellcheck disable=SC2016  # $(VERSION) is make's, not the shell's
 	LABEL_VERSION=$(make -s --no-print-directory -C "$ROOT" \
 		--eval 'print-version: ; @echo $(VERSION)' print-version)
 	[ -n "$LABEL_VERSION" ] || die "cannot read VERSION from the Makefile"
@@ -345,12 +351,13 @@ image_size() {
 # (buildah 1.28) reuses a cached LABEL step whose build arguments changed:
 # without --label a rebuild kept the previous build's created and revision.
 build_pwgend() {  # $1 tag
-	local args=() kv
+	local args=() kv key
 	image_labels
-	for kv in VERSION="$LABEL_VERSION" REVISION="$LABEL_REVISION" \
-		CREATED="$LABEL_CREATED" SOURCE="$LABEL_SOURCE"; do
-		args+=(--build-arg "$kv"
-		       --label "org.opencontainers.image.$(tr A-Z a-z <<<"${kv%%=*}")=${kv#*=}")
+	for kv in version="$LABEL_VERSION" revision="$LABEL_REVISION" \
+		created="$LABEL_CREATED" source="$LABEL_SOURCE"; do
+		key=${kv%%=*}
+		args+=(--build-arg "${key^^}=${kv#*=}"
+		       --label "org.opencontainers.image.$kv")
 	done
 	build_image "$DOCKERFILE" "$1" "${args[@]}"
 }
@@ -426,23 +433,23 @@ check_image() {
 
 	local -A want_labels=([version]=$LABEL_VERSION [revision]=$LABEL_REVISION
 		[created]=$LABEL_CREATED [source]=$LABEL_SOURCE [licenses]=MIT)
-	local bad=()
+	local errs=()
 	for v in version revision created source licenses; do
 		want=${want_labels[$v]}
 		got=$("${PODMAN[@]}" image inspect --format \
 			"{{index .Labels \"org.opencontainers.image.$v\"}}" "$IMAGE")
 		[ -n "$got" ] && [ "$got" = "$want" ] ||
-			bad+=("$v='$got' (expected '$want')")
+			errs+=("$v='$got' (expected '$want')")
 	done
 	[[ $LABEL_CREATED =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$ ]] ||
-		bad+=("created '$LABEL_CREATED' is not RFC 3339 UTC")
+		errs+=("created '$LABEL_CREATED' is not RFC 3339 UTC")
 	got=$(curl -s --max-time 5 "$1/version" | jq -r '.version' 2>/dev/null || true)
 	[ "$got" = "$LABEL_VERSION" ] ||
-		bad+=("GET /version says '$got', the label '$LABEL_VERSION'")
-	if [ ${#bad[@]} -eq 0 ]; then
+		errs+=("GET /version says '$got', the label '$LABEL_VERSION'")
+	if [ ${#errs[@]} -eq 0 ]; then
 		pass "OCI labels version=$LABEL_VERSION (= /version) revision=${LABEL_REVISION:0:12}... created=$LABEL_CREATED source=$LABEL_SOURCE licenses=MIT"
 	else
-		fail "OCI labels: ${bad[*]}"
+		fail "OCI labels: ${errs[*]}"
 	fi
 
 	# every file of the image, from its exported root file system
@@ -515,13 +522,73 @@ check_json_access_line() {
 	fi
 }
 
+# The process of container $1 (a name; $2 prefixes the messages): numeric
+# non-root uid/gid, no capabilities, no_new_privs, read-only root.
+check_hardening() {
+	local c=$1 what=${2:+$2: } pid uids gids capeff nnp top ro
+	pid=$("${PODMAN[@]}" inspect --format '{{.State.Pid}}' "$c")
+	uids=$(awk '/^Uid:/{print $2, $3, $4, $5}' "/proc/$pid/status")
+	gids=$(awk '/^Gid:/{print $2, $3, $4, $5}' "/proc/$pid/status")
+	capeff=$(awk '/^CapEff:/{print $2}' "/proc/$pid/status")
+	nnp=$(awk '/^NoNewPrivs:/{print $2}' "/proc/$pid/status")
+	top=$("${PODMAN[@]}" top "$c" user huser args 2>/dev/null | tail -n +2 | tr -s ' ' || true)
+	if [ "$uids" = "10001 10001 10001 10001" ] && [ "$gids" = "10001 10001 10001 10001" ]; then
+		pass "${what}process runs as uid/gid 10001 (host pid $pid; podman top: ${top:-n/a})"
+	else
+		fail "${what}process uid [$uids] gid [$gids], expected 10001"
+	fi
+	if [ "$capeff" = 0000000000000000 ] && [ "$nnp" = 1 ]; then
+		pass "${what}no effective capabilities (CapEff $capeff), NoNewPrivs $nnp"
+	else
+		fail "${what}CapEff $capeff NoNewPrivs $nnp (expected 0000000000000000 and 1)"
+	fi
+	ro=$(awk '$2 == "/" {print $4}' "/proc/$pid/mounts" | tail -1 | cut -d, -f1)
+	if [ "$ro" = ro ]; then
+		pass "${what}root file system mounted read-only"
+	else
+		fail "${what}root file system is mounted '$ro', expected ro"
+	fi
+}
+
+# SIGTERM to container $1: podman stop -t 10 sends STOPSIGNAL, SIGKILL only
+# after 10 s. An idle pwgend must exit 0 well within its grace period, log
+# the drain, and have logged GET /password as JSON.
+check_stop() {
+	local c=$1 ts took rc tries=0 log
+	ts=$(date +%s.%N)
+	"${PODMAN[@]}" stop -t 10 "$c" >/dev/null 2>&1 || true
+	took=$(elapsed "$ts")
+	rc=$("${PODMAN[@]}" inspect --format '{{.State.ExitCode}}' "$c" 2>/dev/null || echo '?')
+	if [ "$rc" = 0 ] && awk -v t="$took" -v g="$GRACE" 'BEGIN{exit !(t < g)}'; then
+		pass "podman stop (SIGTERM) -> exit 0 in ${took}s (grace ${GRACE}s)"
+	else
+		fail "podman stop (SIGTERM) -> exit $rc in ${took}s (expected 0 within ${GRACE}s)"
+	fi
+	# Read the log into a variable before searching it: with pipefail,
+	# `podman logs | grep -q` fails whenever grep exits early and podman
+	# gets SIGPIPE, which made this check flaky. conmon may also still be
+	# writing the last lines when stop returns, so allow up to 3 s.
+	log=$("${PODMAN[@]}" logs "$c" 2>&1 || true)
+	while [[ $log != *draining* ]] && [ "$tries" -lt 30 ]; do
+		sleep 0.1
+		tries=$((tries + 1))
+		log=$("${PODMAN[@]}" logs "$c" 2>&1 || true)
+	done
+	if [[ $log == *draining* ]]; then
+		pass "logs show the SIGTERM drain ($(grep -c . <<<"$log") log lines)"
+	else
+		fail "no 'draining' line in the container log: $(tail -3 <<<"$log" | tr '\n' '|')"
+	fi
+	check_json_access_line "$log"
+}
+
 cmd_test() {
 	SUMMARY_IMAGES=("$IMAGE")
 	SKIP_ON_NO_PODMAN=1
 	cmd_build "$@"
 	SKIP_ON_NO_PODMAN=0
 
-	local port url body code status pid items hc_rc
+	local port url body code status items hc_rc
 	port=$(free_port) || die "no free TCP port found"
 	url=http://127.0.0.1:$port
 	CNAME=pwgend-test-$$
@@ -578,29 +645,7 @@ cmd_test() {
 
 	# 3. the main process: numeric non-root uid/gid, no capabilities,
 	#    no_new_privs, read-only root file system
-	pid=$("${PODMAN[@]}" inspect --format '{{.State.Pid}}' "$CNAME")
-	local uids gids capeff nnp top ro
-	uids=$(awk '/^Uid:/{print $2, $3, $4, $5}' "/proc/$pid/status")
-	gids=$(awk '/^Gid:/{print $2, $3, $4, $5}' "/proc/$pid/status")
-	capeff=$(awk '/^CapEff:/{print $2}' "/proc/$pid/status")
-	nnp=$(awk '/^NoNewPrivs:/{print $2}' "/proc/$pid/status")
-	top=$("${PODMAN[@]}" top "$CNAME" user huser args 2>/dev/null | tail -n +2 | tr -s ' ' || true)
-	if [ "$uids" = "10001 10001 10001 10001" ] && [ "$gids" = "10001 10001 10001 10001" ]; then
-		pass "process runs as uid/gid 10001 (host pid $pid; podman top: ${top:-n/a})"
-	else
-		fail "process uid [$uids] gid [$gids], expected 10001"
-	fi
-	if [ "$capeff" = 0000000000000000 ] && [ "$nnp" = 1 ]; then
-		pass "no effective capabilities (CapEff $capeff), NoNewPrivs $nnp"
-	else
-		fail "CapEff $capeff NoNewPrivs $nnp (expected 0000000000000000 and 1)"
-	fi
-	ro=$(awk '$2 == "/" {print $4}' "/proc/$pid/mounts" | tail -1 | cut -d, -f1)
-	if [ "$ro" = ro ]; then
-		pass "root file system mounted read-only"
-	else
-		fail "root file system is mounted '$ro', expected ro"
-	fi
+	check_hardening "$CNAME"
 
 	# 4. HEALTHCHECK: the image's own check passes now, and fails when
 	#    nothing listens (so it is not vacuous)
@@ -653,35 +698,8 @@ cmd_test() {
 	# 4c. HTTPS works in the scratch image
 	check_tls
 
-	# 5. SIGTERM: podman stop -t 10 sends STOPSIGNAL, SIGKILL only after 10 s.
-	#    An idle pwgend must exit 0 well within its grace period.
-	local ts took rc
-	ts=$(date +%s.%N)
-	"${PODMAN[@]}" stop -t 10 "$CNAME" >/dev/null 2>&1 || true
-	took=$(elapsed "$ts")
-	rc=$("${PODMAN[@]}" inspect --format '{{.State.ExitCode}}' "$CNAME" 2>/dev/null || echo '?')
-	if [ "$rc" = 0 ] && awk -v t="$took" -v g="$GRACE" 'BEGIN{exit !(t < g)}'; then
-		pass "podman stop (SIGTERM) -> exit 0 in ${took}s (grace ${GRACE}s)"
-	else
-		fail "podman stop (SIGTERM) -> exit $rc in ${took}s (expected 0 within ${GRACE}s)"
-	fi
-	# Read the log into a variable before searching it: with pipefail,
-	# `podman logs | grep -q` fails whenever grep exits early and podman
-	# gets SIGPIPE, which made this check flaky. conmon may also still be
-	# writing the last lines when stop returns, so allow up to 3 s.
-	local tries=0 log
-	log=$("${PODMAN[@]}" logs "$CNAME" 2>&1 || true)
-	while [[ $log != *draining* ]] && [ "$tries" -lt 30 ]; do
-		sleep 0.1
-		tries=$((tries + 1))
-		log=$("${PODMAN[@]}" logs "$CNAME" 2>&1 || true)
-	done
-	if [[ $log == *draining* ]]; then
-		pass "logs show the SIGTERM drain ($(grep -c . <<<"$log") log lines)"
-	else
-		fail "no 'draining' line in the container log: $(tail -3 <<<"$log" | tr '\n' '|')"
-	fi
-	check_json_access_line "$log"
+	# 5. SIGTERM: a clean stop, the drain in the log, JSON access lines
+	check_stop "$CNAME"
 	"${PODMAN[@]}" rm "$CNAME" >/dev/null 2>&1 || true
 	summary
 }
@@ -820,12 +838,228 @@ cmd_compose_test() {
 	summary
 }
 
+# ------------------------------------------------------------------ kube
+# docker/k8s/deployment.yaml under `podman kube play`: the pods, their env,
+# ports, resources and securityContext as written; the probes sent the way
+# the kubelet sends them (HTTP GET to the pod's IP and the probe's port).
+# scripts/kube-render.py writes the copy podman runs and the plan checked.
+KT_NAME=
+KT_DIR=
+KT_MANIFEST=${KUBE_MANIFEST:-docker/k8s/deployment.yaml}
+kube_cleanup() {
+	[ -n "$KT_NAME" ] || return 0
+	if [ -f "$KT_DIR/pod.yaml" ]; then
+		timeout 60 "${PODMAN[@]}" kube down "$KT_DIR/pod.yaml" >/dev/null 2>&1 || true
+	fi
+	local p
+	for p in $("${PODMAN[@]}" pod ps -q --filter "name=^$KT_NAME-pod-"); do
+		"${PODMAN[@]}" pod rm -f -t 0 "$p" >/dev/null 2>&1 || true
+	done
+	[ -z "$KT_DIR" ] || rm -rf "$KT_DIR"
+}
+
+# plan_get KEY... -> the rest of the first plan line starting with KEY...
+plan_get() {
+	awk -v k="$*" 'index($0, k " ") == 1 { print substr($0, length(k) + 2); exit }' "$KT_DIR/plan"
+}
+
+pod_ip() {  # $1 pod -> its address on the pod network
+	local infra
+	infra=$("${PODMAN[@]}" pod inspect --format '{{.InfraContainerID}}' "$1")
+	"${PODMAN[@]}" inspect "$infra" |
+		jq -r '.[0].NetworkSettings.Networks | to_entries[0].value.IPAddress // empty'
+}
+
+# GET http://$1$2 until 200 or $3 seconds pass; prints the seconds it took
+wait_200() {
+	local t0 code
+	t0=$(date +%s.%N)
+	while :; do
+		code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "http://$1$2" || true)
+		[ "$code" = 200 ] && { elapsed "$t0"; return 0; }
+		awk -v a="$t0" -v b="$(date +%s.%N)" -v l="$3" 'BEGIN{exit !(b - a < l)}' || break
+		sleep 0.2
+	done
+	echo "$code"
+	return 1
+}
+
+cmd_kube_test() {
+	TEST_NAME=kube-test
+	SUMMARY_IMAGES=("$IMAGE")
+	SKIP_ON_NO_PODMAN=1
+	prepare "$@"
+	SKIP_ON_NO_PODMAN=0
+	/usr/bin/python3 -c 'import yaml' 2>/dev/null || {
+		[ "$NO_INSTALL" = 1 ] && die "python3-yaml missing (NO_INSTALL=1)"
+		apt_install python3-yaml || die "apt-get install python3-yaml failed"
+	}
+	build_pwgend "$IMAGE"
+
+	KT_NAME=pwgendkt$$
+	KT_DIR=$(mktemp -d /tmp/pwgend-kube.XXXXXX)
+	trap kube_cleanup EXIT
+	/usr/bin/python3 scripts/kube-render.py "$KT_MANIFEST" --image "$IMAGE" \
+		--name "$KT_NAME" --yaml "$KT_DIR/pod.yaml" --plan "$KT_DIR/plan" ||
+		die "scripts/kube-render.py $KT_MANIFEST failed"
+
+	local out replicas pods pod c ip line kind path port allow took n
+	out=$(mktemp -p "$KT_DIR")
+	log "podman kube play $KT_MANIFEST as $KT_NAME (image $IMAGE)"
+	if ! timeout 120 "${PODMAN[@]}" kube play "$KT_DIR/pod.yaml" >"$out" 2>&1; then
+		tail -20 "$out" >&2
+		fail "podman kube play $KT_MANIFEST"
+		summary
+	fi
+	replicas=$(plan_get replicas)
+	mapfile -t pods < <("${PODMAN[@]}" pod ps --format '{{.Name}}' \
+		--filter "name=^$KT_NAME-pod-" | LC_ALL=C sort)
+	n=0
+	for pod in "${pods[@]}"; do
+		[ "$("${PODMAN[@]}" inspect --format '{{.State.Status}}' "$pod-pwgend" 2>/dev/null)" = running ] &&
+			n=$((n + 1))
+	done
+	if [ "$n" -eq "$replicas" ] && [ "${#pods[@]}" -eq "$replicas" ]; then
+		pass "podman kube play: $replicas pods (replicas: $replicas), container pwgend running in each"
+	else
+		fail "podman kube play: ${#pods[@]} pods, $n running, expected $replicas"
+		summary
+	fi
+
+	# Each pod: every probe of the manifest answers 200 within the time
+	# the probe allows, and the public port serves passwords.
+	local http_port admin_port scrape_port ips=() errs
+	http_port=$(plan_get port http)
+	admin_port=$(plan_get port admin)
+	for pod in "${pods[@]}"; do
+		ip=$(pod_ip "$pod")
+		[ -n "$ip" ] || { fail "$pod: no address on the pod network"; continue; }
+		ips+=("$ip")
+		errs=()
+		local probes=()
+		while read -r line; do
+			read -r kind path port allow <<<"$line"
+			if took=$(wait_200 "$ip:$port" "$path" "$allow"); then
+				probes+=("$kind $path :$port ${took}s")
+			else
+				errs+=("$kind GET $path on :$port -> $took after ${allow}s")
+			fi
+		done < <(grep '^probe ' "$KT_DIR/plan" | cut -d' ' -f2-)
+		if [ ${#errs[@]} -eq 0 ] && [ ${#probes[@]} -ge 3 ]; then
+			pass "$pod ($ip): probes 200: ${probes[*]}"
+		else
+			fail "$pod ($ip): ${errs[*]:-fewer than 3 probes in the manifest}"
+			"${PODMAN[@]}" logs "$pod-pwgend" 2>&1 | tail -5 >&2 || true
+		fi
+		out=$(curl -s --max-time 5 "http://$ip:$http_port/password?quantity=5" || true)
+		if jq -e '.kind == "password" and (.items | length) == 5' <<<"$out" >/dev/null 2>&1; then
+			pass "$pod: GET /password?quantity=5 on :$http_port -> 5 items"
+		else
+			fail "$pod: GET /password?quantity=5 on :$http_port -> $(head -c 200 <<<"$out")"
+		fi
+	done
+	[ ${#ips[@]} -gt 0 ] || summary
+	pod=${pods[0]}
+	c=$pod-pwgend
+	ip=${ips[0]}
+
+	# The admin port serves what Prometheus is told to scrape; the public
+	# port (the Service's) does not.
+	scrape_port=$(plan_get scrape)
+	local m_admin m_public
+	m_admin=$(curl -s -o "$KT_DIR/metrics" -w '%{http_code}' --max-time 5 "http://$ip:$scrape_port/metrics" || true)
+	m_public=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "http://$ip:$http_port/metrics" || true)
+	if [ "$scrape_port" = "$admin_port" ] && [ "$m_admin" = 200 ] &&
+		grep -q '^pwgend_' "$KT_DIR/metrics" && [ "$m_public" = 404 ]; then
+		pass "prometheus.io/port $scrape_port: /metrics 200 on the admin port, 404 on :$http_port"
+	else
+		fail "scrape port ${scrape_port:-none} (admin ${admin_port:-none}): /metrics -> $m_admin there, $m_public on :$http_port"
+	fi
+
+	# env as the manifest sets it, and JSON logs
+	local env want missing=()
+	env=$("${PODMAN[@]}" inspect --format '{{range .Config.Env}}{{println .}}{{end}}' "$c")
+	while read -r line; do
+		want=${line/ /=}
+		grep -qxF "$want" <<<"$env" || missing+=("$want")
+	done < <(grep '^env ' "$KT_DIR/plan" | cut -d' ' -f2-)
+	if [ ${#missing[@]} -eq 0 ] && grep -qx 'PWGEND_LOG_FORMAT=json' <<<"$env"; then
+		pass "env as in the manifest: $(grep '^env ' "$KT_DIR/plan" | cut -d' ' -f2 | tr '\n' ' ')"
+	else
+		fail "env: missing ${missing[*]:-PWGEND_LOG_FORMAT=json}"
+	fi
+
+	# securityContext, as podman applied it
+	check_hardening "$c" "$pod"
+
+	# resources: the limits podman set, and the memory bound under load
+	local mem cpu want_mem want_cpu
+	mem=$("${PODMAN[@]}" inspect --format '{{.HostConfig.Memory}}' "$c")
+	cpu=$("${PODMAN[@]}" inspect --format '{{.HostConfig.CpuQuota}} {{.HostConfig.CpuPeriod}}' "$c" |
+		awk '$2 > 0 {printf "%d", $1 * 1000 / $2}')
+	want_mem=$(plan_get limit memory)
+	want_cpu=$(plan_get limit cpu)
+	if [ "$mem" = "$want_mem" ] && [ "$cpu" = "$want_cpu" ]; then
+		pass "limits applied: memory $((mem / 1048576)) MiB, cpu ${cpu}m"
+	else
+		fail "limits: memory $mem (want $want_mem), cpu ${cpu}m (want ${want_cpu}m)"
+	fi
+	memory_burst "$c" "$ip:$http_port" "$(plan_get request memory)"
+
+	# The image's HEALTHCHECK command inside the pod. kube play does not
+	# carry the image's HEALTHCHECK over, and wraps any probe of the
+	# manifest in /bin/sh -c, so run it with exec (no shell needed).
+	local hc_rc=0
+	"${PODMAN[@]}" exec "$c" /usr/local/bin/pwgend --healthcheck >/dev/null 2>&1 || hc_rc=$?
+	if [ "$hc_rc" -eq 0 ]; then
+		pass "$pod: podman exec pwgend --healthcheck (the image's HEALTHCHECK) -> 0"
+	else
+		fail "$pod: podman exec pwgend --healthcheck -> $hc_rc"
+	fi
+
+	# SIGTERM drain in the pod, then kube down removes everything
+	check_stop "$c"
+	if timeout 60 "${PODMAN[@]}" kube down "$KT_DIR/pod.yaml" >/dev/null 2>&1 &&
+		[ -z "$("${PODMAN[@]}" pod ps -q --filter "name=^$KT_NAME-pod-")" ]; then
+		pass "podman kube down: no pod left"
+	else
+		fail "podman kube down left pods behind"
+	fi
+	summary
+}
+
+# $1 container, $2 host:port, $3 bytes: 64 requests for 40000 passwords,
+# 64 at a time. Each reply (920 KB) is just under --stream-min-bytes, so it
+# is built whole: 64 of them ask for more than the 48 MiB admission budget
+# (larger replies would be streamed a chunk at a time and prove nothing).
+# Peak RSS (VmHWM) must stay within $3 (the memory request: the measured
+# bound), the container running, never OOM-killed under its limit; 503
+# (admission) is an allowed answer.
+memory_burst() {
+	local pid codes hwm oom status
+	pid=$("${PODMAN[@]}" inspect --format '{{.State.Pid}}' "$1")
+	codes=$(seq 1 64 | xargs -P 64 -I{} curl -s -o /dev/null -w '%{http_code}\n' \
+		--max-time 60 "http://$2/password?quantity=40000" | sort | uniq -c |
+		awk '{printf "%s%s x %s", sep, $1, $2; sep=", "}')
+	hwm=$(awk '/^VmHWM:/{print $2 * 1024}' "/proc/$pid/status" 2>/dev/null || echo 0)
+	oom=$("${PODMAN[@]}" inspect --format '{{.State.OOMKilled}}' "$1")
+	status=$("${PODMAN[@]}" inspect --format '{{.State.Status}}' "$1")
+	if [ "$status" = running ] && [ "$oom" = false ] && [ "${hwm:-0}" -gt 0 ] &&
+		[ "$hwm" -le "$3" ] && [[ $codes != *000* ]] &&
+		! grep -Eq '[0-9]+ x (5[0-24-9][0-9]|50[0-24-9]|4[0-9][0-9])' <<<"$codes"; then
+		pass "64 x quantity=40000, all at once ($codes): peak RSS $((hwm / 1048576)) MiB <= request $(($3 / 1048576)) MiB, not OOM-killed"
+	else
+		fail "memory burst ($codes): peak RSS $((hwm / 1048576)) MiB (request $(($3 / 1048576)) MiB), status $status, OOMKilled $oom"
+	fi
+}
+
 case ${1:-} in
 build) shift; cmd_build "$@" ;;
 test) shift; cmd_test "$@" ;;
 base) shift; prepare "$@"; log "tools and $BASE_TAG ready" ;;
 nginx) shift; cmd_nginx "$@" ;;
 compose-test) shift; cmd_compose_test "$@" ;;
+kube-test) shift; cmd_kube_test "$@" ;;
 -h | --help | help) usage ;;
 *) usage >&2; exit 2 ;;
 esac
