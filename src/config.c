@@ -456,8 +456,11 @@ enum config_result config_settle(struct config *cfg, char *err,
 
 void config_usage(FILE *out)
 {
-	fprintf(out, "usage: pwgend [--flag value | --flag=value]...\n\n"
-		"Serves random passwords and PINs over HTTP.\n\n");
+	fprintf(out, "usage: pwgend [serve] [--flag value | --flag=value]...\n"
+		"       pwgend password|pin|passphrase|token [--parameter "
+		"value]...   (--help lists them)\n\n"
+		"Serves random passwords, PINs, passphrases and tokens over "
+		"HTTP,\nor prints them (the second form). Server flags:\n\n");
 	for (size_t i = 0; i < N_OPTIONS; i++) {
 		const struct option *o = &options[i];
 

@@ -20,12 +20,14 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <jansson.h>
 #include <sodium.h>
 
 #include "admin.h"
 #include "admission.h"
+#include "cli.h"
 #include "config.h"
 #include "http.h"
 #include "log.h"
@@ -249,6 +251,19 @@ int main(int argc, char **argv)
 	sigset_t signals;
 	char err[256];
 
+	if (argc > 1 && cli_is_command(argv[1])) {
+		harden_process();
+		if (sodium_init() < 0) {
+			log_error("sodium_init failed");
+			return 1;
+		}
+		return cli_run(argc, argv, STDOUT_FILENO);
+	}
+	if (argc > 1 && strcmp(argv[1], "serve") == 0) {
+		argv[1] = argv[0];  /* `pwgend serve --flags`: the server */
+		argv++;
+		argc--;
+	}
 	raise_fd_limit();
 	switch (config_load(&cfg, argc, argv, err, sizeof(err))) {
 	case CONFIG_HELP:
