@@ -33,7 +33,7 @@ UNIT    := $(BUILD)/check_unit
 INTEG   := $(BUILD)/check_integration
 
 .PHONY: all deps deps-test run test unit integration lint tls-test \
-        compat-test asan clean \
+        compat-test metrics-test asan clean \
         docker docker-test compose-test scale-test k8s-lint fuzz fuzz-short
 .DELETE_ON_ERROR:
 
@@ -101,11 +101,19 @@ compat-test: $(BIN)
 tls-test: $(BIN)
 	PWGEND_BIN=./$(BIN) /usr/bin/python3 tests/tls/tls_test.py
 
+# /metrics through Prometheus' own promtool (scripts/promtool.sh fetches
+# it from Debian's prometheus package) and the series operators need.
+metrics-test: $(BIN)
+	PROMTOOL=$$(BUILD=$(BUILD) sh scripts/promtool.sh) && \
+	PWGEND_BIN=./$(BIN) PROMTOOL=$$PROMTOOL \
+		/usr/bin/python3 tests/metrics/metrics_test.py
+
 test: deps-test
 	@$(MAKE) --no-print-directory unit integration
 	@$(MAKE) --no-print-directory contract-test
 	@$(MAKE) --no-print-directory tls-test
 	@$(MAKE) --no-print-directory compat-test
+	@$(MAKE) --no-print-directory metrics-test
 	@$(MAKE) --no-print-directory lint
 	@$(MAKE) --no-print-directory spec-check
 	@$(MAKE) --no-print-directory web-check

@@ -41,6 +41,10 @@ struct config {
 	size_t grace;                  /* seconds to finish in-flight requests */
 	size_t quantum;                /* bytes of work per scheduler slice */
 	size_t window;                 /* children in flight per gather */
+	char admin_bind[64];           /* "" = the same as bind */
+	size_t admin_port;             /* 0 = no admin listener */
+	bool web;                      /* serve / and /docs as pages */
+	char cors_origins[1024];       /* "" none, "*", or "a,b" exact origins */
 	char tls_cert[512];            /* PEM chain; "" = plain HTTP */
 	char tls_key[512];
 	bool access_log;

@@ -25,15 +25,33 @@
 #ifndef PWGEND_HTTP_H
 #define PWGEND_HTTP_H
 
+#include <netinet/in.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/socket.h>
 
 #include "config.h"
 
 struct admission;
 struct http;
 struct http_daemon;
+struct metrics;
 struct sched;
+
+/* An IPv4 or IPv6 address and port to listen on. */
+struct http_address {
+	union {
+		struct sockaddr sa;
+		struct sockaddr_in in4;
+		struct sockaddr_in6 in6;
+	};
+	socklen_t len;
+	int family;                    /* AF_INET or AF_INET6 */
+};
+
+/* `ip` (an IPv4 or IPv6 literal) and `port` into *out: 0, or -1 when ip is
+ * not an address. */
+int http_address_parse(const char *ip, size_t port, struct http_address *out);
 
 /* Bind the listening socket (no SO_REUSEPORT: a busy port fails) for a
  * server of `nloops` loops. `ready` false (the start-up self-test failed)
@@ -88,6 +106,16 @@ void http_begin_drain(struct http *h);
 
 /* Once every daemon is quiesced: refuse new connections at once. */
 void http_close_listener(struct http *h);
+
+/* Ready to serve: the start-up self-test passed and not draining. */
+bool http_ready(const struct http *h);
+bool http_draining(const struct http *h);
+
+/* The metrics exposition of the whole process (every loop's shard, and
+ * `extra` when not NULL: the admin listener's), malloc'd, length in *len;
+ * NULL on ENOMEM. */
+char *http_metrics_text(const struct http *h, const struct metrics *extra,
+			size_t *len);
 
 /* Requests in progress on all loops. */
 size_t http_active(const struct http *h);

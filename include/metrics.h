@@ -17,6 +17,7 @@
 #ifndef PWGEND_METRICS_H
 #define PWGEND_METRICS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -36,7 +37,11 @@ enum metrics_route {
 	METRICS_ROUTE_VERSION,
 	METRICS_ROUTE_OPENAPI,          /* /openapi.yaml and /openapi.json */
 	METRICS_ROUTE_ORIGINAL,         /* the original service's routes */
-	METRICS_ROUTE_OTHER,            /* 404s, 414s, anything unrouted */
+	METRICS_ROUTE_PAGE,             /* the page at / and its files */
+	METRICS_ROUTE_DOCS,             /* /docs and its files */
+	METRICS_ROUTE_NOT_FOUND,        /* 404: no such route */
+	METRICS_ROUTE_OTHER,            /* refused before routing: 400
+					 * malformed, 413, 414, ... */
 	METRICS_ROUTE_COUNT,
 };
 
@@ -66,16 +71,32 @@ void metrics_count_items(struct metrics *m, enum gen_kind kind, size_t n);
 /* A 503 overloaded: the scheduler's wait queue was full. */
 void metrics_count_rejection(struct metrics *m);
 
+/* What the process uses (procstat.h), as Prometheus' process_* metrics
+ * name it; `known` false when /proc could not be read (then none is
+ * printed). */
+struct metrics_process {
+	bool known;
+	double cpu_seconds;             /* user + system */
+	uint64_t resident_bytes;
+	uint64_t virtual_bytes;
+	uint64_t open_fds;
+	uint64_t max_fds;
+	double start_time_seconds;      /* since the Unix epoch */
+};
+
 /* Values owned elsewhere, sampled at scrape time. */
 struct metrics_gauges {
 	size_t loops;
 	size_t inflight_requests;       /* seen by the handler, not completed */
 	size_t inflight_bytes;          /* charged to the admission budget */
+	size_t inflight_bytes_limit;    /* --max-inflight-bytes */
+	size_t open_connections;        /* all loops */
+	size_t connection_limit;        /* --connection-limit, settled */
 	size_t scheduler_queue_depth;   /* suspended in a scheduler, not done */
 	uint64_t jobs_first_slice;      /* sched_stats, summed over loops */
 	uint64_t jobs_suspended;
 	uint64_t scheduler_rounds;      /* sched_stats.rounds, summed */
-	uint64_t coroutine_steps;       /* sched_stats.task_steps, summed */
+	struct metrics_process process;
 };
 
 /* The whole exposition of the sum of `n` shards as a malloc'd text (length

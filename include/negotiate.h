@@ -13,9 +13,18 @@
 #ifndef PWGEND_NEGOTIATE_H
 #define PWGEND_NEGOTIATE_H
 
+#include <stdbool.h>
+
 #include "request.h"
 
 /* 0 and *out, or -1 when the header accepts none of the three. */
 int negotiate_format(const char *accept, enum reply_format *out);
+
+/* GET /: true when the client asks for the HTML page rather than the
+ * original service's JSON, i.e. when text/html (exactly, or text/star)
+ * has a q above 0 and at least application/json's. A bare star/star, no
+ * header or an empty one mean JSON: browsers name text/html, scripts do
+ * not. */
+bool negotiate_wants_html(const char *accept);
 
 #endif

@@ -63,9 +63,19 @@ bool ops_match(const char *target, size_t n, enum ops_route *route,
 int ops_check_query(const char *query, size_t query_len,
 		    struct request_error *err);
 
-/* The `route` label of the metrics ("other" for the pages and their
- * files: the label set has no entry of their own yet). */
+/* The `route` label of the metrics. */
 enum metrics_route ops_metrics_route(enum ops_route route);
+
+/* The routes of the admin listener (admin.h): /livez, /readyz, /metrics,
+ * /version. */
+bool ops_is_admin(enum ops_route route);
+
+/* Those only the admin listener serves once there is one: /metrics and
+ * /version (what runs, and how much of it). */
+bool ops_is_internal(enum ops_route route);
+
+/* The page at /, /docs, and their files (--web). */
+bool ops_is_page(enum ops_route route);
 
 /* A reply body and its Content-Type. `owned`: a malloc'd body the caller
  * frees; otherwise static, valid for the process's life. */

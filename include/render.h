@@ -22,7 +22,17 @@ struct items_header {
 	const char *size_name;  /* "length", "words" or "bytes" */
 	size_t size;
 	double entropy_bits;    /* per item; rendered with 2 decimals */
+	const char *note;       /* "entropy_note" after it, or NULL: plain
+				 * ASCII needing no escape */
 };
+
+/* The note of a reply whose items are drawn without repetition (a PIN
+ * with unique=true): entropy_bits is each item's, and the items of one
+ * reply are not independent. */
+#define RENDER_NOTE_DEPENDENT                                                 \
+	"items are distinct (unique=true), so not independent: entropy_bits " \
+	"is per item, and the reply as a whole holds less than quantity x "   \
+	"entropy_bits"
 
 /* Append `{"kind":...,"entropy_bits":...,"items":[`. 0 or -ENOMEM. */
 int render_items_open(struct sbuf *out, const struct items_header *h);

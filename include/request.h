@@ -165,6 +165,10 @@ struct request_error {
 #define PROBLEM_MALFORMED_TARGET "urn:pwgend:problem:malformed-target"
 #define PROBLEM_NOT_FOUND "urn:pwgend:problem:not-found"
 #define PROBLEM_TOO_MUCH_WORK "urn:pwgend:problem:too-much-work"
+/* the HTTP layer's own (http.c, admin.c) */
+#define PROBLEM_METHOD_NOT_ALLOWED "urn:pwgend:problem:method-not-allowed"
+#define PROBLEM_NOT_READY "urn:pwgend:problem:not-ready"
+#define PROBLEM_DRAINING "urn:pwgend:problem:draining"
 
 /* Fill *err (status, type, title, `param` or "" if NULL, and the detail
  * from fmt) and return -1; shared with complex.c's body errors. */

@@ -101,6 +101,24 @@ static const struct option options[] = {
 		 "per scheduler slice: bounds how long a job holds its loop"),
 	SIZE_OPT("window", "PWGEND_WINDOW", window, 1, 65536, "64",
 		 "generation coroutines in flight per request"),
+	{ "admin-bind", "PWGEND_ADMIN_BIND", OPT_STRING,
+	  offsetof(struct config, admin_bind), 0,
+	  sizeof(((struct config *)0)->admin_bind) - 1, "",
+	  "listen address of the admin listener (empty: the same as --bind)",
+	  NULL, NULL },
+	SIZE_OPT("admin-port", "PWGEND_ADMIN_PORT", admin_port, 0, 65535, "0",
+		 "serve /metrics, /version, /livez and /readyz on this port "
+		 "too, plain HTTP, and no longer /metrics and /version on "
+		 "--port; 0 = no admin listener"),
+	{ "web", "PWGEND_WEB", OPT_BOOL, offsetof(struct config, web), 0, 1,
+	  "on", "serve the generator page at / and the API reference at "
+	  "/docs (off: 404; GET / still answers JSON clients)", NULL, NULL },
+	{ "cors-origins", "PWGEND_CORS_ORIGINS", OPT_STRING,
+	  offsetof(struct config, cors_origins), 0,
+	  sizeof(((struct config *)0)->cors_origins) - 1, "",
+	  "browser origins allowed to call the API from other sites: * for "
+	  "any, or a comma-separated list such as https://a.example,"
+	  "https://b.example; empty: none", NULL, NULL },
 	{ "tls-cert", "PWGEND_TLS_CERT", OPT_STRING,
 	  offsetof(struct config, tls_cert), 0,
 	  sizeof(((struct config *)0)->tls_cert) - 1, "",
@@ -422,6 +440,13 @@ enum config_result config_settle(struct config *cfg, char *err,
 	if (cfg->connection_limit == 0)
 		cfg->connection_limit = config_connections_for_fds(open_max(),
 								   cfg->loops);
+	if (cfg->admin_bind[0] == '\0')
+		snprintf(cfg->admin_bind, sizeof(cfg->admin_bind), "%s",
+			 cfg->bind);
+	if (cfg->admin_port != 0 && cfg->admin_port == cfg->port) {
+		snprintf(err, errlen, "--admin-port must differ from --port");
+		return CONFIG_ERROR;
+	}
 	if ((cfg->tls_cert[0] == '\0') != (cfg->tls_key[0] == '\0')) {
 		snprintf(err, errlen, "--tls-cert and --tls-key go together");
 		return CONFIG_ERROR;
@@ -431,8 +456,11 @@ enum config_result config_settle(struct config *cfg, char *err,
 
 void config_usage(FILE *out)
 {
-	fprintf(out, "usage: pwgend [--flag value | --flag=value]...\n\n"
-		"Serves random passwords and PINs over HTTP.\n\n");
+	fprintf(out, "usage: pwgend [serve] [--flag value | --flag=value]...\n"
+		"       pwgend password|pin|passphrase|token [--parameter "
+		"value]...   (--help lists them)\n\n"
+		"Serves random passwords, PINs, passphrases and tokens over "
+		"HTTP,\nor prints them (the second form). Server flags:\n\n");
 	for (size_t i = 0; i < N_OPTIONS; i++) {
 		const struct option *o = &options[i];
 

@@ -9,6 +9,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <netinet/in.h>
 #include <stdalign.h>
 #include <stdatomic.h>
@@ -26,6 +27,7 @@
 #include "addrlimit.h"
 #include "admission.h"
 #include "complex.h"
+#include "cors.h"
 #include "counter.h"
 #include "framing.h"
 #include "job.h"
@@ -33,19 +35,18 @@
 #include "metrics.h"
 #include "negotiate.h"
 #include "ops.h"
+#include "procstat.h"
 #include "render.h"
+#include "reqid.h"
 #include "request.h"
 #include "sched.h"
 #include "secmem.h"
 #include "tls.h"
 #include "version.h"
 
-#define PROBLEM_METHOD_NOT_ALLOWED "urn:pwgend:problem:method-not-allowed"
 #define PROBLEM_URI_TOO_LONG "urn:pwgend:problem:uri-too-long"
 #define PROBLEM_OVERLOADED "urn:pwgend:problem:overloaded"
-#define PROBLEM_DRAINING "urn:pwgend:problem:draining"
 #define PROBLEM_INTERNAL "urn:pwgend:problem:internal"
-#define PROBLEM_NOT_READY "urn:pwgend:problem:not-ready"
 #define PROBLEM_NOT_ACCEPTABLE "urn:pwgend:problem:not-acceptable"
 #define PROBLEM_MALFORMED_REQUEST "urn:pwgend:problem:malformed-request"
 #define PROBLEM_UNSUPPORTED_MEDIA_TYPE "urn:pwgend:problem:unsupported-media-type"
@@ -87,12 +88,13 @@ struct http_daemon {
 	counter active;                /* requests seen by the handler and
 					* not yet completed */
 	size_t share;                  /* of --connection-limit */
-	size_t connections;            /* open on this daemon */
+	counter connections;           /* open on this daemon (a gauge) */
 	bool quiesced;                 /* accepts no more */
 	struct timespec fds_out_until; /* accept4 ran out of descriptors */
 	/* counted by add_connection, not yet claimed by on_connection */
 	struct addr_key pending;
 	bool has_pending;
+	struct reqid_source ids;       /* request ids made on this loop */
 };
 
 /* =========================================================== the exchange */
@@ -125,6 +127,12 @@ struct exchange {
 	struct complex_spec *complex;  /* the parsed body, job.req points here */
 	struct timespec start;
 	char method[16];
+	char request_id[REQID_MAX + 1]; /* echoed in X-Request-Id, logged */
+	const char *allow_origin;      /* CORS: "*", `origin`, or NULL */
+	char origin[256];
+	bool vary_accept;              /* the reply depends on Accept (GET /) */
+	char client[INET6_ADDRSTRLEN]; /* for the JSON access log */
+	char user_agent[256];          /* the same, cut to fit */
 	size_t target_len;
 	char target[];                 /* the raw request-target */
 };
@@ -224,11 +232,14 @@ static void account(struct http_daemon *d, const struct exchange *ex,
 			.bytes = ex->bytes,
 			.duration_us = us,
 			.aborted = toe != MHD_REQUEST_TERMINATED_COMPLETED_OK,
+			.request_id = ex->request_id,
+			.client = ex->client,
+			.user_agent = ex->user_agent,
 		};
 		struct access_gen gen = { gen_kind_name(ex->job.req.kind),
 					  ex->job.req.quantity };
 
-		log_access((enum log_format)h->cfg.log_format, &rec,
+		log_access(&rec,
 			   ex->generation ? &gen : NULL);
 	}
 }
@@ -325,7 +336,7 @@ static void connection_started(struct http_daemon *d, void **socket_context)
 	struct conn_ctx *cc = calloc(1, sizeof(*cc));
 
 	*socket_context = cc;
-	d->connections++;
+	counter_add(&d->connections, 1);
 	if (!d->has_pending)
 		return;
 	if (cc == NULL) {
@@ -357,7 +368,7 @@ static void on_connection(void *cls, struct MHD_Connection *conn,
 		end_exchange(d, cc->open, MHD_REQUEST_TERMINATED_WITH_ERROR);
 	if (cc != NULL && cc->counted)
 		addr_limit_give(d->http->per_addr, &cc->addr);
-	d->connections--;
+	counter_sub(&d->connections, 1);
 	d->fds_out_until = (struct timespec){ 0, 0 };  /* one is free now */
 	free(cc);
 	*socket_context = NULL;
@@ -370,15 +381,33 @@ struct header {
 	const char *value;
 };
 
-static bool add_headers(struct MHD_Response *r, const char *type,
-			const struct header *extra, size_t n_extra)
+/* What every reply carries: the type, no-store, nosniff, the request id,
+ * and for an allowed cross-origin request its CORS headers. */
+static bool add_headers(const struct exchange *ex, struct MHD_Response *r,
+			const char *type, const struct header *extra,
+			size_t n_extra)
 {
 	bool ok = MHD_add_response_header(r, "Content-Type", type) == MHD_YES &&
 		  MHD_add_response_header(r, "Cache-Control", "no-store") ==
 			  MHD_YES &&
 		  MHD_add_response_header(r, "X-Content-Type-Options",
-					  "nosniff") == MHD_YES;
+					  "nosniff") == MHD_YES &&
+		  (ex->request_id[0] == '\0' ||
+		   MHD_add_response_header(r, "X-Request-Id",
+					   ex->request_id) == MHD_YES);
 
+	if (ok && ex->allow_origin != NULL)
+		ok = MHD_add_response_header(r, "Access-Control-Allow-Origin",
+					     ex->allow_origin) == MHD_YES &&
+		     MHD_add_response_header(r, "Access-Control-Expose-Headers",
+					     CORS_EXPOSE_HEADERS) == MHD_YES;
+	if (ok && (ex->vary_accept || ex->allow_origin == ex->origin))
+		ok = MHD_add_response_header(
+			     r, "Vary",
+			     ex->vary_accept && ex->allow_origin == ex->origin
+				     ? "Accept, Origin"
+				     : ex->vary_accept ? "Accept" : "Origin") ==
+		     MHD_YES;
 	for (size_t i = 0; ok && i < n_extra; i++)
 		ok = MHD_add_response_header(r, extra[i].name,
 					     extra[i].value) == MHD_YES;
@@ -402,7 +431,7 @@ static enum MHD_Result reply(struct exchange *ex, unsigned status,
 			free(body);
 		return MHD_NO;
 	}
-	if (add_headers(r, type, extra, n_extra))
+	if (add_headers(ex, r, type, extra, n_extra))
 		rc = MHD_queue_response(ex->conn, status, r);
 	MHD_destroy_response(r);
 	if (rc == MHD_YES) {
@@ -594,16 +623,38 @@ static ssize_t read_stream(void *cls, uint64_t pos, char *buf, size_t max)
 	return 0;  /* the job is the scheduler's: touch nothing more */
 }
 
+/* What a generated reply says of its items, in headers, whatever its
+ * format (text and NDJSON bodies carry no figure): X-Entropy-Bits, each
+ * item's, as entropy_bits; and X-Entropy-Note when the items of one reply
+ * are not independent. `bits` is the caller's buffer. */
+static size_t entropy_headers(const struct gen_request *req,
+			      struct header out[2], char bits[32])
+{
+	size_t n = 0;
+
+	if (req->entropy_bits <= 0)
+		return 0;
+	snprintf(bits, 32, "%.2f", round(req->entropy_bits * 100) / 100);
+	out[n++] = (struct header){ "X-Entropy-Bits", bits };
+	if (req->kind == GEN_KIND_PIN && req->unique)
+		out[n++] = (struct header){ "X-Entropy-Note",
+					    RENDER_NOTE_DEPENDENT };
+	return n;
+}
+
 /* The first chunk of a streamed reply is in: send the headers with it. */
 static enum MHD_Result reply_stream(struct exchange *ex, const char *type)
 {
 	struct MHD_Response *r = MHD_create_response_from_callback(
 		MHD_SIZE_UNKNOWN, STREAM_BLOCK_BYTES, read_stream, ex, NULL);
+	struct header extra[2];
+	char bits[32];
+	size_t n = entropy_headers(&ex->job.req, extra, bits);
 	enum MHD_Result rc = MHD_NO;
 
 	if (r == NULL)
 		return MHD_NO;
-	if (add_headers(r, type, NULL, 0))
+	if (add_headers(ex, r, type, extra, n))
 		rc = MHD_queue_response(ex->conn, 200, r);
 	MHD_destroy_response(r);
 	if (rc == MHD_YES) {
@@ -618,6 +669,8 @@ static enum MHD_Result reply_stream(struct exchange *ex, const char *type)
 static enum MHD_Result reply_job(struct exchange *ex)
 {
 	struct job *job = &ex->job;
+	struct header extra[2];
+	char bits[32];
 
 	static const char *const types[] = {
 		[FORMAT_JSON] = "application/json",
@@ -627,12 +680,13 @@ static enum MHD_Result reply_job(struct exchange *ex)
 
 	if (job->status == 0 && job->partial)
 		return reply_stream(ex, types[job->req.format]);
+	if (job->status == 0 && job->req.explain)
+		return reply(ex, 200, types[FORMAT_JSON], job->body.buf,
+			     job->body.len, MHD_RESPMEM_PERSISTENT, NULL, 0);
 	if (job->status == 0)
-		return reply(ex, 200,
-			     job->req.explain ? types[FORMAT_JSON]
-					      : types[job->req.format],
-			     job->body.buf, job->body.len,
-			     MHD_RESPMEM_PERSISTENT, NULL, 0);
+		return reply(ex, 200, types[job->req.format], job->body.buf,
+			     job->body.len, MHD_RESPMEM_PERSISTENT, extra,
+			     entropy_headers(&job->req, extra, bits));
 	if (job->status == -ECANCELED)
 		return reply_unavailable(ex, true);
 	if (job->status == -ENOMEM)
@@ -675,6 +729,55 @@ static enum MHD_Result check_header_fields(struct exchange *ex)
 
 /* ==================================================== the access handler */
 
+static const char *header_value(const struct exchange *ex, const char *name)
+{
+	return MHD_lookup_connection_value(ex->conn, MHD_HEADER_KIND, name);
+}
+
+/* The peer's address as text, for the JSON access log. */
+static void note_client(struct exchange *ex)
+{
+	const union MHD_ConnectionInfo *info = MHD_get_connection_info(
+		ex->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const struct sockaddr *sa = info != NULL ? info->client_addr : NULL;
+
+	if (sa != NULL && sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr,
+			  ex->client, sizeof(ex->client));
+	else if (sa != NULL && sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6,
+			  &((const struct sockaddr_in6 *)sa)->sin6_addr,
+			  ex->client, sizeof(ex->client));
+}
+
+/* Phase 1: what the reply and the log line need from the request's
+ * header fields, copied now (libmicrohttpd's copies go with the request):
+ * its id, whether its Origin may read the reply, and for the JSON log
+ * the client's address and User-Agent. */
+static void note_request(struct exchange *ex)
+{
+	const struct config *cfg = &ex->http->cfg;
+	const char *origin;
+
+	if (!reqid_take(header_value(ex, "X-Request-Id"), ex->request_id))
+		reqid_make(&ex->daemon->ids, ex->request_id);
+	if (cfg->cors_origins[0] != '\0' &&
+	    (origin = header_value(ex, "Origin")) != NULL &&
+	    strlen(origin) < sizeof(ex->origin)) {
+		strcpy(ex->origin, origin);
+		ex->allow_origin = cors_allow_origin(cfg->cors_origins,
+						     ex->origin);
+	}
+	if (cfg->access_log && cfg->log_format == LOG_FORMAT_JSON) {
+		const char *ua = header_value(ex, "User-Agent");
+
+		note_client(ex);
+		if (ua != NULL)
+			snprintf(ex->user_agent, sizeof(ex->user_agent), "%s",
+				 ua);
+	}
+}
+
 static enum MHD_Result reply_method_not_allowed(struct exchange *ex)
 {
 	static const struct header allow[] = { { "Allow", "GET, HEAD" } };
@@ -683,6 +786,21 @@ static enum MHD_Result reply_method_not_allowed(struct exchange *ex)
 			     "Method Not Allowed",
 			     "this route accepts GET and HEAD only", NULL,
 			     allow, 1);
+}
+
+/* A CORS preflight from an allowed origin (cors.h): 204, what may be sent,
+ * and for how long the browser may remember it. */
+static enum MHD_Result reply_preflight(struct exchange *ex)
+{
+	static const struct header allow[] = {
+		{ "Access-Control-Allow-Methods", CORS_ALLOW_METHODS },
+		{ "Access-Control-Allow-Headers", CORS_ALLOW_HEADERS },
+		{ "Access-Control-Max-Age", CORS_MAX_AGE },
+	};
+	static char empty[1];
+
+	return reply(ex, 204, "text/plain; charset=utf-8", empty, 0,
+		     MHD_RESPMEM_PERSISTENT, allow, 3);
 }
 
 static enum MHD_Result reply_post_only(struct exchange *ex)
@@ -835,33 +953,44 @@ static enum MHD_Result dispatch_complex(struct exchange *ex,
 
 /* Every loop's shard and scheduler, summed: a scrape on any loop sees the
  * whole process. */
-static enum MHD_Result reply_metrics(struct exchange *ex)
+char *http_metrics_text(const struct http *h, const struct metrics *extra,
+			size_t *len)
 {
-	struct http *h = ex->http;
-	const struct metrics *shards[CONFIG_MAX_LOOPS];
+	const struct metrics *shards[CONFIG_MAX_LOOPS + 1];
 	struct metrics_gauges g = {
 		.loops = h->ndaemons,
 		.inflight_bytes = admission_inflight(h->adm),
+		.inflight_bytes_limit = h->cfg.max_inflight_bytes,
+		.connection_limit = h->cfg.connection_limit,
 	};
 	struct versions v;
-	size_t len = 0;
-	char *body;
+	size_t n = 0;
 
 	for (size_t i = 0; i < h->ndaemons; i++) {
 		const struct http_daemon *d = h->daemons[i];
 		struct sched_stats st;
 
 		sched_get_stats(d->sched, &st);
-		shards[i] = d->metrics;
+		shards[n++] = d->metrics;
 		g.inflight_requests += counter_get(&d->active);
+		g.open_connections += counter_get(&d->connections);
 		g.scheduler_queue_depth += st.queued;
 		g.jobs_first_slice += st.jobs_first_slice;
 		g.jobs_suspended += st.jobs_suspended;
 		g.scheduler_rounds += st.rounds;
-		g.coroutine_steps += st.task_steps;
 	}
+	if (extra != NULL)
+		shards[n++] = extra;
+	procstat_sample(&g.process);
 	version_get(&v, MHD_get_version());
-	body = metrics_render(shards, h->ndaemons, &g, &v, &len);
+	return metrics_render(shards, n, &g, &v, len);
+}
+
+static enum MHD_Result reply_metrics(struct exchange *ex)
+{
+	size_t len = 0;
+	char *body = http_metrics_text(ex->http, NULL, &len);
+
 	if (body == NULL)
 		return MHD_NO;
 	return reply(ex, 200, METRICS_CONTENT_TYPE, body, len,
@@ -884,6 +1013,33 @@ static enum MHD_Result reply_ops_body(struct exchange *ex,
 		     extra, n);
 }
 
+/* GET / for a client that asks for JSON, not HTML: the blog-era reply,
+ * one password of 12 with punctuation, {"message":"Success","data":
+ * [{"1º pin":"..."}]}, exactly as GET /pass/12?quantity=1&ponctuation=true
+ * gives it (docs/COMPAT.md). */
+static enum MHD_Result dispatch_blog_index(struct exchange *ex)
+{
+	static const char target[] = "/pass/12?quantity=1&ponctuation=true";
+	struct request req;
+	struct request_error err;
+
+	ex->route = METRICS_ROUTE_ORIGINAL;
+	if (request_parse(target, sizeof(target) - 1, ex->http->cfg.max_quantity,
+			  &req, &err) < 0)
+		return reply_request_error(ex, &err);
+	return dispatch_ready(ex, &req.gen);
+}
+
+/* Whether this port serves an operational route: /metrics and /version
+ * move to the admin listener when there is one, and --web off turns the
+ * pages off (GET / still answers JSON clients). */
+static bool serves_ops(const struct http *h, enum ops_route route)
+{
+	if (h->cfg.admin_port != 0 && ops_is_internal(route))
+		return false;
+	return h->cfg.web || !ops_is_page(route) || route == OPS_WEB_INDEX;
+}
+
 /* An operational route (ops.h), in the order of generation routes: method
  * (405), query (400), draining (503), then the route itself. */
 static enum MHD_Result dispatch_ops(struct exchange *ex, const char *method,
@@ -903,6 +1059,12 @@ static enum MHD_Result dispatch_ops(struct exchange *ex, const char *method,
 		return reply_unavailable(ex, true);
 	if (route == OPS_READYZ && !h->ready)
 		return reply_not_ready(ex);
+	if (route == OPS_WEB_INDEX) {
+		ex->vary_accept = true;
+		if (!h->cfg.web || !negotiate_wants_html(header_value(
+					   ex, MHD_HTTP_HEADER_ACCEPT)))
+			return dispatch_blog_index(ex);
+	}
 	if (route == OPS_METRICS)
 		return reply_metrics(ex);
 	if (ops_render(route, MHD_get_version(), &out) < 0)
@@ -974,6 +1136,9 @@ static enum MHD_Result dispatch(struct exchange *ex, const char *method)
 
 	if (ex->body_too_large)
 		return reply_body_too_large(ex);
+	if (method_is(method, "OPTIONS") && ex->allow_origin != NULL &&
+	    header_value(ex, "Access-Control-Request-Method") != NULL)
+		return reply_preflight(ex);
 	if (ex->target_len > h->cfg.max_url_length)
 		return reply_problem(ex, 414, PROBLEM_URI_TOO_LONG,
 				     "URI Too Long",
@@ -982,12 +1147,16 @@ static enum MHD_Result dispatch(struct exchange *ex, const char *method)
 	if (request_slash_redirect(ex->target, ex->target_len, location,
 				   sizeof(location)))
 		return reply_redirect(ex, location);
-	if (ops_match(ex->target, ex->target_len, &ops, &query, &query_len))
+	if (ops_match(ex->target, ex->target_len, &ops, &query, &query_len) &&
+	    serves_ops(h, ops))
 		return dispatch_ops(ex, method, ops, query, query_len);
 	rc = request_parse(ex->target, ex->target_len, h->cfg.max_quantity,
 			   &req, &err);
-	if (rc < 0 && err.stage == REQUEST_STAGE_PATH)
+	if (rc < 0 && err.stage == REQUEST_STAGE_PATH) {
+		if (err.status == 404)
+			ex->route = METRICS_ROUTE_NOT_FOUND;
 		return reply_request_error(ex, &err);
+	}
 	ex->route = metrics_route_of(req.route);
 	if (route_takes_body(req.route) && !method_is(method, "POST"))
 		return reply_post_only(ex);
@@ -1050,6 +1219,7 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn,
 		 * reaches us and must not hold a shutdown up. */
 		counter_add(&ex->daemon->active, 1);
 		snprintf(ex->method, sizeof(ex->method), "%s", method);
+		note_request(ex);
 		ex->phase = PHASE_BODY;
 		if (check_header_fields(ex) != MHD_YES ||
 		    ex->phase == PHASE_REPLIED)
@@ -1069,27 +1239,22 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn,
 
 /* ============================================================= lifecycle */
 
-union sockaddr_any {
-	struct sockaddr sa;
-	struct sockaddr_in in4;
-	struct sockaddr_in6 in6;
-};
-
-static int parse_bind(const struct config *cfg, union sockaddr_any *addr,
-		      socklen_t *len)
+int http_address_parse(const char *ip, size_t port, struct http_address *out)
 {
-	memset(addr, 0, sizeof(*addr));
-	if (inet_pton(AF_INET, cfg->bind, &addr->in4.sin_addr) == 1) {
-		addr->in4.sin_family = AF_INET;
-		addr->in4.sin_port = htons((uint16_t)cfg->port);
-		*len = sizeof(addr->in4);
-		return AF_INET;
+	memset(out, 0, sizeof(*out));
+	if (inet_pton(AF_INET, ip, &out->in4.sin_addr) == 1) {
+		out->in4.sin_family = AF_INET;
+		out->in4.sin_port = htons((uint16_t)port);
+		out->len = sizeof(out->in4);
+		out->family = AF_INET;
+		return 0;
 	}
-	if (inet_pton(AF_INET6, cfg->bind, &addr->in6.sin6_addr) == 1) {
-		addr->in6.sin6_family = AF_INET6;
-		addr->in6.sin6_port = htons((uint16_t)cfg->port);
-		*len = sizeof(addr->in6);
-		return AF_INET6;
+	if (inet_pton(AF_INET6, ip, &out->in6.sin6_addr) == 1) {
+		out->in6.sin6_family = AF_INET6;
+		out->in6.sin6_port = htons((uint16_t)port);
+		out->len = sizeof(out->in6);
+		out->family = AF_INET6;
+		return 0;
 	}
 	return -1;
 }
@@ -1120,16 +1285,17 @@ static int set_send_buffer(int fd, size_t bytes)
 static int open_listener(struct http *h, char *err, size_t errlen)
 {
 	const struct config *cfg = &h->cfg;
-	union sockaddr_any addr;
+	struct http_address addr;
 	socklen_t len;
 	int one = 1, fd;
 
-	h->family = parse_bind(cfg, &addr, &len);
-	if (h->family < 0) {
+	if (http_address_parse(cfg->bind, cfg->port, &addr) < 0) {
 		snprintf(err, errlen, "--bind: not an IP address: %s",
 			 cfg->bind);
 		return -1;
 	}
+	h->family = addr.family;
+	len = addr.len;
 	fd = socket(h->family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0 ||
 	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
@@ -1205,6 +1371,8 @@ static struct MHD_Daemon *start_mhd(struct http_daemon *d)
 	unsigned flags = MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
 			 MHD_USE_ERROR_LOG | MHD_USE_NO_LISTEN_SOCKET;
 	struct MHD_OptionItem opts[] = {
+		/* first, or earlier options' messages bypass it */
+		{ MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)log_library, NULL },
 		{ MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)on_uri, d },
 		{ MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, d },
 		{ MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)on_connection, d },
@@ -1249,6 +1417,7 @@ struct http_daemon *http_daemon_start(struct http *h, size_t index,
 	d->http = h;
 	d->sched = sched;
 	d->share = connection_share(&h->cfg, index, nloops);
+	reqid_source_init(&d->ids);
 	d->metrics = metrics_new();
 	if (d->metrics != NULL)
 		d->mhd = start_mhd(d);
@@ -1302,7 +1471,7 @@ bool http_daemon_wants_connections(const struct http_daemon *d)
 {
 	struct timespec now;
 
-	if (d->quiesced || d->connections >= d->share)
+	if (d->quiesced || counter_get(&d->connections) >= d->share)
 		return false;
 	if (d->fds_out_until.tv_sec == 0)
 		return true;
@@ -1346,8 +1515,8 @@ size_t http_daemon_accept(struct http_daemon *d, size_t max)
 	size_t n = 0;
 
 	while (n < max && http_daemon_wants_connections(d)) {
-		union sockaddr_any addr;
-		socklen_t len = sizeof(addr);
+		struct http_address addr;
+		socklen_t len = sizeof(addr.in6);
 		int fd = accept4(d->http->listen_fd, &addr.sa, &len,
 				 SOCK_NONBLOCK | SOCK_CLOEXEC);
 
@@ -1374,6 +1543,16 @@ void http_daemon_stop(struct http_daemon *d)
 		return;
 	MHD_stop_daemon(d->mhd);
 	d->mhd = NULL;
+}
+
+bool http_draining(const struct http *h)
+{
+	return atomic_load(&((struct http *)h)->draining);
+}
+
+bool http_ready(const struct http *h)
+{
+	return h->ready && !http_draining(h);
 }
 
 void http_begin_drain(struct http *h)

@@ -25,20 +25,29 @@ static void put(struct out *o, const char *s, size_t n)
 	o->buf[o->len] = '\0';
 }
 
-/* Printable ASCII verbatim, everything else (and backslash) as \xNN. */
-static void put_escaped(struct out *o, const char *s, size_t n)
+/* Printable ASCII verbatim, everything else (and backslash) as \xNN;
+ * spaces too, unless `keep_space` (JSON strings, where a space is no
+ * separator). */
+static void put_escaped_as(struct out *o, const char *s, size_t n,
+			   bool keep_space)
 {
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 		char esc[5];
 
-		if (c > 0x20 && c < 0x7f && c != '\\') {
+		if ((c > 0x20 || (c == 0x20 && keep_space)) && c < 0x7f &&
+		    c != '\\') {
 			put(o, (const char *)&c, 1);
 			continue;
 		}
 		snprintf(esc, sizeof(esc), "\\x%02X", c);
 		put(o, esc, 4);
 	}
+}
+
+static void put_escaped(struct out *o, const char *s, size_t n)
+{
+	put_escaped_as(o, s, n, false);
 }
 
 static void put_fmt(struct out *o, const char *fmt, ...)
@@ -119,12 +128,16 @@ size_t log_format_access(char *buf, size_t cap, const struct access_record *r)
 /* ================================================================= JSON */
 
 /* Worst case, every byte escaped (\xNN, then \\xNN in JSON: 5 bytes):
- * 1000 for the path + 16 x 160 for names + ~250 for the rest < 4096, so
- * even a hostile line is one atomic write to a pipe (PIPE_BUF). */
+ * 1000 for the path + 16 x 160 for names + 800 for the User-Agent + ~550
+ * for the rest (ids are already plain) is under 5 KiB; a line is written
+ * with one write(2), which keeps it whole on a file or a terminal, and
+ * on a pipe up to PIPE_BUF (4 KiB), which only a hostile client's line
+ * passes. */
 enum {
 	JSON_PATH_MAX = 200,           /* raw bytes of the path kept */
 	JSON_NAME_MAX = 32,            /* raw bytes of each name kept */
 	JSON_NAMES_MAX = 16,           /* names kept */
+	JSON_UA_MAX = 160,             /* raw bytes of the User-Agent kept */
 };
 
 /* A JSON string of s[0, n) (at most `max` bytes of it) in the text format's
@@ -140,7 +153,7 @@ static json_t *escaped_string(const char *s, size_t n, size_t max,
 		*truncated = true;
 	}
 	buf[0] = '\0';
-	put_escaped(&o, s, n);
+	put_escaped_as(&o, s, n, true);
 	return json_stringn(buf, o.len);
 }
 
@@ -174,55 +187,101 @@ static json_t *param_names(const char *q, size_t n, bool *truncated)
 	return names;
 }
 
-/* Build the object; jansson's setters ignore (and free) NULL values, and
- * a missing member is caught below, so one check covers every ENOMEM. */
+/* A plain string field, \xNN-escaped and cut to `max` bytes; absent when
+ * empty. jansson ignores (and frees) NULL values, so the caller counts. */
+static void set_escaped(json_t *o, const char *key, const char *s,
+			size_t max, bool *truncated)
+{
+	if (s != NULL && s[0] != '\0')
+		json_object_set_new(o, key, escaped_string(s, strlen(s), max,
+							   truncated));
+}
+
+/* The members every line starts with. */
+static void set_head(json_t *o, const char *level, const char *message)
+{
+	char ts[64];
+
+	format_timestamp(ts, sizeof(ts));
+	json_object_set_new(o, "time", json_string(ts));
+	json_object_set_new(o, "level", json_string(level));
+	json_object_set_new(o, "message", json_string(message));
+}
+
+/* The OpenTelemetry semantic conventions' names where they have one (HTTP
+ * server spans: http.request.method, url.path, ...), pwgend.* for the
+ * rest. The duration is http.server.request.duration's, in seconds. */
 static json_t *access_object(const struct access_record *r,
 			     const struct access_gen *gen)
 {
 	const char *q = memchr(r->target, '?', r->target_len);
 	size_t path = q != NULL ? (size_t)(q - r->target) : r->target_len;
 	bool truncated = false;
-	char ts[64];
 	json_t *o = json_object();
+	json_t *method = escaped_string(r->method, strlen(r->method),
+					JSON_NAME_MAX, &truncated);
+	json_t *url_path = escaped_string(r->target, path, JSON_PATH_MAX,
+					  &truncated);
+	char message[JSON_NAME_MAX * 4 + 64 + 16];
+	size_t want = 10;  /* set_head's 3 and the 7 always there */
 
-	if (o == NULL)
+	if (o == NULL || method == NULL || url_path == NULL) {
+		json_decref(o);
+		json_decref(method);
+		json_decref(url_path);
 		return NULL;
-	format_timestamp(ts, sizeof(ts));
-	json_object_set_new(o, "ts", json_string(ts));
-	json_object_set_new(o, "method", escaped_string(r->method,
-		strlen(r->method), JSON_NAME_MAX, &truncated));
-	json_object_set_new(o, "path", escaped_string(r->target, path,
-		JSON_PATH_MAX, &truncated));
-	json_object_set_new(o, "params", q == NULL ? json_array() :
+	}
+	/* "GET /password 200", for people (the path cut to 64 bytes; the
+	 * parts are fields of their own) */
+	snprintf(message, sizeof(message), "%s %.64s %d",
+		 json_string_value(method), json_string_value(url_path),
+		 r->status);
+	set_head(o, "info", message);
+	json_object_set_new(o, "http.request.method", method);
+	json_object_set_new(o, "url.path", url_path);
+	json_object_set_new(o, "pwgend.params", q == NULL ? json_array() :
 		param_names(q + 1, r->target_len - path - 1, &truncated));
-	json_object_set_new(o, "status", json_integer(r->status));
-	json_object_set_new(o, "bytes", json_integer((json_int_t)r->bytes));
-	json_object_set_new(o, "duration_us", json_integer(r->duration_us));
-	json_object_set_new(o, "kind", gen != NULL ? json_string(gen->kind)
-						   : json_null());
-	json_object_set_new(o, "quantity", gen != NULL ?
-		json_integer((json_int_t)gen->quantity) : json_null());
-	json_object_set_new(o, "aborted", json_boolean(r->aborted));
-	if (truncated)
-		json_object_set_new(o, "truncated", json_true());
-	if (json_object_size(o) != 10u + truncated) {
+	json_object_set_new(o, "http.response.status_code",
+			    json_integer(r->status));
+	json_object_set_new(o, "http.response.body.size",
+			    json_integer((json_int_t)r->bytes));
+	json_object_set_new(o, "http.server.request.duration",
+			    json_real((double)r->duration_us / 1e6));
+	json_object_set_new(o, "pwgend.aborted", json_boolean(r->aborted));
+	want += (r->request_id != NULL && r->request_id[0] != '\0') +
+		(r->client != NULL && r->client[0] != '\0') +
+		(r->user_agent != NULL && r->user_agent[0] != '\0') +
+		2 * (gen != NULL);
+	set_escaped(o, "request.id", r->request_id, JSON_NAME_MAX * 4,
+		    &truncated);
+	set_escaped(o, "client.address", r->client, JSON_NAME_MAX * 2,
+		    &truncated);
+	set_escaped(o, "user_agent.original", r->user_agent, JSON_UA_MAX,
+		    &truncated);
+	if (gen != NULL) {
+		json_object_set_new(o, "pwgend.kind", json_string(gen->kind));
+		json_object_set_new(o, "pwgend.quantity",
+				    json_integer((json_int_t)gen->quantity));
+	}
+	if (truncated) {
+		json_object_set_new(o, "pwgend.truncated", json_true());
+		want++;
+	}
+	if (json_object_size(o) != want) {
 		json_decref(o);
 		return NULL;
 	}
 	return o;
 }
 
-char *log_format_access_json(const struct access_record *r,
-			     const struct access_gen *gen, size_t *len)
+/* Compact, in insertion order, newline-terminated; malloc'd. */
+static char *dump_line(json_t *o, size_t *len)
 {
-	json_t *o = access_object(r, gen);
-	char *text, *line;
+	char *text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER |
+				     JSON_REAL_PRECISION(6));
+	char *line;
 	size_t n;
 
-	if (o == NULL)
-		return NULL;
-	text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
-	json_decref(o);
 	if (text == NULL)
 		return NULL;
 	n = strlen(text);
@@ -234,6 +293,19 @@ char *log_format_access_json(const struct access_record *r,
 	line[n] = '\n';
 	line[n + 1] = '\0';
 	*len = n + 1;
+	return line;
+}
+
+char *log_format_access_json(const struct access_record *r,
+			     const struct access_gen *gen, size_t *len)
+{
+	json_t *o = access_object(r, gen);
+	char *line;
+
+	if (o == NULL)
+		return NULL;
+	line = dump_line(o, len);
+	json_decref(o);
 	return line;
 }
 
@@ -252,38 +324,128 @@ static void write_line(const char *line, size_t n)
 	}
 }
 
-void log_access(enum log_format format, const struct access_record *r,
-		const struct access_gen *gen)
+/* The one process-wide setting (see log.h): written by main before any
+ * thread starts, read-only afterwards. */
+static enum log_format log_format_in_use = LOG_FORMAT_TEXT;
+
+void log_set_format(enum log_format format)
+{
+	log_format_in_use = format;
+}
+
+void log_access(const struct access_record *r, const struct access_gen *gen)
 {
 	char line[1024];
 	char *json;
 	size_t len = 0;
 
-	if (format == LOG_FORMAT_TEXT) {
+	if (log_format_in_use == LOG_FORMAT_TEXT) {
 		write_line(line, log_format_access(line, sizeof(line), r));
 		return;
 	}
 	json = log_format_access_json(r, gen, &len);
 	if (json == NULL) {
-		log_info("access log: out of memory");
+		log_error("access log: out of memory");
 		return;
 	}
 	write_line(json, len);
 	free(json);
 }
 
-void log_info(const char *fmt, ...)
+/* A service message as a JSON line: time, level, message, and `port`
+ * when not 0 (the start-up line). */
+static void write_json_message(const char *level, const char *msg,
+			       const char *address, unsigned port)
+{
+	json_t *o = json_object();
+	char *line = NULL;
+	size_t len = 0;
+
+	if (o != NULL) {
+		set_head(o, level, msg);
+		if (port != 0) {
+			json_object_set_new(o, "server.address",
+					    json_string(address));
+			json_object_set_new(o, "server.port",
+					    json_integer(port));
+		}
+		line = dump_line(o, &len);
+		json_decref(o);
+	}
+	if (line != NULL)
+		write_line(line, len);
+	free(line);
+}
+
+static void write_message(const char *level, const char *fmt, va_list ap)
 {
 	char line[512];
 	struct out o = { line, sizeof(line), 0 };
 	char msg[480];
-	va_list ap;
 
-	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
+	if (log_format_in_use == LOG_FORMAT_JSON) {
+		write_json_message(level, msg, NULL, 0);
+		return;
+	}
 	put(&o, "pwgend: ", 8);
 	put(&o, msg, strlen(msg));
 	line[o.len++] = '\n';
 	write_line(line, o.len);
+}
+
+static void log_message(const char *level, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void log_message(const char *level, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	write_message(level, fmt, ap);
+	va_end(ap);
+}
+
+void log_info(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	write_message("info", fmt, ap);
+	va_end(ap);
+}
+
+void log_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	write_message("error", fmt, ap);
+	va_end(ap);
+}
+
+void log_library(void *cls, const char *fmt, va_list ap)
+{
+	char msg[480];
+	size_t n;
+
+	(void)cls;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	n = strlen(msg);
+	while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
+		msg[--n] = '\0';
+	log_message("warn", "%s", msg);
+}
+
+void log_listening(const char *url, const char *address, unsigned port)
+{
+	char msg[256];
+
+	snprintf(msg, sizeof(msg), "pwgend listening on %s", url);
+	if (log_format_in_use == LOG_FORMAT_JSON) {
+		write_json_message("info", msg, address, port);
+		return;
+	}
+	printf("%s\n", msg);
+	fflush(stdout);
 }

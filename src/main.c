@@ -20,11 +20,14 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <jansson.h>
 #include <sodium.h>
 
+#include "admin.h"
 #include "admission.h"
+#include "cli.h"
 #include "config.h"
 #include "http.h"
 #include "log.h"
@@ -101,20 +104,29 @@ static bool rng_selftest(void)
 	const char *why = selftest_rng();
 
 	if (why != NULL)
-		log_info("RNG self-test failed: %s; not ready, refusing to "
+		log_error("RNG self-test failed: %s; not ready, refusing to "
 			 "generate", why);
 	return why == NULL;
 }
 
 /* Log the address actually served: tests and scripts read this line. */
-static void announce(const struct config *cfg, const struct http *http)
+static void announce(const struct config *cfg, const struct http *http,
+		     const struct admin *admin)
 {
 	bool v6 = strchr(cfg->bind, ':') != NULL;
+	char url[128];
 
-	printf("pwgend listening on %s://%s%s%s:%u\n",
-	       tls_enabled() ? "https" : "http", v6 ? "[" : "", cfg->bind,
-	       v6 ? "]" : "", http_port(http));
-	fflush(stdout);
+	snprintf(url, sizeof(url), "%s://%s%s%s:%u",
+		 tls_enabled() ? "https" : "http", v6 ? "[" : "", cfg->bind,
+		 v6 ? "]" : "", http_port(http));
+	if (admin != NULL)
+		log_info("admin listener (/metrics /version /livez /readyz) on "
+			 "http://%s%s%s:%u", strchr(cfg->admin_bind, ':') ? "["
+									  : "",
+			 cfg->admin_bind,
+			 strchr(cfg->admin_bind, ':') ? "]" : "",
+			 admin_port(admin));
+	log_listening(url, cfg->bind, http_port(http));
 }
 
 /* SIGTERM: stop accepting, let in-flight requests finish within --grace,
@@ -167,11 +179,30 @@ static int wait_for_stop(const sigset_t *signals)
 	}
 }
 
+/* --healthcheck: the admin listener when there is one (plain HTTP, where
+ * an orchestrator's probes go), else the public port. Exit status 0 on
+ * 200. */
+static int healthcheck(const struct config *cfg)
+{
+	const char *path = cfg->healthcheck == CONFIG_PROBE_LIVE ? "/livez"
+								 : "/readyz";
+	bool admin = cfg->admin_port != 0;
+	const char *bind = admin ? cfg->admin_bind : cfg->bind;
+	unsigned port = (unsigned)(admin ? cfg->admin_port : cfg->port);
+	bool tls = !admin && cfg->tls_cert[0] != '\0';
+
+	return probe_healthz(port, strchr(bind, ':') != NULL, tls, path,
+			     2000) == 200
+		       ? 0
+		       : 1;
+}
+
 static int serve(const struct config *cfg, const sigset_t *signals)
 {
 	struct sched_config sc = { .quantum = cfg->quantum,
 				   .window = cfg->window };
 	struct admission adm;
+	struct admin *admin = NULL;
 	struct http *http;
 	struct loops *loops;
 	char err[256];
@@ -181,25 +212,33 @@ static int serve(const struct config *cfg, const sigset_t *signals)
 		       cfg->loops);
 	if (cfg->tls_cert[0] != '\0' &&
 	    tls_load(cfg->tls_cert, cfg->tls_key, err, sizeof(err)) < 0) {
-		log_info("%s", err);
+		log_error("%s", err);
 		return 1;
 	}
 	http = http_new(cfg, cfg->loops, rng_selftest(), &adm, err,
 			sizeof(err));
 	if (http == NULL) {
-		log_info("%s", err);
+		log_error("%s", err);
 		return 1;
 	}
 	loops = loops_start(http, cfg->loops, &sc, &adm, err, sizeof(err));
 	if (loops == NULL) {
-		log_info("%s", err);
+		log_error("%s", err);
 		http_free(http);
 		return 1;
 	}
-	announce(cfg, http);
+	if (cfg->admin_port != 0 &&
+	    (admin = admin_start(cfg, http, err, sizeof(err))) == NULL) {
+		log_error("%s", err);
+		loops_stop(loops);
+		http_free(http);
+		return 1;
+	}
+	announce(cfg, http, admin);
 	sig = wait_for_stop(signals);
 	drain(cfg, http, loops, sig);
 	loops_stop(loops);
+	admin_stop(admin);
 	http_free(http);
 	tls_shutdown();
 	log_info("stopped");
@@ -212,33 +251,41 @@ int main(int argc, char **argv)
 	sigset_t signals;
 	char err[256];
 
+	if (argc > 1 && cli_is_command(argv[1])) {
+		harden_process();
+		if (sodium_init() < 0) {
+			log_error("sodium_init failed");
+			return 1;
+		}
+		return cli_run(argc, argv, STDOUT_FILENO);
+	}
+	if (argc > 1 && strcmp(argv[1], "serve") == 0) {
+		argv[1] = argv[0];  /* `pwgend serve --flags`: the server */
+		argv++;
+		argc--;
+	}
 	raise_fd_limit();
 	switch (config_load(&cfg, argc, argv, err, sizeof(err))) {
 	case CONFIG_HELP:
 		config_usage(stdout);
 		return 0;
 	case CONFIG_ERROR:
-		fprintf(stderr, "pwgend: %s\n", err);
+		/* in JSON if the format was read before the error */
+		log_set_format((enum log_format)cfg.log_format);
+		log_error("%s", err);
 		return 2;
 	case CONFIG_OK:
 		break;
 	}
+	log_set_format((enum log_format)cfg.log_format);
 	if (cfg.healthcheck != CONFIG_PROBE_OFF)
-		return probe_healthz((unsigned)cfg.port,
-				     strchr(cfg.bind, ':') != NULL,
-				     cfg.tls_cert[0] != '\0',
-				     cfg.healthcheck == CONFIG_PROBE_LIVE
-					     ? "/livez"
-					     : "/readyz",
-				     2000) == 200
-			       ? 0
-			       : 1;
+		return healthcheck(&cfg);
 	secmem_wipe_jansson();
 	harden_process();
 	tune_malloc();
 	block_signals(&signals);
 	if (sodium_init() < 0) {
-		log_info("sodium_init failed: refusing to start");
+		log_error("sodium_init failed: refusing to start");
 		return 1;
 	}
 	json_object_seed(0);

@@ -49,6 +49,9 @@ static const char *const route_names[METRICS_ROUTE_COUNT] = {
 	[METRICS_ROUTE_VERSION] = "version",
 	[METRICS_ROUTE_OPENAPI] = "openapi",
 	[METRICS_ROUTE_ORIGINAL] = "original",
+	[METRICS_ROUTE_PAGE] = "page",
+	[METRICS_ROUTE_DOCS] = "docs",
+	[METRICS_ROUTE_NOT_FOUND] = "not_found",
 	[METRICS_ROUTE_OTHER] = "other",
 };
 
@@ -160,15 +163,15 @@ static void label_value(FILE *f, const char *s)
 static void render_requests(FILE *f, const struct metrics *m)
 {
 	family(f, "pwgend_requests_total", "counter",
-	       "Requests answered, by route and HTTP status (0: no reply was "
-	       "sent).");
+	       "Requests answered, by route and HTTP status code (0: no "
+	       "reply was sent).");
 	for (size_t r = 0; r < METRICS_ROUTE_COUNT; r++) {
 		for (size_t s = 0; s < STATUS_SLOTS; s++) {
 			uint64_t n = get(&m->requests[r][s]);
 
 			if (n != 0)
 				fprintf(f, "pwgend_requests_total{route=\"%s\","
-					"status=\"%zu\"} %ju\n",
+					"code=\"%zu\"} %ju\n",
 					route_names[r], s, (uintmax_t)n);
 		}
 	}
@@ -229,10 +232,6 @@ static void render_work(FILE *f, const struct metrics *m,
 		(uintmax_t)g->jobs_first_slice);
 	fprintf(f, "pwgend_jobs_total{finished=\"suspended\"} %ju\n",
 		(uintmax_t)g->jobs_suspended);
-	render_counter(f, "pwgend_coroutine_steps_total",
-		       "Request-task coroutine steps run by the schedulers (one "
-		       "slice of up to --quantum bytes of work each).",
-		       g->coroutine_steps);
 	render_counter(f, "pwgend_scheduler_rounds_total",
 		       "Round-robin rounds run by the schedulers.",
 		       g->scheduler_rounds);
@@ -250,8 +249,42 @@ static void render_work(FILE *f, const struct metrics *m,
 	render_gauge(f, "pwgend_inflight_bytes",
 		     "Reply bytes charged to the admission budget "
 		     "(--max-inflight-bytes).", g->inflight_bytes);
+	render_gauge(f, "pwgend_inflight_bytes_limit",
+		     "The admission budget (--max-inflight-bytes): at "
+		     "pwgend_inflight_bytes, requests wait and then get 503.",
+		     g->inflight_bytes_limit);
+	render_gauge(f, "pwgend_open_connections",
+		     "Client connections open on the public port.",
+		     g->open_connections);
+	render_gauge(f, "pwgend_connection_limit",
+		     "Connections the public port accepts at once "
+		     "(--connection-limit, or what the descriptor limit "
+		     "allows).", g->connection_limit);
 	render_gauge(f, "pwgend_loops",
 		     "Event loops serving (--loops).", g->loops);
+}
+
+/* Prometheus' standard process metrics (client libraries' names and
+ * units), so that the usual dashboards work unchanged. */
+static void render_process(FILE *f, const struct metrics_process *p)
+{
+	if (!p->known)
+		return;
+	family(f, "process_cpu_seconds_total", "counter",
+	       "Total user and system CPU time spent in seconds.");
+	fprintf(f, "process_cpu_seconds_total %.2f\n", p->cpu_seconds);
+	render_gauge(f, "process_resident_memory_bytes",
+		     "Resident memory size in bytes.", p->resident_bytes);
+	render_gauge(f, "process_virtual_memory_bytes",
+		     "Virtual memory size in bytes.", p->virtual_bytes);
+	render_gauge(f, "process_open_fds", "Number of open file descriptors.",
+		     p->open_fds);
+	render_gauge(f, "process_max_fds",
+		     "Maximum number of open file descriptors.", p->max_fds);
+	family(f, "process_start_time_seconds", "gauge",
+	       "Start time of the process since unix epoch in seconds.");
+	fprintf(f, "process_start_time_seconds %.2f\n",
+		p->start_time_seconds);
 }
 
 static void render_build_info(FILE *f, const struct versions *v)
@@ -291,6 +324,7 @@ char *metrics_render(const struct metrics *const *shards, size_t n,
 	render_requests(f, m);
 	render_durations(f, m);
 	render_work(f, m, g);
+	render_process(f, &g->process);
 	render_build_info(f, v);
 	failed = ferror(f);
 	metrics_free(m);

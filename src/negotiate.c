@@ -14,9 +14,12 @@ static const struct {
 	{ "application", "json", FORMAT_JSON },
 	{ "text", "plain", FORMAT_TEXT },
 	{ "application", "x-ndjson", FORMAT_NDJSON },
+	{ "text", "html", FORMAT_JSON },  /* GET /'s page, not a reply format */
 };
 
-enum { N_FORMATS = sizeof(formats) / sizeof(formats[0]) };
+/* The reply formats are the first three; the page only scores. */
+enum { N_SCORED = sizeof(formats) / sizeof(formats[0]), N_FORMATS = 3,
+       HTML = 3 };
 
 /* How specifically a range matches a format: 3 exact, 2 type/star,
  * 1 star/star, 0 no match. */
@@ -76,8 +79,8 @@ static double q_of(const char *p, const char *end)
 }
 
 /* Apply one media range "type/subtype;params" to the per-format scores. */
-static void apply_range(const char *r, const char *end, double q[N_FORMATS],
-			int spec[N_FORMATS])
+static void apply_range(const char *r, const char *end, double q[N_SCORED],
+			int spec[N_SCORED])
 {
 	const char *semi = memchr(r, ';', (size_t)(end - r));
 	const char *type_end = semi != NULL ? semi : end;
@@ -87,7 +90,7 @@ static void apply_range(const char *r, const char *end, double q[N_FORMATS],
 	while (type_end > r && (type_end[-1] == ' ' || type_end[-1] == '\t'))
 		type_end--;
 	qv = semi != NULL ? q_of(semi + 1, end) : 1;
-	for (size_t f = 0; f < N_FORMATS; f++) {
+	for (size_t f = 0; f < N_SCORED; f++) {
 		int s = specificity(r, (size_t)(type_end - r), f);
 
 		if (s > spec[f]) {
@@ -97,19 +100,11 @@ static void apply_range(const char *r, const char *end, double q[N_FORMATS],
 	}
 }
 
-int negotiate_format(const char *accept, enum reply_format *out)
+/* Score every entry of formats[] against the header (not empty). */
+static void score(const char *accept, double q[N_SCORED], int spec[N_SCORED])
 {
-	double q[N_FORMATS] = { 0 };
-	int spec[N_FORMATS] = { 0 };
-	const char *p = accept, *end;
-	size_t best = N_FORMATS;
+	const char *p = accept, *end = accept + strlen(accept);
 
-	if (accept == NULL || *skip_space(accept, accept + strlen(accept)) ==
-				      '\0') {
-		*out = FORMAT_JSON;
-		return 0;
-	}
-	end = accept + strlen(accept);
 	while (p < end) {
 		const char *comma = memchr(p, ',', (size_t)(end - p));
 		const char *stop = comma != NULL ? comma : end;
@@ -117,6 +112,25 @@ int negotiate_format(const char *accept, enum reply_format *out)
 		apply_range(p, stop, q, spec);
 		p = comma != NULL ? comma + 1 : end;
 	}
+}
+
+static bool is_blank(const char *accept)
+{
+	return accept == NULL ||
+	       *skip_space(accept, accept + strlen(accept)) == '\0';
+}
+
+int negotiate_format(const char *accept, enum reply_format *out)
+{
+	double q[N_SCORED] = { 0 };
+	int spec[N_SCORED] = { 0 };
+	size_t best = N_FORMATS;
+
+	if (is_blank(accept)) {
+		*out = FORMAT_JSON;
+		return 0;
+	}
+	score(accept, q, spec);
 	for (size_t f = 0; f < N_FORMATS; f++) {
 		if (q[f] > 0 && (best == N_FORMATS || q[f] > q[best]))
 			best = f;
@@ -125,4 +139,15 @@ int negotiate_format(const char *accept, enum reply_format *out)
 		return -1;
 	*out = formats[best].format;
 	return 0;
+}
+
+bool negotiate_wants_html(const char *accept)
+{
+	double q[N_SCORED] = { 0 };
+	int spec[N_SCORED] = { 0 };
+
+	if (is_blank(accept))
+		return false;
+	score(accept, q, spec);
+	return spec[HTML] >= 2 && q[HTML] > 0 && q[HTML] >= q[0];
 }

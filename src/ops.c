@@ -134,14 +134,33 @@ enum metrics_route ops_metrics_route(enum ops_route route)
 	case OPS_WEB_INDEX:
 	case OPS_WEB_APP_JS:
 	case OPS_WEB_STYLE_CSS:
+		return METRICS_ROUTE_PAGE;
 	case OPS_DOCS:
 	case OPS_DOCS_INIT_JS:
 	case OPS_DOCS_CSS:
 	case OPS_DOCS_SWAGGER_JS:
 	case OPS_DOCS_SWAGGER_CSS:
-		break;
+		return METRICS_ROUTE_DOCS;
 	}
 	return METRICS_ROUTE_OTHER;
+}
+
+bool ops_is_admin(enum ops_route route)
+{
+	return route == OPS_LIVEZ || route == OPS_READYZ ||
+	       ops_is_internal(route);
+}
+
+bool ops_is_internal(enum ops_route route)
+{
+	return route == OPS_METRICS || route == OPS_VERSION;
+}
+
+bool ops_is_page(enum ops_route route)
+{
+	enum metrics_route label = ops_metrics_route(route);
+
+	return label == METRICS_ROUTE_PAGE || label == METRICS_ROUTE_DOCS;
 }
 
 /* The embedded spec, one copy for both routes (spec.h: JSON is YAML 1.2):

@@ -120,6 +120,15 @@ int render_items_open(struct sbuf *out, const struct items_header *h)
 	p = put_bits(p, h->entropy_bits, sizeof(head) - 20 - (size_t)(p - head));
 	if (p == NULL)
 		return -EINVAL;
+	if (h->note != NULL &&
+	    (sbuf_add(out, head, (size_t)(p - head)) < 0 ||
+	     sbuf_add(out, ",\"entropy_note\":\"",
+		      sizeof(",\"entropy_note\":\"") - 1) < 0 ||
+	     sbuf_add(out, h->note, strlen(h->note)) < 0 ||
+	     sbuf_add(out, "\"", 1) < 0))
+		return -ENOMEM;
+	if (h->note != NULL)
+		p = head;
 	p = put_str(p, ",\"items\":[");
 	return sbuf_add(out, head, (size_t)(p - head));
 }

@@ -185,6 +185,9 @@ static struct items_header header_of(const struct gen_request *req)
 		.size_name = "length",
 		.size = req->length,
 		.entropy_bits = req->entropy_bits,
+		.note = req->kind == GEN_KIND_PIN && req->unique
+				? RENDER_NOTE_DEPENDENT
+				: NULL,
 	};
 
 	if (req->kind == GEN_KIND_PASSPHRASE) {

@@ -192,6 +192,19 @@ def blog_routes(cl):
     r, _ = cl.request("GET", "/complex_password/5?quantity=1")
     check(r.status == 405 and r.getheader("Allow") == "POST",
           "GET /complex_password/5: %d %s" % (r.status, r.getheader("Allow")))
+    # GET /: one password of 12 with punctuation, for JSON clients (a
+    # script sends no Accept, or */*); browsers get the page instead
+    for accept in (None, "*/*", "application/json"):
+        cl.c.request("GET", "/", headers={"Accept": accept} if accept
+                     else {})
+        r = cl.c.getresponse()
+        data = r.read()
+        check(r.status == 200 and r.getheader("Vary") == "Accept",
+              "GET / (Accept %s): %d Vary %s" % (accept, r.status,
+                                                 r.getheader("Vary")))
+        for pw in blog_items(json.loads(data or b"{}"), 1, "GET /"):
+            check(len(pw) == 12 and has_classes(pw, True),
+                  "GET /: %r" % pw)
 
 
 def trailing_slashes(cl):

@@ -1501,7 +1501,7 @@ def check_metrics(spec, port, traffic_routes):
     # our traffic shows up
     req = byname.get("pwgend_requests_total")
     if req is not None:
-        got = {(s.labels["route"], s.labels["status"]): s.value
+        got = {(s.labels["route"], s.labels["code"]): s.value
                for s in req.samples}
         for key in traffic_routes:
             R.ok(got.get(key, 0) > 0, "/metrics: no requests_total for %s"

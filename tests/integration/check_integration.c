@@ -47,6 +47,8 @@ int main(void)
 	srunner_add_suite(sr, faults_suite());
 	srunner_add_suite(sr, rfc_fields_suite());
 	srunner_add_suite(sr, web_suite());
+	srunner_add_suite(sr, edge_suite());
+	srunner_add_suite(sr, cli_suite());
 	srunner_add_suite(sr, complex_suite());
 	srunner_add_suite(sr, stream_suite());
 	if (getenv("PWGEND_KNOWN_BUGS") != NULL &&

@@ -178,6 +178,42 @@ static int read_port(int fd, unsigned *port)
 	return 0;
 }
 
+/* With --log-format json the start-up line is a JSON object on stderr:
+ * wait for its "server.port". */
+static int read_port_from_log(const struct server *s, unsigned *port)
+{
+	static const char key[] = "\"server.port\":";
+	long deadline = now_ms() + START_TIMEOUT_MS;
+
+	while (now_ms() < deadline) {
+		char *log = slurp(s->log_fd);
+		const char *at = log != NULL ? strstr(log, key) : NULL;
+		int found = at != NULL &&
+			    sscanf(at + sizeof(key) - 1, "%u", port) == 1;
+
+		free(log);
+		if (found)
+			return *port > 0 && *port <= 65535 ? 0 : -1;
+		siginfo_t info = { 0 };
+
+		if (waitid(P_PID, (id_t)s->pid, &info,
+			   WEXITED | WNOHANG | WNOWAIT) < 0 ||
+		    info.si_pid != 0)
+			return -1;  /* it exited: server_stop reaps it */
+		sleep_ms(10);
+	}
+	return -1;
+}
+
+static bool logs_json(const char *const *flags)
+{
+	for (; flags != NULL && flags[0] != NULL && flags[1] != NULL; flags++)
+		if (strcmp(flags[0], "--log-format") == 0 &&
+		    strcmp(flags[1], "json") == 0)
+			return true;
+	return false;
+}
+
 int server_start(struct server *s, const char *const *flags)
 {
 	return server_start_with(s, flags, NULL);
@@ -189,6 +225,7 @@ int server_start_with(struct server *s, const char *const *flags,
 	char *argv[MAX_ARGS] = { (char *)server_binary(), "--port", "0",
 				 "--bind", "127.0.0.1" };
 	size_t argc = 5;
+	bool json = logs_json(flags);
 	int out[2];
 
 	memset(s, 0, sizeof(*s));
@@ -213,7 +250,8 @@ int server_start_with(struct server *s, const char *const *flags,
 		server_stop(s);
 		return -1;
 	}
-	if (read_port(s->out_fd, &s->port) < 0) {
+	if ((json ? read_port_from_log(s, &s->port)
+		  : read_port(s->out_fd, &s->port)) < 0) {
 		server_stop(s);
 		return -1;
 	}
@@ -659,16 +697,41 @@ int conn_read(struct conn *c, struct response *r, bool head_request)
 	return 0;
 }
 
+unsigned free_port(void)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	socklen_t len = sizeof(a);
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	unsigned port = 0;
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0 &&
+	    getsockname(fd, (struct sockaddr *)&a, &len) == 0)
+		port = ntohs(a.sin_port);
+	if (fd >= 0)
+		close(fd);
+	return port;
+}
+
 int http_do(unsigned port, const char *method, const char *target,
 	    struct response *r)
 {
+	return http_do_with(port, method, target, NULL, r);
+}
+
+int http_do_with(unsigned port, const char *method, const char *target,
+		 const char *extra, struct response *r)
+{
+	char headers[1024];
 	struct conn c;
 	int rc;
 
 	memset(r, 0, sizeof(*r));
+	snprintf(headers, sizeof(headers), "%sConnection: close\r\n",
+		 extra != NULL ? extra : "");
 	if (conn_open(&c, port) < 0)
 		return -1;
-	rc = conn_request(&c, method, target, "Connection: close\r\n");
+	rc = conn_request(&c, method, target, headers);
 	if (rc == 0)
 		rc = conn_read(&c, r, strcmp(method, "HEAD") == 0);
 	conn_close(&c);

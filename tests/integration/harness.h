@@ -150,6 +150,14 @@ int http_do(unsigned port, const char *method, const char *target,
 	    struct response *r);
 int http_get(unsigned port, const char *target, struct response *r);
 
+/* The same with `extra` header lines (each ending in \r\n; NULL: none). */
+int http_do_with(unsigned port, const char *method, const char *target,
+		 const char *extra, struct response *r);
+
+/* What browsers send: pages are served to clients that ask for HTML. */
+#define BROWSER_ACCEPT \
+	"Accept: text/html,application/xhtml+xml,*/*;q=0.8\r\n"
+
 void response_free(struct response *r);
 
 /* Header value by case-insensitive name, NULL if absent. */
@@ -159,6 +167,10 @@ const char *response_header(const struct response *r, const char *name);
 json_t *response_json(const struct response *r);
 
 /* ------------------------------------------------------------------ misc */
+
+/* A loopback port that was free a moment ago (for --admin-port, which
+ * has no "0 picks one"), 0 on failure. */
+unsigned free_port(void);
 
 /* The whole file at `path` (relative to the repository root, where the
  * tests run), NUL-terminated, length in *len; malloc'd, or NULL. */

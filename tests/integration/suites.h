@@ -22,6 +22,8 @@ Suite *catalogue_suite(void);
 Suite *faults_suite(void);
 Suite *rfc_fields_suite(void);
 Suite *web_suite(void);
+Suite *edge_suite(void);
+Suite *cli_suite(void);
 Suite *complex_suite(void);
 Suite *stream_suite(void);
 Suite *known_bugs_suite(void);          /* only with PWGEND_KNOWN_BUGS=1 */

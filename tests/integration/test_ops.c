@@ -220,9 +220,9 @@ static void expect_histogram_consistent(const char *text, const char *route)
 START_TEST(metrics_count_requests)
 {
 	static const char *const ok = "pwgend_requests_total{route=\"password\","
-				      "status=\"200\"}";
+				      "code=\"200\"}";
 	static const char *const bad = "pwgend_requests_total{route="
-				       "\"password\",status=\"400\"}";
+				       "\"password\",code=\"400\"}";
 	static const char *const items = "pwgend_items_generated_total{kind="
 					 "\"password\"}";
 	char *before = scrape(), *after;
@@ -245,7 +245,7 @@ START_TEST(metrics_count_requests)
 						       : metrics_sample(before, items)) +
 				    30);
 	ck_assert_double_ge(metrics_sample(after, "pwgend_requests_total{route="
-				   "\"metrics\",status=\"200\"}"), 1);
+				   "\"metrics\",code=\"200\"}"), 1);
 	ck_assert_double_ge(metrics_sample(after, "pwgend_inflight_requests"), 1);
 	ck_assert_double_ge(metrics_sample(after, "pwgend_scheduler_queue_depth"), 0);
 	ck_assert_ptr_nonnull(strstr(after, "pwgend_build_info{version=\""));
@@ -287,8 +287,8 @@ START_TEST(metrics_jobs_counted)
 			    jobs(before, "first_slice") + 1);
 	ck_assert_double_eq(jobs(after, "suspended"),
 			    jobs(before, "suspended") + 1);
-	ck_assert_double_gt(metrics_sample(after, "pwgend_coroutine_steps_total"),
-			    metrics_sample(before, "pwgend_coroutine_steps_total"));
+	ck_assert_double_gt(metrics_sample(after, "pwgend_scheduler_rounds_total"),
+			    metrics_sample(before, "pwgend_scheduler_rounds_total"));
 	ck_assert_double_ge(metrics_sample(after, "pwgend_items_generated_total{kind="
 				   "\"pin\"}"), 5000);
 	free(before);
@@ -308,11 +308,11 @@ START_TEST(metrics_count_rejections)
 	ck_assert_int_eq(r.status, 503);
 	response_free(&r);
 	text = scrape_until("pwgend_requests_total{route=\"password\","
-			    "status=\"503\"}", 1);
+			    "code=\"503\"}", 1);
 	ck_assert_double_eq(metrics_sample(text, "pwgend_admission_rejections_total"),
 			    1);
 	ck_assert_double_eq(metrics_sample(text, "pwgend_requests_total{route="
-				   "\"password\",status=\"503\"}"), 1);
+				   "\"password\",code=\"503\"}"), 1);
 	free(text);
 	conn_close(&held);
 }
@@ -467,44 +467,73 @@ END_TEST
 
 /* ============================================================= JSON log */
 
-/* One JSON object per access line with exactly the documented fields. */
-static void check_json_line(const char *line, size_t n, size_t *gen_lines)
+/* Every line is one JSON object with time, level and message; access
+ * lines carry the OpenTelemetry fields, and generation ones kind and
+ * quantity. Counts access lines of /password and the service messages
+ * that must be there. */
+struct json_log_seen {
+	size_t gen_lines, listening, draining, stopped;
+};
+
+static void check_access_line(json_t *doc, struct json_log_seen *seen)
 {
-	static const char *const keys[] = { "ts", "method", "path", "params",
-		"status", "bytes", "duration_us", "kind", "quantity",
-		"aborted" };
+	static const char *const keys[] = { "http.request.method", "url.path",
+		"pwgend.params", "http.response.status_code",
+		"http.response.body.size", "http.server.request.duration",
+		"pwgend.aborted", "request.id", "client.address" };
+	json_t *params = json_object_get(doc, "pwgend.params");
+
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		ck_assert_msg(json_object_get(doc, keys[i]) != NULL, "no %s",
+			      keys[i]);
+	ck_assert(json_is_integer(json_object_get(doc,
+						  "http.response.status_code")));
+	ck_assert(json_is_number(json_object_get(
+		doc, "http.server.request.duration")));
+	ck_assert_str_eq(json_string_value(json_object_get(doc,
+							   "client.address")),
+			 "127.0.0.1");
+	ck_assert(json_is_array(params));
+	if (strcmp(json_string_value(json_object_get(doc, "url.path")),
+		   "/password") != 0) {
+		ck_assert_ptr_null(json_object_get(doc, "pwgend.kind"));
+		return;
+	}
+	ck_assert_str_eq(json_string_value(json_object_get(doc,
+							   "pwgend.kind")),
+			 "password");
+	ck_assert_int_eq(json_integer_value(json_object_get(
+				 doc, "pwgend.quantity")), 10);
+	ck_assert_uint_eq(json_array_size(params), 2);
+	ck_assert_str_eq(json_string_value(json_array_get(params, 0)),
+			 "quantity");
+	ck_assert_str_eq(json_string_value(json_array_get(params, 1)),
+			 "length");
+	seen->gen_lines++;
+}
+
+static void check_json_line(const char *line, size_t n,
+			    struct json_log_seen *seen)
+{
 	json_error_t err;
-	json_t *doc = json_loadb(line, n, 0, &err), *params;
+	json_t *doc = json_loadb(line, n, 0, &err);
+	const char *message;
 
 	ck_assert_msg(json_is_object(doc), "not JSON (%s): %.*s", err.text,
 		      (int)n, line);
-	ck_assert_uint_eq(json_object_size(doc), 10);
-	for (size_t i = 0; i < 10; i++)
-		ck_assert_msg(json_object_get(doc, keys[i]) != NULL, "no %s",
-			      keys[i]);
-	ck_assert(json_is_integer(json_object_get(doc, "status")));
-	ck_assert(json_is_integer(json_object_get(doc, "bytes")));
-	ck_assert(json_is_integer(json_object_get(doc, "duration_us")));
-	ck_assert(json_is_boolean(json_object_get(doc, "aborted")));
-	params = json_object_get(doc, "params");
-	ck_assert(json_is_array(params));
-	if (strcmp(json_string_value(json_object_get(doc, "path")),
-		   "/password") == 0) {
-		ck_assert_str_eq(json_string_value(json_object_get(doc,
-								   "kind")),
-				 "password");
-		ck_assert_int_eq(json_integer_value(json_object_get(
-					 doc, "quantity")), 10);
-		ck_assert_uint_eq(json_array_size(params), 2);
-		ck_assert_str_eq(json_string_value(json_array_get(params, 0)),
-				 "quantity");
-		ck_assert_str_eq(json_string_value(json_array_get(params, 1)),
-				 "length");
-		(*gen_lines)++;
-	} else {
-		ck_assert(json_is_null(json_object_get(doc, "kind")));
-		ck_assert(json_is_null(json_object_get(doc, "quantity")));
-	}
+	ck_assert(json_is_string(json_object_get(doc, "time")));
+	ck_assert(json_is_string(json_object_get(doc, "level")));
+	message = json_string_value(json_object_get(doc, "message"));
+	ck_assert_ptr_nonnull(message);
+	if (json_object_get(doc, "http.request.method") != NULL)
+		check_access_line(doc, seen);
+	else if (strncmp(message, "pwgend listening on", 19) == 0)
+		seen->listening += json_is_integer(json_object_get(
+			doc, "server.port"));
+	else if (strstr(message, "draining") != NULL)
+		seen->draining++;
+	else if (strcmp(message, "stopped") == 0)
+		seen->stopped++;
 	json_decref(doc);
 }
 
@@ -512,12 +541,14 @@ enum { LOAD_REQUESTS = 200, LOAD_QUANTITY = 10 };
 
 /* 200 requests of 10 passwords of 33 characters on one keep-alive
  * connection; then no item and no query value is anywhere in the log,
- * and every access line is valid JSON with the documented fields. */
+ * and every line, start-up and shutdown messages included, is one JSON
+ * object with the documented fields (nothing on stdout). */
 START_TEST(json_log_never_holds_secrets)
 {
 	static const char *const flags[] = { "--log-format", "json", NULL };
 	char **items = calloc(LOAD_REQUESTS * LOAD_QUANTITY, sizeof(char *));
-	size_t n_items = 0, gen_lines = 0;
+	size_t n_items = 0;
+	struct json_log_seen seen = { 0 };
 	struct server s;
 	struct conn c;
 	char *log;
@@ -544,6 +575,11 @@ START_TEST(json_log_never_holds_secrets)
 	conn_close(&c);
 	ck_assert_int_eq(server_signal(&s, SIGTERM), 0);
 	ck_assert_int_eq(server_wait(&s, 7000), 0);
+	{
+		char byte;  /* stdout stayed empty: one stream */
+
+		ck_assert_int_eq(read(s.out_fd, &byte, 1), 0);
+	}
 	log = server_log(&s);
 	for (size_t i = 0; i < n_items; i++) {
 		ck_assert_msg(strstr(log, items[i]) == NULL,
@@ -557,15 +593,13 @@ START_TEST(json_log_never_holds_secrets)
 	for (const char *line = log; *line != '\0';) {
 		size_t n = strcspn(line, "\n");
 
-		if (line[0] == '{')
-			check_json_line(line, n, &gen_lines);
-		else
-			ck_assert_msg(strncmp(line, "pwgend: ", 8) == 0,
-				      "neither JSON nor a service line: %.*s",
-				      (int)n, line);
+		check_json_line(line, n, &seen);
 		line += n + (line[n] == '\n');
 	}
-	ck_assert_uint_eq(gen_lines, LOAD_REQUESTS);
+	ck_assert_uint_eq(seen.gen_lines, LOAD_REQUESTS);
+	ck_assert_uint_eq(seen.listening, 1);
+	ck_assert_uint_eq(seen.draining, 1);
+	ck_assert_uint_eq(seen.stopped, 1);
 	free(log);
 	server_stop(&s);
 }

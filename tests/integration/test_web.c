@@ -67,6 +67,11 @@ static void expect_page_headers(const struct response *r, const char *type,
 		      "Referrer-Policy: %s", ref ? ref : "(absent)");
 }
 
+static int browser_get(unsigned port, const char *target, struct response *r)
+{
+	return http_do_with(port, "GET", target, BROWSER_ACCEPT, r);
+}
+
 /* GET: 200, the headers, the file's bytes; HEAD: the same without body. */
 static void expect_page(unsigned port, size_t i)
 {
@@ -75,14 +80,15 @@ static void expect_page(unsigned port, size_t i)
 	char *want = read_file(pages[i].source, &len);
 
 	ck_assert_msg(want != NULL, "cannot read %s", pages[i].source);
-	ck_assert_int_eq(http_get(port, pages[i].target, &r), 0);
+	ck_assert_int_eq(browser_get(port, pages[i].target, &r), 0);
 	ck_assert_msg(r.status == 200, "%s: %d", pages[i].target, r.status);
 	expect_page_headers(&r, pages[i].type, 0);
 	ck_assert_msg(r.body_len == len, "%s: %zu bytes, %s has %zu",
 		      pages[i].target, r.body_len, pages[i].source, len);
 	ck_assert_msg(memcmp(r.body, want, len) == 0, "%s differs from %s",
 		      pages[i].target, pages[i].source);
-	ck_assert_int_eq(http_do(port, "HEAD", pages[i].target, &h), 0);
+	ck_assert_int_eq(http_do_with(port, "HEAD", pages[i].target,
+				      BROWSER_ACCEPT, &h), 0);
 	ck_assert_int_eq(h.status, 200);
 	expect_page_headers(&h, pages[i].type, 1);
 	ck_assert_str_eq(response_header(&h, "Content-Length"),
@@ -117,7 +123,7 @@ START_TEST(query_refused)
 	EXPECT_OK(verify_problem(&r, 400, URN "unknown-parameter", "url"));
 	response_free(&r);
 	snprintf(target, sizeof(target), "%s?", pages[_i].target);
-	ck_assert_int_eq(http_get(fixture.port, target, &r), 0);
+	ck_assert_int_eq(browser_get(fixture.port, target, &r), 0);
 	ck_assert_int_eq(r.status, 200);
 	expect_page_headers(&r, pages[_i].type, 0);
 	response_free(&r);
@@ -179,7 +185,7 @@ START_TEST(page_and_files_on_one_connection)
 		struct response r;
 
 		ck_assert_int_eq(conn_request(&c, "GET", pages[i].target,
-					      NULL), 0);
+					      BROWSER_ACCEPT), 0);
 		ck_assert_int_eq(conn_read(&c, &r, false), 0);
 		ck_assert_msg(r.status == 200, "%s", pages[i].target);
 		ck_assert(!r.closed);

@@ -8,7 +8,7 @@ static const char *format(const char *method, const char *target, int status)
 {
 	static char line[512];
 	struct access_record r = { method, target, strlen(target), status, 42,
-				   7, 0 };
+				   7, 0, NULL, NULL, NULL };
 
 	log_format_access(line, sizeof(line), &r);
 	return line;
@@ -41,7 +41,7 @@ START_TEST(test_long_lines_are_cut_but_terminated)
 	char target[3000];
 	char line[256];
 	struct access_record r = { "GET", target, sizeof(target), 200, 1, 1,
-				   0 };
+				   0, NULL, NULL, NULL };
 	size_t n;
 
 	memset(target, 'a', sizeof(target));
@@ -55,7 +55,8 @@ END_TEST
 START_TEST(test_aborted_marker)
 {
 	char line[256];
-	struct access_record r = { "GET", "/pin", 4, 200, 10, 5, 1 };
+	struct access_record r = { "GET", "/pin", 4, 200, 10, 5, 1,
+				   NULL, NULL, NULL };
 
 	log_format_access(line, sizeof(line), &r);
 	ck_assert_ptr_nonnull(strstr(line, "GET /pin 200 10 5us aborted\n"));

@@ -44,12 +44,15 @@ static const char *str(json_t *doc, const char *key)
 
 START_TEST(test_generation_line)
 {
-	static const char *const keys[] = { "ts", "method", "path", "params",
-		"status", "bytes", "duration_us", "kind", "quantity",
-		"aborted" };
+	static const char *const keys[] = { "time", "level", "message",
+		"http.request.method", "url.path", "pwgend.params",
+		"http.response.status_code", "http.response.body.size",
+		"http.server.request.duration", "pwgend.aborted", "request.id",
+		"client.address", "user_agent.original", "pwgend.kind",
+		"pwgend.quantity" };
 	const char *target = "/password?quantity=10&length=33&symbols=true";
 	struct access_record r = { "GET", target, strlen(target), 200, 4242,
-				   77, 0 };
+				   77, 0, "req-1", "10.0.0.7", "curl/8.0 (x)" };
 	struct access_gen gen = { "password", 10 };
 	char *text;
 	json_t *doc = line_of(&r, &gen, &text), *params;
@@ -60,49 +63,62 @@ START_TEST(test_generation_line)
 
 	json_object_foreach(doc, key, value)
 		ck_assert_str_eq(key, keys[i++]);
-	ck_assert_uint_eq(i, 10);
+	ck_assert_uint_eq(i, 15);
 	ck_assert_int_eq(regcomp(&ts, "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:"
 				 "[0-9]{2}:[0-9]{2}\\.[0-9]{3}Z$",
 				 REG_EXTENDED | REG_NOSUB), 0);
-	ck_assert_int_eq(regexec(&ts, str(doc, "ts"), 0, NULL, 0), 0);
+	ck_assert_int_eq(regexec(&ts, str(doc, "time"), 0, NULL, 0), 0);
 	regfree(&ts);
-	ck_assert_str_eq(str(doc, "method"), "GET");
-	ck_assert_str_eq(str(doc, "path"), "/password");
-	params = json_object_get(doc, "params");
+	ck_assert_str_eq(str(doc, "level"), "info");
+	ck_assert_str_eq(str(doc, "message"), "GET /password 200");
+	ck_assert_str_eq(str(doc, "http.request.method"), "GET");
+	ck_assert_str_eq(str(doc, "url.path"), "/password");
+	params = json_object_get(doc, "pwgend.params");
 	ck_assert_uint_eq(json_array_size(params), 3);
 	ck_assert_str_eq(json_string_value(json_array_get(params, 0)),
 			 "quantity");
 	ck_assert_str_eq(json_string_value(json_array_get(params, 2)),
 			 "symbols");
-	ck_assert_int_eq(json_integer_value(json_object_get(doc, "status")),
-			 200);
-	ck_assert_int_eq(json_integer_value(json_object_get(doc, "bytes")),
-			 4242);
-	ck_assert_int_eq(json_integer_value(json_object_get(doc,
-							    "duration_us")),
-			 77);
-	ck_assert_str_eq(str(doc, "kind"), "password");
-	ck_assert_int_eq(json_integer_value(json_object_get(doc, "quantity")),
-			 10);
-	ck_assert(json_is_false(json_object_get(doc, "aborted")));
-	/* values never appear (after "ts", whose digits may hold a 33) */
-	ck_assert_ptr_null(strstr(strstr(text, "\"method\""), "33"));
+	ck_assert_int_eq(json_integer_value(json_object_get(
+				 doc, "http.response.status_code")), 200);
+	ck_assert_int_eq(json_integer_value(json_object_get(
+				 doc, "http.response.body.size")), 4242);
+	ck_assert_double_eq_tol(json_real_value(json_object_get(
+					doc, "http.server.request.duration")),
+				77e-6, 1e-9);
+	ck_assert_str_eq(str(doc, "request.id"), "req-1");
+	ck_assert_str_eq(str(doc, "client.address"), "10.0.0.7");
+	ck_assert_str_eq(str(doc, "user_agent.original"), "curl/8.0 (x)");
+	ck_assert_str_eq(str(doc, "pwgend.kind"), "password");
+	ck_assert_int_eq(json_integer_value(json_object_get(
+				 doc, "pwgend.quantity")), 10);
+	ck_assert(json_is_false(json_object_get(doc, "pwgend.aborted")));
+	/* values never appear (after "time", whose digits may hold a 33) */
+	ck_assert_ptr_null(strstr(strstr(text, "\"level\""), "33"));
 	ck_assert_ptr_null(strstr(text, "true"));
 	json_decref(doc);
 	free(text);
 }
 END_TEST
 
-START_TEST(test_other_line_has_nulls)
+/* Not a generation request, nothing known about the client: those
+ * members are left out, not null. */
+START_TEST(test_other_line_leaves_out_unknowns)
 {
-	struct access_record r = { "HEAD", "/livez", 6, 200, 15, 3, 1 };
+	struct access_record r = { "HEAD", "/livez", 6, 200, 15, 3, 1,
+				   NULL, "", NULL };
 	json_t *doc = line_of(&r, NULL, NULL);
+	static const char *const absent[] = { "pwgend.kind", "pwgend.quantity",
+		"request.id", "client.address", "user_agent.original",
+		"pwgend.truncated" };
 
-	ck_assert(json_is_null(json_object_get(doc, "kind")));
-	ck_assert(json_is_null(json_object_get(doc, "quantity")));
-	ck_assert(json_is_true(json_object_get(doc, "aborted")));
-	ck_assert_uint_eq(json_array_size(json_object_get(doc, "params")), 0);
-	ck_assert_ptr_null(json_object_get(doc, "truncated"));
+	for (size_t i = 0; i < sizeof(absent) / sizeof(absent[0]); i++)
+		ck_assert_msg(json_object_get(doc, absent[i]) == NULL, "%s",
+			      absent[i]);
+	ck_assert(json_is_true(json_object_get(doc, "pwgend.aborted")));
+	ck_assert_uint_eq(json_array_size(json_object_get(doc,
+							  "pwgend.params")),
+			  0);
 	json_decref(doc);
 }
 END_TEST
@@ -114,17 +130,17 @@ START_TEST(test_hostile_bytes_escaped)
 {
 	const char target[] = "/x\r\n{\"a\":1}\\\xff\xc3?na\"me\n=v&\x01\x80=2";
 	struct access_record r = { "G\"ET", target, sizeof(target) - 1, 404,
-				   1, 1, 0 };
+				   1, 1, 0, NULL, NULL, NULL };
 	char *text;
 	json_t *doc = line_of(&r, NULL, &text), *params;
 
 	for (const char *p = text; *p != '\n'; p++)
 		ck_assert_msg(*p >= 0x20 && *p < 0x7f, "raw byte 0x%02x",
 			      (unsigned char)*p);
-	ck_assert_str_eq(str(doc, "path"),
+	ck_assert_str_eq(str(doc, "url.path"),
 			 "/x\\x0D\\x0A{\"a\":1}\\x5C\\xFF\\xC3");
-	ck_assert_str_eq(str(doc, "method"), "G\"ET");
-	params = json_object_get(doc, "params");
+	ck_assert_str_eq(str(doc, "http.request.method"), "G\"ET");
+	params = json_object_get(doc, "pwgend.params");
 	ck_assert_uint_eq(json_array_size(params), 2);
 	ck_assert_str_eq(json_string_value(json_array_get(params, 0)),
 			 "na\"me\\x0A");
@@ -140,10 +156,10 @@ START_TEST(test_param_names)
 {
 	const char *target = "/pin?&&quantity&=5&length=8&";
 	struct access_record r = { "GET", target, strlen(target), 400, 1, 1,
-				   0 };
+				   0, NULL, NULL, NULL };
 	json_t *doc = line_of(&r, NULL, NULL), *params;
 
-	params = json_object_get(doc, "params");
+	params = json_object_get(doc, "pwgend.params");
 	ck_assert_uint_eq(json_array_size(params), 3);
 	ck_assert_str_eq(json_string_value(json_array_get(params, 0)),
 			 "quantity");
@@ -159,7 +175,7 @@ START_TEST(test_long_target_truncated)
 {
 	static char target[16384];
 	struct access_record r = { "GET", target, sizeof(target), 414, 1, 1,
-				   0 };
+				   0, NULL, NULL, NULL };
 	char *text;
 	json_t *doc;
 
@@ -169,11 +185,13 @@ START_TEST(test_long_target_truncated)
 		target[i] = i % 80 == 0 ? '&' : '\x01';
 	doc = line_of(&r, NULL, &text);
 	ck_assert_uint_lt(strlen(text), 4096);
-	ck_assert(json_is_true(json_object_get(doc, "truncated")));
-	ck_assert_uint_eq(json_array_size(json_object_get(doc, "params")), 16);
-	ck_assert_uint_eq(strlen(str(doc, "path")), 4 * 200);
+	ck_assert(json_is_true(json_object_get(doc, "pwgend.truncated")));
+	ck_assert_uint_eq(json_array_size(json_object_get(doc,
+							  "pwgend.params")),
+			  16);
+	ck_assert_uint_eq(strlen(str(doc, "url.path")), 4 * 200);
 	ck_assert_uint_eq(strlen(json_string_value(json_array_get(
-				  json_object_get(doc, "params"), 0))),
+				  json_object_get(doc, "pwgend.params"), 0))),
 			  4 * 32);
 	json_decref(doc);
 	free(text);
@@ -227,7 +245,7 @@ Suite *log_json_suite(void)
 	TCase *flag = tcase_create("flag");
 
 	tcase_add_test(tc, test_generation_line);
-	tcase_add_test(tc, test_other_line_has_nulls);
+	tcase_add_test(tc, test_other_line_leaves_out_unknowns);
 	tcase_add_test(tc, test_hostile_bytes_escaped);
 	tcase_add_test(tc, test_param_names);
 	tcase_add_test(tc, test_long_target_truncated);

@@ -26,7 +26,13 @@ static const struct metrics_gauges test_gauges = {
 	.jobs_first_slice = 39,
 	.jobs_suspended = 40,
 	.scheduler_rounds = 41,
-	.coroutine_steps = 42,
+	.inflight_bytes_limit = 65536,
+	.open_connections = 5,
+	.connection_limit = 1000,
+	.process = { .known = true, .cpu_seconds = 1.5,
+		     .resident_bytes = 7340032, .virtual_bytes = 8388608,
+		     .open_fds = 12, .max_fds = 1024,
+		     .start_time_seconds = 1796449683.25 },
 };
 
 static char *render(const struct metrics *m)
@@ -214,7 +220,20 @@ START_TEST(test_empty_exposition_is_valid)
 	ck_assert_double_eq(sample(text, "pwgend_jobs_total{finished="
 				   "\"suspended\"}"), 40);
 	ck_assert_double_eq(sample(text, "pwgend_scheduler_rounds_total"), 41);
-	ck_assert_double_eq(sample(text, "pwgend_coroutine_steps_total"), 42);
+	/* it mirrored the scheduler rounds: gone */
+	ck_assert_ptr_null(strstr(text, "coroutine_steps"));
+	ck_assert_double_eq(sample(text, "pwgend_inflight_bytes_limit"), 65536);
+	ck_assert_double_eq(sample(text, "pwgend_open_connections"), 5);
+	ck_assert_double_eq(sample(text, "pwgend_connection_limit"), 1000);
+	ck_assert_double_eq(sample(text, "process_cpu_seconds_total"), 1.5);
+	ck_assert_double_eq(sample(text, "process_resident_memory_bytes"),
+			    7340032);
+	ck_assert_double_eq(sample(text, "process_virtual_memory_bytes"),
+			    8388608);
+	ck_assert_double_eq(sample(text, "process_open_fds"), 12);
+	ck_assert_double_eq(sample(text, "process_max_fds"), 1024);
+	ck_assert_double_eq(sample(text, "process_start_time_seconds"),
+			    1796449683.25);
 	ck_assert_double_eq(sample(text, "pwgend_admission_rejections_total"),
 			    0);
 	ck_assert_double_eq(sample(text, "pwgend_build_info{version=\"1.2.3\","
@@ -233,7 +252,7 @@ START_TEST(test_requests_by_route_and_status)
 	metrics_observe(m, METRICS_ROUTE_PASSWORD, 200, 10);
 	metrics_observe(m, METRICS_ROUTE_PASSWORD, 200, 10);
 	metrics_observe(m, METRICS_ROUTE_PASSWORD, 400, 10);
-	metrics_observe(m, METRICS_ROUTE_OTHER, 404, 10);
+	metrics_observe(m, METRICS_ROUTE_NOT_FOUND, 404, 10);
 	metrics_observe(m, METRICS_ROUTE_METRICS, 0, 10);     /* no reply */
 	metrics_observe(m, METRICS_ROUTE_PIN, 999, 10);       /* -> 0 */
 	metrics_observe(m, (enum metrics_route)77, 200, 10);  /* -> other */
@@ -243,20 +262,20 @@ START_TEST(test_requests_by_route_and_status)
 	text = render(m);
 	check_format(text);
 	ck_assert_double_eq(sample(text, "pwgend_requests_total{route="
-				   "\"password\",status=\"200\"}"), 2);
+				   "\"password\",code=\"200\"}"), 2);
 	ck_assert_double_eq(sample(text, "pwgend_requests_total{route="
-				   "\"password\",status=\"400\"}"), 1);
+				   "\"password\",code=\"400\"}"), 1);
 	ck_assert_double_eq(sample(text, "pwgend_requests_total{route="
-				   "\"other\",status=\"404\"}"), 1);
+				   "\"not_found\",code=\"404\"}"), 1);
 	ck_assert_double_eq(sample(text, "pwgend_requests_total{route="
-				   "\"other\",status=\"200\"}"), 1);
+				   "\"other\",code=\"200\"}"), 1);
 	ck_assert_double_eq(sample(text, "pwgend_requests_total{route="
-				   "\"metrics\",status=\"0\"}"), 1);
+				   "\"metrics\",code=\"0\"}"), 1);
 	ck_assert_double_eq(sample(text, "pwgend_requests_total{route="
-				   "\"pin\",status=\"0\"}"), 1);
+				   "\"pin\",code=\"0\"}"), 1);
 	/* only statuses that happened are listed */
 	ck_assert_double_eq(sample(text, "pwgend_requests_total{route="
-				   "\"pin\",status=\"200\"}"), -1);
+				   "\"pin\",code=\"200\"}"), -1);
 	ck_assert_double_eq(sample(text, "pwgend_items_generated_total{kind="
 				   "\"password\"}"), 7);
 	ck_assert_double_eq(sample(text, "pwgend_items_generated_total{kind="
@@ -373,7 +392,7 @@ START_TEST(test_concurrent_recording)
 		pthread_join(t[i], NULL);
 	text = render_shards(shards, THREADS);
 	ck_assert_double_eq(sample(text, "pwgend_requests_total{route="
-				   "\"password\",status=\"200\"}"),
+				   "\"password\",code=\"200\"}"),
 			    THREADS * PER_THREAD);
 	ck_assert_double_eq(sample(text, "pwgend_items_generated_total{kind="
 				   "\"password\"}"), 2.0 * THREADS * PER_THREAD);

@@ -90,7 +90,7 @@ START_TEST(test_items_head_matches_jansson)
 
 	for (size_t i = 0; i < sizeof(bits) / sizeof(bits[0]); i++) {
 		struct items_header h = { "passphrase", 100000, "words",
-					  i * 7, bits[i] };
+					  i * 7, bits[i], NULL };
 		struct sbuf sb = SBUF_INIT;
 		json_t *doc = json_pack("{s:s, s:I, s:I, s:f, s:[]}", "kind",
 					h.kind, "quantity",
@@ -138,10 +138,38 @@ START_TEST(test_clean_alphabets)
 }
 END_TEST
 
+/* A note goes right after entropy_bits, as a string member. */
+START_TEST(test_items_document_with_note)
+{
+	struct sbuf sb = SBUF_INIT;
+	struct items_header h = { "pin", 2, "length", 6, 19.93,
+				  RENDER_NOTE_DEPENDENT };
+	static const char head[] = "{\"kind\":\"pin\",\"quantity\":2,"
+				   "\"length\":6,\"entropy_bits\":19.93,"
+				   "\"entropy_note\":\"items are distinct";
+	json_error_t err;
+	json_t *doc;
+
+	ck_assert_int_eq(render_items_open(&sb, &h), 0);
+	ck_assert_int_eq(render_item(&sb, 0, "123456", 6), 0);
+	ck_assert_int_eq(render_item(&sb, 1, "654321", 6), 0);
+	ck_assert_int_eq(render_items_close(&sb), 0);
+	ck_assert_int_eq(memcmp(sb.buf, head, sizeof(head) - 1), 0);
+	doc = json_loadb(sb.buf, sb.len, 0, &err);
+	ck_assert_msg(doc != NULL, "%s", err.text);
+	ck_assert_str_eq(json_string_value(json_object_get(doc,
+							   "entropy_note")),
+			 RENDER_NOTE_DEPENDENT);
+	ck_assert_uint_eq(json_array_size(json_object_get(doc, "items")), 2);
+	json_decref(doc);
+	sbuf_release(&sb);
+}
+END_TEST
+
 START_TEST(test_items_document)
 {
 	struct sbuf sb = SBUF_INIT;
-	struct items_header h = { "password", 3, "length", 4, 23.8196 };
+	struct items_header h = { "password", 3, "length", 4, 23.8196, NULL };
 	static const char *items[] = { "ab\"c", "d\\ef", "g/hi" };
 	json_error_t err;
 	json_t *doc;
@@ -237,6 +265,7 @@ Suite *render_suite(void)
 	tcase_add_test(tc, test_escaper_matches_jansson_for_every_ascii_byte);
 	tcase_add_test(tc, test_escaper_matches_jansson_on_random_strings);
 	tcase_add_test(tc, test_items_document);
+	tcase_add_test(tc, test_items_document_with_note);
 	tcase_add_test(tc, test_items_head_matches_jansson);
 	tcase_add_test(tc, test_clean_alphabets);
 	tcase_add_test(tc, test_problem_document);

@@ -66,7 +66,12 @@ START_TEST(test_paths_match)
 	ck_assert_int_eq(route, pages[_i].route);
 	ck_assert_ptr_null(query);
 	ck_assert_uint_eq(qlen, 0);
-	ck_assert_int_eq(ops_metrics_route(route), METRICS_ROUTE_OTHER);
+	/* labelled apart from 404s and from each other */
+	ck_assert_int_eq(ops_metrics_route(route),
+			 strncmp(p, "/docs", 5) == 0 ? METRICS_ROUTE_DOCS
+						     : METRICS_ROUTE_PAGE);
+	ck_assert(ops_is_page(route));
+	ck_assert(!ops_is_admin(route) && !ops_is_internal(route));
 }
 END_TEST
 

@@ -6,6 +6,7 @@
 
 Suite *complex_suite(void);
 Suite *config_suite(void);
+Suite *edge_suite(void);
 Suite *framing_suite(void);
 Suite *gather_suite(void);
 Suite *gen_suite(void);

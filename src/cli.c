@@ -1,0 +1,305 @@
+/* cli.c - see cli.h. */
+#include "cli.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "config.h"
+#include "gen.h"
+#include "job.h"
+#include "log.h"
+#include "request.h"
+#include "rng.h"
+#include "sbuf.h"
+#include "spec.h"
+#include "task.h"
+
+/* The routes the CLI speaks for: one per kind, the same names. */
+static const char *const commands[] = { "password", "pin", "passphrase",
+					"token" };
+
+enum {
+	CLI_TARGET_MAX = 16384,        /* the longest --max-url-length */
+	CLI_CHUNK = 64 * 1024,         /* written, and wiped, at a time */
+	CLI_QUANTUM = 16384,           /* work per task step, as a server's */
+	CLI_WINDOW = 64,
+};
+
+bool cli_is_command(const char *arg)
+{
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (arg != NULL && strcmp(arg, commands[i]) == 0)
+			return true;
+	return false;
+}
+
+/* A parameter object of the spec, following a local "$ref". */
+static json_t *resolve(json_t *spec, json_t *param)
+{
+	const char *ref = json_string_value(json_object_get(param, "$ref"));
+	static const char prefix[] = "#/components/parameters/";
+
+	if (ref == NULL)
+		return param;
+	if (strncmp(ref, prefix, sizeof(prefix) - 1) != 0)
+		return NULL;
+	return json_object_get(json_object_get(json_object_get(
+				       spec, "components"), "parameters"),
+			       ref + sizeof(prefix) - 1);
+}
+
+/* "--name  integer 4..1024: first sentence of its description". */
+static void print_parameter(FILE *out, json_t *p)
+{
+	json_t *schema = json_object_get(p, "schema");
+	const char *type = json_string_value(json_object_get(schema, "type"));
+	const char *desc = json_string_value(json_object_get(p, "description"));
+	json_t *lo = json_object_get(schema, "minimum");
+	json_t *hi = json_object_get(schema, "maximum");
+	json_t *choices = json_object_get(schema, "enum");
+	size_t n = desc != NULL ? strcspn(desc, "\n") : 0;
+	const char *stop = desc != NULL ? strstr(desc, ". ") : NULL;
+
+	if (stop != NULL && (size_t)(stop - desc) + 1 < n)
+		n = (size_t)(stop - desc) + 1;
+	fprintf(out, "  --%-16s %s", json_string_value(json_object_get(p,
+								       "name")),
+		type != NULL ? type : "value");
+	if (json_is_number(lo) && json_is_number(hi))
+		fprintf(out, " %.0f..%.0f", json_number_value(lo),
+			json_number_value(hi));
+	for (size_t i = 0; i < json_array_size(choices); i++)
+		fprintf(out, "%s%s", i == 0 ? " " : "|",
+			json_string_value(json_array_get(choices, i)));
+	fprintf(out, "%s%.*s\n", n > 0 ? ": " : "", (int)(n > 160 ? 160 : n),
+		desc != NULL ? desc : "");
+}
+
+/* `pwgend <kind> --help`: the route's parameters, read from the embedded
+ * contract (openapi.json), so the two can never disagree. */
+static int print_help(const char *kind, FILE *out)
+{
+	char path[32];
+	size_t len = 0;
+	const unsigned char *text = spec_json(&len);
+	json_t *spec = json_loadb((const char *)text, len, 0, NULL), *item;
+	json_t *lists[2];
+	bool explain = false;
+
+	snprintf(path, sizeof(path), "/%s", kind);
+	item = json_object_get(json_object_get(spec, "paths"), path);
+	lists[0] = json_object_get(item, "parameters");
+	lists[1] = json_object_get(json_object_get(item, "get"), "parameters");
+	fprintf(out, "usage: pwgend %s [--parameter value | --parameter=value "
+		"| --switch]...\n\nPrints items, one a line (--format json or "
+		"ndjson: as GET %s replies).\nThe parameters are those of GET "
+		"%s (see /docs), hyphens or underscores alike:\n\n", kind, path,
+		path);
+	for (size_t l = 0; l < 2; l++)
+		for (size_t i = 0; i < json_array_size(lists[l]); i++) {
+			json_t *p = resolve(spec, json_array_get(lists[l], i));
+
+			if (p == NULL)
+				continue;
+			print_parameter(out, p);
+			explain |= strcmp(json_string_value(json_object_get(
+						  p, "name")), "explain") == 0;
+		}
+	if (!explain)
+		fprintf(out, "  --%-16s %s\n", "explain",
+			"boolean: describe what would be drawn, and draw "
+			"nothing");
+	json_decref(spec);
+	return 0;
+}
+
+static bool wants_help(int argc, char **argv)
+{
+	for (int i = 2; i < argc; i++)
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+			return true;
+	return false;
+}
+
+/* Append s, percent-encoding all but unreserved characters (RFC 3986), so
+ * that any value (`--symbol_set '#&='`) reaches the parser as given. */
+static int put_encoded(struct sbuf *t, const char *s, bool name)
+{
+	for (; *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+		char esc[4];
+
+		if (name && c == '-')
+			c = '_';  /* --min-entropy is min_entropy */
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || strchr("-._~", c) != NULL) {
+			if (sbuf_add(t, (const char *)&c, 1) < 0)
+				return -1;
+			continue;
+		}
+		snprintf(esc, sizeof(esc), "%%%02X", c);
+		if (sbuf_add(t, esc, 3) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* argv (after the command) into "/<kind>?name=value&...". A flag alone,
+ * or followed by another flag, means true. 0, or -1 with a message. */
+static int build_target(const char *kind, int argc, char **argv,
+			struct sbuf *t)
+{
+	if (sbuf_add(t, "/", 1) < 0 || sbuf_add(t, kind, strlen(kind)) < 0)
+		return -1;
+	for (int i = 0; i < argc; i++) {
+		const char *arg = argv[i], *eq, *value = "true";
+		char name[128];
+		size_t n;
+
+		if (strncmp(arg, "--", 2) != 0 || arg[2] == '\0') {
+			log_error("unexpected argument \"%s\" (flags are "
+				  "--name value)", arg);
+			return -1;
+		}
+		arg += 2;
+		eq = strchr(arg, '=');
+		n = eq != NULL ? (size_t)(eq - arg) : strlen(arg);
+		if (n >= sizeof(name)) {
+			log_error("flag too long: --%.32s...", arg);
+			return -1;
+		}
+		memcpy(name, arg, n);
+		name[n] = '\0';
+		if (eq != NULL)
+			value = eq + 1;
+		else if (i + 1 < argc && strncmp(argv[i + 1], "--", 2) != 0)
+			value = argv[++i];
+		if (sbuf_add(t, memchr(t->buf, '?', t->len) ? "&" : "?", 1) < 0 ||
+		    put_encoded(t, name, true) < 0 || sbuf_add(t, "=", 1) < 0 ||
+		    put_encoded(t, value, false) < 0)
+			return -1;
+	}
+	if (t->len > CLI_TARGET_MAX) {
+		log_error("the flags are too long");
+		return -1;
+	}
+	return 0;
+}
+
+/* The same words as the server's problem+json: detail and parameter. */
+static int refuse(const struct request_error *err)
+{
+	if (err->parameter[0] != '\0')
+		log_error("%s: %s (parameter %s)", err->title, err->detail,
+			  err->parameter);
+	else
+		log_error("%s: %s", err->title, err->detail);
+	return 2;
+}
+
+/* All of buf to fd. 1 when the reader has gone (EPIPE), -1 on another
+ * error, 0 when written. */
+static int write_all(int fd, const char *buf, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, buf, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return errno == EPIPE ? 1 : -1;
+		buf += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* Run the job to its end, writing each chunk as it is made. */
+static int run_job(struct job *job, int out_fd)
+{
+	struct class_alphabets alphabets;
+	struct rng rng;
+	struct task_env env = { &rng, CLI_QUANTUM, CLI_WINDOW, &alphabets };
+	int rc, status = 0;
+
+	rng_init(&rng);
+	class_alphabets_init(&alphabets);
+	do {
+		int w;
+
+		rc = task_step(job, &env);
+		if (rc < 0)
+			break;
+		if (rc == CORO_YIELD)
+			continue;
+		w = write_all(out_fd, job->body.buf, job->body.len);
+		sbuf_clear(&job->body);  /* wipes the items just written */
+		if (w != 0) {
+			task_cancel(job);
+			if (w < 0)
+				log_error("cannot write: %s", strerror(errno));
+			status = w < 0 ? 1 : 0;  /* a closed pipe: quietly */
+			break;
+		}
+	} while (rc != CORO_DONE);
+	if (rc < 0) {
+		log_error("generation failed: %s", strerror(-rc));
+		status = 1;
+	}
+	sbuf_release(&job->body);
+	rng_wipe(&rng);
+	return status;
+}
+
+int cli_run(int argc, char **argv, int out_fd)
+{
+	const char *kind = argv[1];
+	char *defaults[] = { argv[0], NULL };
+	struct sbuf target = SBUF_INIT;
+	struct request_error err;
+	struct request req;
+	struct config cfg;
+	char why[256];
+	struct job *job;
+	int status;
+
+	if (wants_help(argc, argv))
+		return print_help(kind, stdout);
+	if (config_load(&cfg, 1, defaults, why, sizeof(why)) != CONFIG_OK) {
+		log_error("%s", why);
+		return 2;
+	}
+	if (build_target(kind, argc - 2, argv + 2, &target) < 0) {
+		sbuf_release(&target);
+		return 2;
+	}
+	/* the request may point into the target: it lives as long as the
+	 * job, as an exchange's does */
+	if (request_parse(target.buf, target.len, cfg.max_quantity, &req,
+			  &err) < 0 ||
+	    request_check_work(&req.gen, cfg.max_work, &err) < 0) {
+		sbuf_release(&target);
+		return refuse(&err);
+	}
+	if (!req.gen.format_given)
+		req.gen.format = FORMAT_TEXT;
+	job = calloc(1, sizeof(*job));
+	if (job == NULL) {
+		sbuf_release(&target);
+		log_error("out of memory");
+		return 1;
+	}
+	job->req = req.gen;
+	job->stream_chunk = req.gen.explain ? 0 : CLI_CHUNK;
+	signal(SIGPIPE, SIG_IGN);  /* a closed pipe is EPIPE, seen above */
+	status = run_job(job, out_fd);
+	free(job);
+	sbuf_release(&target);
+	return status;
+}
