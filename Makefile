@@ -34,7 +34,8 @@ INTEG   := $(BUILD)/check_integration
 
 .PHONY: all deps deps-test run test unit integration lint tls-test \
         compat-test metrics-test asan clean \
-        docker docker-test compose-test scale-test k8s-lint fuzz fuzz-short
+        docker docker-test compose-test kube-test scale-test k8s-lint fuzz \
+        fuzz-short
 .DELETE_ON_ERROR:
 
 all: $(BIN)
@@ -119,7 +120,9 @@ test: deps-test
 	@$(MAKE) --no-print-directory web-check
 	@$(MAKE) --no-print-directory browser-test
 	@$(MAKE) --no-print-directory fuzz-short
+	@$(MAKE) --no-print-directory k8s-lint
 	@$(MAKE) --no-print-directory docker-test
+	@$(MAKE) --no-print-directory kube-test
 
 # ASan + UBSan over the whole suite, in its own build directory. Leaks fail
 # the forked Check children (LeakSanitizer); any UB report aborts. Huge
@@ -170,12 +173,18 @@ fuzz-short:
 
 # Containers and scale-out (docs/DEPLOY.md). docker-test runs the image
 # with podman (installed on demand; prints SKIPPED only where podman cannot
-# run at all), hardened, and checks health, output, user and SIGTERM.
+# run at all), hardened, and checks size, labels, contents, health, output,
+# user, HTTPS, JSON logs and SIGTERM. kube-test runs
+# docker/k8s/deployment.yaml with `podman kube play` and checks its pods,
+# probes, env, securityContext, limits and drain (same SKIPPED rule).
 docker:
 	scripts/docker.sh build
 
 docker-test:
 	scripts/docker.sh test
+
+kube-test:
+	scripts/docker.sh kube-test
 
 compose-test:
 	scripts/docker.sh compose-test

@@ -508,17 +508,22 @@ check_tls() {
 }
 
 # $1: the container's log. JSON is the image's default (PWGEND_LOG_FORMAT):
-# the access line of GET /password must be one JSON object.
-check_json_access_line() {
-	local n
+# every line must be one JSON object with time, level and message, and the
+# access line of GET /password one of them.
+check_json_log() {
+	local lines bad n
+	lines=$(grep -c . <<<"$1" || true)
+	bad=$(jq -R 'fromjson? // "bad" | select(type != "object"
+		or (.time | type) != "string" or (.level | type) != "string"
+		or (.message | type) != "string")' <<<"$1" 2>/dev/null | grep -c . || true)
 	n=$(jq -R 'fromjson? | select(type == "object")
-		| select((.path // ."url.path") == "/password"
-		         and ((.status // ."http.response.status_code") == 200))' \
+		| select(."url.path" == "/password"
+		         and ."http.response.status_code" == 200)' \
 		<<<"$1" 2>/dev/null | jq -s length 2>/dev/null || echo 0)
-	if [ "${n:-0}" -ge 1 ]; then
-		pass "access log is JSON by default: $n JSON line(s) for GET /password 200"
+	if [ "${lines:-0}" -gt 0 ] && [ "$bad" -eq 0 ] && [ "${n:-0}" -ge 1 ]; then
+		pass "logs are JSON by default: all $lines lines objects with time/level/message, $n for GET /password 200"
 	else
-		fail "no JSON access line for GET /password in the log: $(grep -m1 password <<<"$1" || true)"
+		fail "logs: $bad of $lines lines not JSON objects with time/level/message, $n access lines for GET /password: $(grep -m1 -v '^{' <<<"$1" || true)"
 	fi
 }
 
@@ -579,7 +584,7 @@ check_stop() {
 	else
 		fail "no 'draining' line in the container log: $(tail -3 <<<"$log" | tr '\n' '|')"
 	fi
-	check_json_access_line "$log"
+	check_json_log "$log"
 }
 
 cmd_test() {
@@ -1017,7 +1022,9 @@ cmd_kube_test() {
 		fail "$pod: podman exec pwgend --healthcheck -> $hc_rc"
 	fi
 
-	# SIGTERM drain in the pod, then kube down removes everything
+	# The readiness probe during a drain, on another pod; then a plain
+	# SIGTERM stop of the first, and kube down removes everything
+	[ ${#pods[@]} -lt 2 ] || check_drain "${pods[-1]}-pwgend" "${ips[-1]}" "$http_port"
 	check_stop "$c"
 	if timeout 60 "${PODMAN[@]}" kube down "$KT_DIR/pod.yaml" >/dev/null 2>&1 &&
 		[ -z "$("${PODMAN[@]}" pod ps -q --filter "name=^$KT_NAME-pod-")" ]; then
@@ -1026,6 +1033,37 @@ cmd_kube_test() {
 		fail "podman kube down left pods behind"
 	fi
 	summary
+}
+
+# $1 container, $2 its address, $3 the public port: while a slow client
+# holds a reply open, SIGTERM must turn the manifest's readiness probe 503
+# at once (so Kubernetes takes the pod out of the Service while it drains);
+# when the client goes, pwgend exits 0.
+check_drain() {
+	local slow stopper rpath rport code=000 rc t0 took
+	read -r rpath rport _ <<<"$(plan_get probe readinessProbe)"
+	curl -s -o /dev/null --limit-rate 100k --max-time 30 \
+		"http://$2:$3/password?quantity=100000&length=100" &
+	slow=$!
+	sleep 0.5
+	t0=$(date +%s.%N)
+	"${PODMAN[@]}" stop -t 10 "$1" >/dev/null 2>&1 &
+	stopper=$!
+	for _ in $(seq 1 30); do
+		code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 1 "http://$2:$rport$rpath" || true)
+		[ "$code" = 503 ] && break
+		sleep 0.1
+	done
+	took=$(elapsed "$t0")
+	kill "$slow" 2>/dev/null || true
+	wait "$slow" 2>/dev/null || true
+	wait "$stopper" || true
+	rc=$("${PODMAN[@]}" inspect --format '{{.State.ExitCode}}' "$1" 2>/dev/null || echo '?')
+	if [ "$code" = 503 ] && [ "$rc" = 0 ]; then
+		pass "${1%-pwgend}: SIGTERM with a reply in flight: readiness $rpath on :$rport -> 503 within ${took}s, exit 0"
+	else
+		fail "${1%-pwgend}: SIGTERM with a reply in flight: readiness $rpath on :$rport -> $code, exit $rc"
+	fi
 }
 
 # $1 container, $2 host:port, $3 bytes: 64 requests for 40000 passwords,
