@@ -1306,6 +1306,12 @@ def run_main(spec, srv):
          "GET /openapi.json differs from %s" % SPEC_JSON_PATH)
     R.ok(json.loads(SPEC_JSON_PATH.read_bytes()) == spec.doc,
          "%s is not %s as JSON" % (SPEC_JSON_PATH, SPEC_PATH))
+    # one version: the binary's is the spec's info.version (the Makefile
+    # reads it from there)
+    version = json.loads(send(port, "GET", "/version").body).get("version")
+    R.ok(version == spec.doc["info"]["version"], "GET /version says %r, "
+         "openapi.yaml info.version %r" % (version,
+                                           spec.doc["info"]["version"]))
 
 
 def problem_types(spec, resp_obj):
