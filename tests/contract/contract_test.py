@@ -526,31 +526,37 @@ OK_QUERIES = {
         ("exclude_ambiguous=true", True),
         ("charset=%22%5C&length=6&quantity=4", False),   # escapes in JSON
         ("preset=base32&length=16", True), ("preset=hex&first=letter", True),
-        ("min_entropy=128", True), ("preset=url&min_digits=2&explain=true",
-                                    True),
+        ("min_entropy=128", True),
         ("quantity=0002&length=0008", True),
     ],
     "/pin": [
         ("", True), ("quantity=5&length=8", True),
         ("quantity=5&length=4&exclude_weak=true", True),
         ("quantity=100&length=4&exclude_weak=true&unique=true", True),
-        ("explain=true", True), ("length=8&exclude_weak=1&explain=true",
-                                 True),
     ],
     "/passphrase": [
         ("", False), ("quantity=3", False),
         ("words=4&separator=%20&capitalize=first&number=true", False),
         ("words=5&max_length=40", False), ("separator=&words=3", False),
         ("separator=%22%5C&words=3&quantity=3", False),
-        ("capitalize=all", False), ("explain=true", True),
-        ("words=5&max_length=40&explain=true", True),
+        ("capitalize=all", False),
     ],
     "/token": [
         ("", True), ("quantity=5&bytes=16&encoding=base64url", True),
         ("bytes=20&encoding=base32", True), ("bytes=1", True),
-        ("bytes=1024&quantity=2", True), ("explain=true", True),
-        ("encoding=base32&explain=true", True),
+        ("bytes=1024&quantity=2", True),
     ],
+    # describe, generate nothing (always JSON)
+    "/password/explain": [
+        ("", True), ("preset=url&min_digits=2", True),
+        ("length=16&symbols=true&min_lower=1&min_upper=1&min_digits=1"
+         "&min_symbols=1&quantity=3", True), ("min_entropy=128", True),
+    ],
+    "/pin/explain": [("", True), ("length=8&exclude_weak=1", True),
+                     ("quantity=100&length=4&unique=true", True)],
+    "/passphrase/explain": [("", True), ("words=5&max_length=40", True),
+                            ("separator=&capitalize=all&number=1", True)],
+    "/token/explain": [("", True), ("encoding=base32&bytes=20", True)],
     # the original service's routes (entries: query, same length[, target])
     "/v1/pin": [
         ("", True), ("password_length=4&quantity=5", True),
@@ -679,6 +685,16 @@ BAD = {
                          ("quantity=0", "quantity", "/pass/8")],
     },
 }
+# explain is a route of its own: the item routes refuse explain=, and
+# /{kind}/explain takes its item route's query less format (always JSON).
+EXPLAIN = tuple(path + "/explain" for path in GENERATION)
+for _route in GENERATION:
+    BAD[_route]["unknown-parameter"].append(("explain=true", "explain"))
+    BAD[_route + "/explain"] = {
+        ptype: [c for c in cases if c[1] != "format"]
+        for ptype, cases in BAD[_route].items()}
+    BAD[_route + "/explain"]["unknown-parameter"].append(("format=json",
+                                                          "format"))
 OPS_BAD = {
     "unknown-parameter": [("x=1", "x"), ("format=text", "format")],
     "invalid-value": [("a%zz=1", "a%zz")],
@@ -703,9 +719,6 @@ ACCEPT_CASES = [  # (Accept header or None, query, expected format)
     ("text/html", "format=text", "text"),            # format wins
     ("text/plain", "format=json", "json"),
     ("application/json", "format=ndjson", "ndjson"),
-    ("text/plain", "explain=true", "json"),          # explain: always JSON
-    (None, "explain=true&format=text", "json"),
-    (None, "explain=true&format=ndjson", "json"),
 ]
 NOT_ACCEPTABLE = ["text/html", "*/*;q=0", "image/png, text/html;q=0.5",
                   "application/json;q=0, text/plain;q=0, "
@@ -1162,7 +1175,7 @@ def run_main(spec, srv):
                                  "GET %s?%s" % (path, query))
         # 406 only without format and with nothing acceptable
         for accept in NOT_ACCEPTABLE:
-            for q in ("", "explain=true", "quantity=2"):
+            for q in ("", "quantity=2"):
                 get_and_head(spec, port, path, q, [("Accept", accept)],
                              status=406, ctype="application/problem+json",
                              problem="not-acceptable")
@@ -1170,6 +1183,17 @@ def run_main(spec, srv):
         get_and_head(spec, port, path, "nope=1", [("Accept", "text/html")],
                      status=400, problem="unknown-parameter",
                      parameter="nope")
+
+    # The explain routes answer JSON whatever Accept prefers; 406 when it
+    # allows none of the three formats.
+    for path in EXPLAIN:
+        for accept in ("text/plain", "application/x-ndjson", "text/*, */*"):
+            get_and_head(spec, port, path, "quantity=2",
+                         [("Accept", accept)], ctype=MEDIA["json"])
+        for accept in NOT_ACCEPTABLE:
+            get_and_head(spec, port, path, "", [("Accept", accept)],
+                         status=406, ctype="application/problem+json",
+                         problem="not-acceptable")
 
     # The original's routes answer JSON whatever Accept says (no 406).
     for path in paths:
@@ -1533,7 +1557,7 @@ def check_explain_not_counted(port):
                       text, re.M)
         return float(m.group(1)) if m else 0.0
     before = pin_items()
-    send(port, "GET", "/pin?quantity=7&explain=true")
+    send(port, "GET", "/pin/explain?quantity=7")
     mid = pin_items()
     send(port, "GET", "/pin?quantity=7&format=text")
     after = pin_items()
@@ -1571,7 +1595,7 @@ def run_overloaded(spec):
                          % (path, r.header("Retry-After")))
                 continue
             base, _, q0 = sample_target(spec, path).partition("?")
-            extra = ("", "format=text", "explain=true") \
+            extra = ("", "format=text") \
                 if path in GENERATION else ("",)
             for q in extra:
                 get_and_head(spec, srv.port, path,
