@@ -45,6 +45,8 @@ all: $(BIN)
 -include mk/web.mk
 # Every reply checked against openapi.yaml (mk/contract.mk).
 -include mk/contract.mk
+# Generated clients, documentation links and examples (mk/docs.mk).
+-include mk/docs.mk
 
 deps:
 	@sh scripts/deps.sh build
@@ -108,6 +110,7 @@ test: deps-test
 	@$(MAKE) --no-print-directory compat-test
 	@$(MAKE) --no-print-directory lint
 	@$(MAKE) --no-print-directory spec-check
+	@$(MAKE) --no-print-directory client-test
 	@$(MAKE) --no-print-directory web-check
 	@$(MAKE) --no-print-directory browser-test
 	@$(MAKE) --no-print-directory fuzz-short
