@@ -111,6 +111,8 @@ test: deps-test
 	@$(MAKE) --no-print-directory lint
 	@$(MAKE) --no-print-directory spec-check
 	@$(MAKE) --no-print-directory client-test
+	@$(MAKE) --no-print-directory docs-check
+	@$(MAKE) --no-print-directory examples-test
 	@$(MAKE) --no-print-directory web-check
 	@$(MAKE) --no-print-directory browser-test
 	@$(MAKE) --no-print-directory fuzz-short
