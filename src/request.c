@@ -126,10 +126,13 @@ static int name_index(const char *const *names, size_t count, const char *s,
 	return -1;
 }
 
-static const struct {
+/* A path that names a route exactly. */
+struct exact_route {
 	const char *path;
 	enum route route;
-} routes[] = {
+};
+
+static const struct exact_route routes[] = {
 	{ "/password", ROUTE_PASSWORD },
 	{ "/pin", ROUTE_PIN },
 	{ "/passphrase", ROUTE_PASSPHRASE },
@@ -145,10 +148,7 @@ static const struct {
 /* GET /password/explain, ...: the same query as the route, less format,
  * described instead of generated (always JSON; see gen_request.explain).
  * Looked up before path_routes, so /pin/explain is not a blog-era PIN. */
-static const struct {
-	const char *path;
-	enum route route;
-} explain_routes[] = {
+static const struct exact_route explain_routes[] = {
 	{ "/password/explain", ROUTE_PASSWORD },
 	{ "/pin/explain", ROUTE_PIN },
 	{ "/passphrase/explain", ROUTE_PASSPHRASE },
@@ -707,6 +707,18 @@ static int parse_query(struct parser *p, const char *q, size_t n)
 
 /* ------------------------------------------------------------------ path */
 
+/* The entry of table[0, n) whose path is exactly s[0, len), or NULL. */
+static const struct exact_route *find_exact(const struct exact_route *table,
+					     size_t n, const char *s,
+					     size_t len)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (equals(table[i].path, s, len))
+			return &table[i];
+	}
+	return NULL;
+}
+
 /* *explain (when not NULL) is set for an explain route, left alone else. */
 static int route_path(const char *path, size_t n, enum route *route,
 		      bool *explain, struct request_error *err)
@@ -719,19 +731,18 @@ static int route_path(const char *path, size_t n, enum route *route,
 		return request_fail(err, 400, PROBLEM_MALFORMED_TARGET,
 				    "Malformed request target", NULL,
 				    "the path has a malformed %%-escape");
-	for (size_t i = 0; !nul && (size_t)len <= sizeof(decoded) &&
-			   i < COUNT(routes); i++) {
-		if (equals(routes[i].path, decoded, (size_t)len)) {
-			*route = routes[i].route;
-			return 0;
-		}
-	}
-	for (size_t i = 0; !nul && (size_t)len <= sizeof(decoded) &&
-			   i < COUNT(explain_routes); i++) {
-		if (equals(explain_routes[i].path, decoded, (size_t)len)) {
-			*route = explain_routes[i].route;
-			if (explain != NULL)
+	if (!nul && (size_t)len <= sizeof(decoded)) {
+		const struct exact_route *r =
+			find_exact(routes, COUNT(routes), decoded, (size_t)len);
+
+		if (r == NULL) {
+			r = find_exact(explain_routes, COUNT(explain_routes),
+				       decoded, (size_t)len);
+			if (r != NULL && explain != NULL)
 				*explain = true;
+		}
+		if (r != NULL) {
+			*route = r->route;
 			return 0;
 		}
 	}
