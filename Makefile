@@ -46,6 +46,8 @@ all: $(BIN)
 -include mk/web.mk
 # Every reply checked against openapi.yaml (mk/contract.mk).
 -include mk/contract.mk
+# Generated clients, documentation links and examples (mk/docs.mk).
+-include mk/docs.mk
 
 deps:
 	@sh scripts/deps.sh build
@@ -119,6 +121,9 @@ test: deps-test
 	@$(MAKE) --no-print-directory metrics-test
 	@$(MAKE) --no-print-directory lint
 	@$(MAKE) --no-print-directory spec-check
+	@$(MAKE) --no-print-directory client-test
+	@$(MAKE) --no-print-directory docs-check
+	@$(MAKE) --no-print-directory examples-test
 	@$(MAKE) --no-print-directory web-check
 	@$(MAKE) --no-print-directory browser-test
 	@$(MAKE) --no-print-directory fuzz-short

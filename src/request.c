@@ -38,7 +38,6 @@ enum param_id {
 	P_MIN_SYMBOLS,
 	P_FIRST,
 	P_MIN_ENTROPY,
-	P_EXPLAIN,
 	P_EXCLUDE_WEAK,
 	P_UNIQUE,
 	P_WORDS,
@@ -75,7 +74,6 @@ static const struct param {
 	{ "ponctuation", P_PONCTUATION,
 	  (1u << ROUTE_BLOG_PASS) | (1u << ROUTE_BLOG_COMPLEX), 0 },
 	{ "length", P_LENGTH, ON_PASSWORD | ON_PIN, 0 },
-	{ "explain", P_EXPLAIN, ON_GENERATE, 0 },
 	{ "format", P_FORMAT, ON_GENERATE, 0 },
 	{ "lower", P_LOWER, ON_PASSWORD, GEN_CLASS_LOWER },
 	{ "upper", P_UPPER, ON_PASSWORD, GEN_CLASS_UPPER },
@@ -128,10 +126,13 @@ static int name_index(const char *const *names, size_t count, const char *s,
 	return -1;
 }
 
-static const struct {
+/* A path that names a route exactly. */
+struct exact_route {
 	const char *path;
 	enum route route;
-} routes[] = {
+};
+
+static const struct exact_route routes[] = {
 	{ "/password", ROUTE_PASSWORD },
 	{ "/pin", ROUTE_PIN },
 	{ "/passphrase", ROUTE_PASSPHRASE },
@@ -142,6 +143,16 @@ static const struct {
 	{ "/v1", ROUTE_V1_PASSWORD },  /* the original redirected (307) */
 	{ "/v1/health", ROUTE_V1_HEALTH },
 	{ "/v1/complex_password", ROUTE_V1_COMPLEX },  /* POST, see complex.h */
+};
+
+/* GET /password/explain, ...: the same query as the route, less format,
+ * described instead of generated (always JSON; see gen_request.explain).
+ * Looked up before path_routes, so /pin/explain is not a blog-era PIN. */
+static const struct exact_route explain_routes[] = {
+	{ "/password/explain", ROUTE_PASSWORD },
+	{ "/pin/explain", ROUTE_PIN },
+	{ "/passphrase/explain", ROUTE_PASSPHRASE },
+	{ "/token/explain", ROUTE_TOKEN },
 };
 
 /* The blog-era routes carry the length in the path: /pin/12, /pass/16. */
@@ -578,8 +589,6 @@ static int set_param(struct parser *p, const struct param *prm, const char *s,
 		return set_class(p, prm, s, n);
 	case P_EXCLUDE_AMBIGUOUS:
 		return parse_bool(p, prm->name, s, n, &p->pw.exclude_ambiguous);
-	case P_EXPLAIN:
-		return parse_bool(p, prm->name, s, n, &g->explain);
 	case P_MIN_LOWER:
 	case P_MIN_UPPER:
 	case P_MIN_DIGITS:
@@ -649,6 +658,8 @@ static int parse_pair(struct parser *p, const char *pair, size_t n)
 	prm = nul || (size_t)name_len > sizeof(name)
 		      ? NULL
 		      : find_param(p->req->route, name, (size_t)name_len);
+	if (prm != NULL && prm->id == P_FORMAT && p->req->gen.explain)
+		prm = NULL;  /* an explain route answers JSON only */
 	if (prm == NULL)
 		return request_fail(p->err, 400, PROBLEM_UNKNOWN_PARAMETER,
 				    "Unknown parameter", shown,
@@ -696,8 +707,21 @@ static int parse_query(struct parser *p, const char *q, size_t n)
 
 /* ------------------------------------------------------------------ path */
 
+/* The entry of table[0, n) whose path is exactly s[0, len), or NULL. */
+static const struct exact_route *find_exact(const struct exact_route *table,
+					     size_t n, const char *s,
+					     size_t len)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (equals(table[i].path, s, len))
+			return &table[i];
+	}
+	return NULL;
+}
+
+/* *explain (when not NULL) is set for an explain route, left alone else. */
 static int route_path(const char *path, size_t n, enum route *route,
-		      struct request_error *err)
+		      bool *explain, struct request_error *err)
 {
 	char decoded[PATH_CAP], shown[64];
 	bool nul;
@@ -707,10 +731,18 @@ static int route_path(const char *path, size_t n, enum route *route,
 		return request_fail(err, 400, PROBLEM_MALFORMED_TARGET,
 				    "Malformed request target", NULL,
 				    "the path has a malformed %%-escape");
-	for (size_t i = 0; !nul && (size_t)len <= sizeof(decoded) &&
-			   i < COUNT(routes); i++) {
-		if (equals(routes[i].path, decoded, (size_t)len)) {
-			*route = routes[i].route;
+	if (!nul && (size_t)len <= sizeof(decoded)) {
+		const struct exact_route *r =
+			find_exact(routes, COUNT(routes), decoded, (size_t)len);
+
+		if (r == NULL) {
+			r = find_exact(explain_routes, COUNT(explain_routes),
+				       decoded, (size_t)len);
+			if (r != NULL && explain != NULL)
+				*explain = true;
+		}
+		if (r != NULL) {
+			*route = r->route;
 			return 0;
 		}
 	}
@@ -1024,7 +1056,7 @@ bool request_takes_body(const char *target, size_t n)
 	qmark = memchr(target, '?', n);
 	if (qmark != NULL)
 		n = (size_t)(qmark - target);
-	return route_path(target, n, &route, &err) == 0 &&
+	return route_path(target, n, &route, NULL, &err) == 0 &&
 	       route_takes_body(route);
 }
 
@@ -1058,7 +1090,7 @@ bool request_slash_redirect(const char *target, size_t n, char *location,
 		    memcmp(routes[i].path, target, path_len) == 0)
 			return false;
 	}
-	if (route_path(target, path_len - 1, &route, &err) < 0 ||
+	if (route_path(target, path_len - 1, &route, NULL, &err) < 0 ||
 	    route < ROUTE_V1_PIN)
 		return false;  /* not one of the original's */
 	memcpy(location, target, path_len - 1);
@@ -1092,7 +1124,8 @@ int request_parse(const char *target, size_t n, size_t max_quantity,
 	path_len = qmark != NULL ? (size_t)(qmark - target) : n;
 	memset(req, 0, sizeof(*req));
 	memset(err, 0, sizeof(*err));
-	if (route_path(target, path_len, &req->route, err) < 0)
+	if (route_path(target, path_len, &req->route, &req->gen.explain,
+		       err) < 0)
 		return -1;
 	p->path_length = target;
 	p->path_length_len = path_len;

@@ -9,8 +9,13 @@
 //          them and their entropy, copies one and reads the clipboard back,
 //          generates PINs and passphrases, and looks at the page at phone
 //          width;
-//   /docs  runs GET /password through Swagger UI ("Try it out", Execute)
-//          and checks the 200 it shows.
+//   /docs  opens on the Generation operations (the introduction fits the
+//          first screen; no HEAD operation is listed), runs GET /password
+//          through Swagger UI ("Try it out", Execute) and checks the 200 it
+//          shows; then tries every option of every operation through the
+//          page, one at a time, and expects a 200 whose query holds that
+//          option alone (Swagger UI sends no defaults); and fits a 375 px
+//          phone without sideways scrolling.
 // Throughout: no console error, no page error, no failed or 4xx/5xx
 // request, and no Content-Security-Policy violation. Screenshots go to
 // OUTDIR (default build/browser). Exit 0 when every check passed, 1 when
@@ -31,6 +36,9 @@ const SYMBOLS = '!"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}~';
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789' +
   SYMBOLS;
 const LENGTH = 24;
+// Options that only make sense with another one: tried together.
+const COMPANIONS = { min_symbols: { symbols: 'true' } };
+const PHONE = { width: 375, height: 812 };
 
 let passed = 0;
 let failed = 0;
@@ -235,7 +243,6 @@ async function testDocs(context, base) {
   await op.waitFor({ timeout: 20000 });
   check('Swagger UI shows the spec', (await page.locator('.info .title').textContent())
     .includes('pwgend'));
-  await page.screenshot({ path: join(OUT, 'docs.png') });
 
   await op.locator('.opblock-summary').first().click();
   const names = await op.locator('.parameters-col_name .parameter__name').allTextContents();
@@ -262,7 +269,146 @@ async function testDocs(context, base) {
     reply.items.length === 3 && reply.items.every((s) => s.length === 12), body.slice(0, 200));
   await op.locator('.responses-wrapper').first().scrollIntoViewIfNeeded();
   await page.screenshot({ path: join(OUT, 'docs-try.png') });
+
+  // a phone: no sideways scrolling, with an operation open and tried
+  await page.setViewportSize(PHONE);
+  await page.waitForTimeout(200);
+  const wide = await page.evaluate(() => {
+    const width = document.documentElement.clientWidth;
+    const over = [...document.querySelectorAll('body *')]
+      .filter((e) => e.getBoundingClientRect().right > width + 0.5)
+      .map((e) => `${e.tagName.toLowerCase()}.${[...e.classList].join('.')}` +
+        ` (${Math.round(e.getBoundingClientRect().right)} px)`);
+    return { scroll: document.documentElement.scrollWidth - width,
+      over: over.slice(0, 8) };
+  });
+  check(`/docs: no horizontal scrolling at ${PHONE.width} px`, wide.scroll <= 0,
+    `${wide.scroll} px wider; ${wide.over.join(', ')}`);
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: join(OUT, 'docs-phone.png') });
+  await op.locator('.opblock-summary').first().scrollIntoViewIfNeeded();
+  await page.screenshot({ path: join(OUT, 'docs-phone-try.png') });
   await page.close();
+}
+
+// The reference's layout: Generation first, the introduction within the
+// first screen, HEAD described once (no HEAD operation listed).
+async function testDocsLayout(context, base) {
+  const page = await context.newPage();
+  await watch(page, '/docs layout');
+  await page.goto(base + '/docs', { waitUntil: 'load' });
+  const first = page.locator('#operations-Generation-getPassword');
+  await first.waitFor({ timeout: 20000 });
+  const tags = await page.locator('h3.opblock-tag')
+    .evaluateAll((els) => els.map((e) => e.getAttribute('data-tag')));
+  check('/docs: the Generation tag comes first', tags[0] === 'Generation',
+    tags.join(', '));
+  const heads = await page.locator('.opblock-head').count();
+  check('/docs: no HEAD operation is listed (HEAD is described once)',
+    heads === 0, `${heads}`);
+  const top = await first.evaluate((e) => e.getBoundingClientRect().bottom);
+  const screen = page.viewportSize().height;
+  check(`/docs: GET /password is on the first screen (${screen} px)`,
+    top <= screen, `its bottom at ${Math.round(top)} px`);
+  await page.screenshot({ path: join(OUT, 'docs.png') });
+  await page.close();
+}
+
+// Every option of every operation through Swagger UI's "Try it out", one at
+// a time (with its COMPANIONS), then each operation with none: the reply is
+// a 200, and the request carries exactly the required parameters and the
+// option tried, so nothing Swagger UI adds on its own (a default) can make a
+// conflict. The operations are shared between WORKERS pages.
+const WORKERS = 2;
+
+async function testEveryOption(context, base) {
+  const spec = await (await fetch(base + '/openapi.json')).json();
+  const deref = (p) => p.$ref
+    ? p.$ref.slice(2).split('/').reduce((n, k) => n[k], spec) : p;
+  const ops = [];
+  for (const [path, item] of Object.entries(spec.paths))
+    for (const method of ['get', 'post'])
+      if (item[method])
+        ops.push({ path, method, op: item[method], params:
+          [...(item.parameters || []), ...(item[method].parameters || [])].map(deref) });
+  let tried = 0;
+  const worker = async (mine) => {
+    const page = await context.newPage();
+    await watch(page, '/docs options');
+    await page.goto(base + '/docs', { waitUntil: 'load' });
+    await page.locator('#operations-Generation-getPassword').waitFor({ timeout: 20000 });
+    for (const o of mine) {
+      const n = await tryOperation(page, base, o);
+      tried += n;  // (not tried += await ...: the workers interleave)
+    }
+    await page.close();
+  };
+  // balance the requests: the heaviest operation to the lightest worker
+  const shares = [...Array(WORKERS)].map(() => ({ ops: [], load: 0 }));
+  for (const o of [...ops].sort((a, b) => b.params.length - a.params.length)) {
+    const w = shares.reduce((a, b) => (b.load < a.load ? b : a));
+    w.ops.push(o);
+    w.load += 1 + o.params.length;
+  }
+  await Promise.all(shares.map((w) => worker(w.ops)));
+  check(`Try it out: ${ops.length} operations, ${tried} requests through the page`,
+    ops.length >= 25 && tried > 100, `${ops.length} operations, ${tried} requests`);
+}
+
+// One operation: with no option, then each option alone. Returns the number
+// of requests made.
+async function tryOperation(page, base, { path, method, op: specOp, params }) {
+  const label = `${method.toUpperCase()} ${path}`;
+  const required = params.filter((p) => p.required);
+  const op = page.locator(`#operations-${specOp.tags[0]}-${specOp.operationId}`);
+  const row = (name) => {
+    const p = params.find((q) => q.name === name);
+    return op.locator(`tr[data-param-name="${p.name}"][data-param-in="${p.in}"]`);
+  };
+  const set = async (name, value) => {
+    const r = row(name);
+    if (await r.locator('select').count())
+      await r.locator('select').selectOption(String(value));
+    else
+      await r.locator('input').fill(String(value));
+  };
+  const concrete = path.replace(/\{(\w+)\}/g, (_, n) =>
+    String(required.find((p) => p.name === n).example));
+  const baseQuery = Object.fromEntries(required.filter((p) => p.in === 'query')
+    .map((p) => [p.name, String(p.example)]));
+  let requests = 0;
+  // one Execute: the reply's status and the query the page sent
+  const execute = async (what, want) => {
+    const [res] = await Promise.all([
+      page.waitForResponse((r) => r.request().method() === method.toUpperCase() &&
+        new URL(r.url()).pathname === concrete, { timeout: 15000 }),
+      op.getByRole('button', { name: 'Execute' }).click(),
+    ]);
+    requests++;
+    const sent = JSON.stringify([...new URL(res.url()).searchParams].sort());
+    const ok = res.status() === 200 && sent === JSON.stringify(Object.entries(want).sort());
+    if (!ok)
+      check(`Try it out: ${label} ${what}`, false,
+        `${res.status()} for ${res.url()}; expected the query ${JSON.stringify(want)}`);
+    return ok;
+  };
+  await op.locator('.opblock-summary').first().click();
+  await op.getByRole('button', { name: 'Try it out' }).click();
+  let all = await execute('with the defaults', baseQuery);
+  for (const p of params.filter((q) => !q.required)) {
+    const extra = { [p.name]: p.example, ...(COMPANIONS[p.name] || {}) };
+    const want = { ...baseQuery };
+    for (const [name, value] of Object.entries(extra)) {
+      await set(name, value);
+      want[name] = String(value);
+    }
+    all = await execute(Object.keys(extra).join('+'), want) && all;
+    for (const name of Object.keys(extra))
+      await set(name, '');
+  }
+  check(`Try it out: ${label}, with no option and each option alone: 200`, all);
+  await op.locator('.opblock-summary').first().click();
+  return requests;
 }
 
 async function main() {
@@ -296,7 +442,9 @@ async function main() {
       { origin: server.base });
     await testIndex(context, server.base);
     await testNoScript(context, server.base);
+    await testDocsLayout(context, server.base);
     await testDocs(context, server.base);
+    await testEveryOption(context, server.base);
   } catch (err) {
     check('the run completed', false, err.stack || String(err));
   } finally {
@@ -313,7 +461,7 @@ async function main() {
   const real = problems.filter((p) => !favicon.test(p));
   check('no console error, page error, failed request or CSP violation',
     real.length === 0, '\n  ' + real.join('\n  '));
-  console.log(`browser-test: screenshots in ${OUT}/ (index.png, index-phone.png, docs.png, docs-try.png); ${((Date.now() - started) / 1000).toFixed(1)} s in the browser`);
+  console.log(`browser-test: screenshots in ${OUT}/ (index.png, index-phone.png, docs.png, docs-try.png, docs-phone.png, docs-phone-try.png); ${((Date.now() - started) / 1000).toFixed(1)} s in the browser`);
   console.log(`browser-test: ${passed} passed, ${failed} failed`);
   return failed === 0 ? 0 : 1;
 }

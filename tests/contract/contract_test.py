@@ -52,6 +52,7 @@ KIND = {"/password": "password", "/pin": "pin", "/passphrase": "passphrase",
         "/token": "token"}
 HTTP_METHODS = ("get", "head", "post", "put", "delete", "patch", "options",
                 "trace")
+EVERY_REPLY = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
 MEDIA = {"json": "application/json", "text": "text/plain; charset=utf-8",
          "ndjson": "application/x-ndjson"}
 
@@ -166,14 +167,14 @@ def template_regex(path):
 def check_code_vs_spec(spec):
     code = code_paths()
     spec_paths = list(spec["paths"])
+    # HEAD is described once (API description), never per operation: every
+    # GET path answers it, and the tests send it wherever they send GET.
     for p in spec_paths:
         item = spec["paths"][p]
         ops = [m for m in HTTP_METHODS if m in item]
-        if "post" in ops and "get" not in ops:
-            R.ok(True, "")
-        else:
-            R.ok("get" in ops and "head" in ops,
-                 f"spec path {p} lacks GET or HEAD (has {ops})")
+        R.ok(ops in (["get"], ["post"]),
+             f"spec path {p} documents {ops}, expected GET alone (HEAD is "
+             f"implied) or POST alone")
     # A code literal is a spec path, or a prefix ("/pin/") of a spec path
     # whose remainder is one template segment ("/pin/{length}").
     def covered_by_spec(lit):
@@ -393,10 +394,16 @@ def validate(spec, path, method, resp, what, schema_override=None):
             continue
         R.ok(resp.header_count(name) == 1,
              "%s: %d %s headers" % (label, resp.header_count(name), name))
+    # on every reply (API description), so not repeated per response
+    for name, value in EVERY_REPLY.items():
+        R.ok(resp.header(name) == value, "%s: %s %r, expected %r"
+             % (label, name, resp.header(name), value))
     if schema_override is not None:
         resp_obj = schema_override
     else:
-        op = spec.doc["paths"].get(path, {}).get(method.lower())
+        # HEAD is documented once for every GET: GET's responses, no body
+        op = spec.doc["paths"].get(path, {}).get(
+            "get" if method == "HEAD" else method.lower())
         if not R.ok(op is not None, "%s: operation not in spec" % label):
             return None
         resp_obj = op["responses"].get(str(resp.status),
@@ -519,31 +526,37 @@ OK_QUERIES = {
         ("exclude_ambiguous=true", True),
         ("charset=%22%5C&length=6&quantity=4", False),   # escapes in JSON
         ("preset=base32&length=16", True), ("preset=hex&first=letter", True),
-        ("min_entropy=128", True), ("preset=url&min_digits=2&explain=true",
-                                    True),
+        ("min_entropy=128", True),
         ("quantity=0002&length=0008", True),
     ],
     "/pin": [
         ("", True), ("quantity=5&length=8", True),
         ("quantity=5&length=4&exclude_weak=true", True),
         ("quantity=100&length=4&exclude_weak=true&unique=true", True),
-        ("explain=true", True), ("length=8&exclude_weak=1&explain=true",
-                                 True),
     ],
     "/passphrase": [
         ("", False), ("quantity=3", False),
         ("words=4&separator=%20&capitalize=first&number=true", False),
         ("words=5&max_length=40", False), ("separator=&words=3", False),
         ("separator=%22%5C&words=3&quantity=3", False),
-        ("capitalize=all", False), ("explain=true", True),
-        ("words=5&max_length=40&explain=true", True),
+        ("capitalize=all", False),
     ],
     "/token": [
         ("", True), ("quantity=5&bytes=16&encoding=base64url", True),
         ("bytes=20&encoding=base32", True), ("bytes=1", True),
-        ("bytes=1024&quantity=2", True), ("explain=true", True),
-        ("encoding=base32&explain=true", True),
+        ("bytes=1024&quantity=2", True),
     ],
+    # describe, generate nothing (always JSON)
+    "/password/explain": [
+        ("", True), ("preset=url&min_digits=2", True),
+        ("length=16&symbols=true&min_lower=1&min_upper=1&min_digits=1"
+         "&min_symbols=1&quantity=3", True), ("min_entropy=128", True),
+    ],
+    "/pin/explain": [("", True), ("length=8&exclude_weak=1", True),
+                     ("quantity=100&length=4&unique=true", True)],
+    "/passphrase/explain": [("", True), ("words=5&max_length=40", True),
+                            ("separator=&capitalize=all&number=1", True)],
+    "/token/explain": [("", True), ("encoding=base32&bytes=20", True)],
     # the original service's routes (entries: query, same length[, target])
     "/v1/pin": [
         ("", True), ("password_length=4&quantity=5", True),
@@ -672,6 +685,16 @@ BAD = {
                          ("quantity=0", "quantity", "/pass/8")],
     },
 }
+# explain is a route of its own: the item routes refuse explain=, and
+# /{kind}/explain takes its item route's query less format (always JSON).
+EXPLAIN = tuple(path + "/explain" for path in GENERATION)
+for _route in GENERATION:
+    BAD[_route]["unknown-parameter"].append(("explain=true", "explain"))
+    BAD[_route + "/explain"] = {
+        ptype: [c for c in cases if c[1] != "format"]
+        for ptype, cases in BAD[_route].items()}
+    BAD[_route + "/explain"]["unknown-parameter"].append(("format=json",
+                                                          "format"))
 OPS_BAD = {
     "unknown-parameter": [("x=1", "x"), ("format=text", "format")],
     "invalid-value": [("a%zz=1", "a%zz")],
@@ -696,9 +719,6 @@ ACCEPT_CASES = [  # (Accept header or None, query, expected format)
     ("text/html", "format=text", "text"),            # format wins
     ("text/plain", "format=json", "json"),
     ("application/json", "format=ndjson", "ndjson"),
-    ("text/plain", "explain=true", "json"),          # explain: always JSON
-    (None, "explain=true&format=text", "json"),
-    (None, "explain=true&format=ndjson", "json"),
 ]
 NOT_ACCEPTABLE = ["text/html", "*/*;q=0", "image/png, text/html;q=0.5",
                   "application/json;q=0, text/plain;q=0, "
@@ -1155,7 +1175,7 @@ def run_main(spec, srv):
                                  "GET %s?%s" % (path, query))
         # 406 only without format and with nothing acceptable
         for accept in NOT_ACCEPTABLE:
-            for q in ("", "explain=true", "quantity=2"):
+            for q in ("", "quantity=2"):
                 get_and_head(spec, port, path, q, [("Accept", accept)],
                              status=406, ctype="application/problem+json",
                              problem="not-acceptable")
@@ -1163,6 +1183,17 @@ def run_main(spec, srv):
         get_and_head(spec, port, path, "nope=1", [("Accept", "text/html")],
                      status=400, problem="unknown-parameter",
                      parameter="nope")
+
+    # The explain routes answer JSON whatever Accept prefers; 406 when it
+    # allows none of the three formats.
+    for path in EXPLAIN:
+        for accept in ("text/plain", "application/x-ndjson", "text/*, */*"):
+            get_and_head(spec, port, path, "quantity=2",
+                         [("Accept", accept)], ctype=MEDIA["json"])
+        for accept in NOT_ACCEPTABLE:
+            get_and_head(spec, port, path, "", [("Accept", accept)],
+                         status=406, ctype="application/problem+json",
+                         problem="not-acceptable")
 
     # The original's routes answer JSON whatever Accept says (no 406).
     for path in paths:
@@ -1272,7 +1303,7 @@ def run_main(spec, srv):
                 documented = spec.deref(resp)
         for method in ("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH",
                        "OPTIONS"):
-            if method in allowed:
+            if method in allow.split(", "):
                 continue
             for q in ("", "?nope=1"):
                 r = send(port, method, target + q)
@@ -1305,6 +1336,12 @@ def run_main(spec, srv):
          "GET /openapi.yaml, read as YAML, is not %s" % SPEC_PATH)
     R.ok(json.loads(spec_json) == spec.doc,
          "%s is not %s as JSON" % (SPEC_JSON_PATH, SPEC_PATH))
+    # one version: the binary's is the spec's info.version (the Makefile
+    # reads it from there)
+    version = json.loads(send(port, "GET", "/version").body).get("version")
+    R.ok(version == spec.doc["info"]["version"], "GET /version says %r, "
+         "openapi.yaml info.version %r" % (version,
+                                           spec.doc["info"]["version"]))
 
 
 def problem_types(spec, resp_obj):
@@ -1326,15 +1363,11 @@ _PROBLEM_RESP = None
 
 def problem_response(spec):
     """A response object for 404/405/malformed-target: the spec says they
-    use the Problem schema and the usual headers (API description)."""
+    use the Problem schema (API description; the headers of every reply
+    are checked by validate())."""
     global _PROBLEM_RESP
     if _PROBLEM_RESP is None:
         _PROBLEM_RESP = {
-            "headers": {
-                "Cache-Control": {"$ref": "#/components/headers/CacheControl"},
-                "X-Content-Type-Options":
-                    {"$ref": "#/components/headers/XContentTypeOptions"},
-            },
             "content": {"application/problem+json": {
                 "schema": {"$ref": "#/components/schemas/Problem"}}},
         }
@@ -1530,7 +1563,7 @@ def check_explain_not_counted(port):
                       text, re.M)
         return float(m.group(1)) if m else 0.0
     before = pin_items()
-    send(port, "GET", "/pin?quantity=7&explain=true")
+    send(port, "GET", "/pin/explain?quantity=7")
     mid = pin_items()
     send(port, "GET", "/pin?quantity=7&format=text")
     after = pin_items()
@@ -1568,7 +1601,7 @@ def run_overloaded(spec):
                          % (path, r.header("Retry-After")))
                 continue
             base, _, q0 = sample_target(spec, path).partition("?")
-            extra = ("", "format=text", "explain=true") \
+            extra = ("", "format=text") \
                 if path in GENERATION else ("",)
             for q in extra:
                 get_and_head(spec, srv.port, path,
@@ -1698,9 +1731,10 @@ def check_coverage(spec):
     missing = []
     for path, item in spec.doc["paths"].items():
         for method in ("get", "head", "post"):
-            if method not in item:
+            if method not in item and not (method == "head" and "get" in item):
                 continue
-            for status in item[method]["responses"]:
+            op = item["get" if method == "head" else method]
+            for status in op["responses"]:
                 st = int(status)
                 if st in UNREACHABLE:
                     continue

@@ -212,7 +212,7 @@ END_TEST
 
 START_TEST(explain_generates_nothing)
 {
-	json_t *doc = get_ok("/passphrase?explain=true&number=1", "passphrase");
+	json_t *doc = get_ok("/passphrase/explain?number=1", "passphrase");
 	json_t *ex = json_object_get(doc, "explain");
 
 	ck_assert_ptr_null(json_object_get(doc, "items"));
@@ -220,7 +220,7 @@ START_TEST(explain_generates_nothing)
 							    "wordlist_size")),
 			 7776);
 	json_decref(doc);
-	doc = get_ok("/token?explain=1&encoding=base32", "token");
+	doc = get_ok("/token/explain?encoding=base32", "token");
 	ck_assert_ptr_null(json_object_get(doc, "items"));
 	ck_assert_str_eq(json_string_value(json_object_get(
 				 json_object_get(doc, "explain"), "encoding")),

@@ -201,7 +201,15 @@ static const struct bad_case bad_cases[] = {
 	{ "/password?charset=a", 400, PROBLEM_EMPTY_ALPHABET, "charset" },
 	{ "/password?lower=0&upper=0&digits=0&symbol_set=%40", 400,
 	  PROBLEM_EMPTY_ALPHABET, "symbol_set" },
-	{ "/password?explain=yes", 400, PROBLEM_INVALID_VALUE, "explain" },
+	/* explain is a route of its own (/password/explain), which answers
+	 * JSON only */
+	{ "/password?explain=true", 400, PROBLEM_UNKNOWN_PARAMETER, "explain" },
+	{ "/pin/explain?explain=true", 400, PROBLEM_UNKNOWN_PARAMETER,
+	  "explain" },
+	{ "/token/explain?format=json", 400, PROBLEM_UNKNOWN_PARAMETER,
+	  "format" },
+	{ "/password/explain?charset=abc&preset=hex", 400,
+	  PROBLEM_CONFLICTING_PARAMETERS, "preset" },
 	/* passphrases, tokens, PIN options */
 	{ "/passphrase?words=0", 400, PROBLEM_OUT_OF_RANGE, "words" },
 	{ "/passphrase?separator=%01", 400, PROBLEM_INVALID_VALUE,
@@ -409,11 +417,32 @@ START_TEST(test_original_routes)
 }
 END_TEST
 
-START_TEST(test_explain_flag)
+START_TEST(test_explain_routes)
 {
-	ck_assert(parse_ok("/password?explain=true").gen.explain);
-	ck_assert(parse_ok("/pin?explain=1").gen.explain);
-	ck_assert(!parse_ok("/pin?explain=0").gen.explain);
+	static const struct {
+		const char *target;
+		enum route route;
+	} cases[] = {
+		{ "/password/explain?length=12&symbols=true", ROUTE_PASSWORD },
+		{ "/pin/explain?exclude_weak=1", ROUTE_PIN },
+		{ "/passphrase/explain", ROUTE_PASSPHRASE },
+		{ "/token/explain?encoding=base32", ROUTE_TOKEN },
+		{ "/p%69n/explain", ROUTE_PIN },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct request r = parse_ok(cases[i].target);
+
+		ck_assert_int_eq(r.route, cases[i].route);
+		ck_assert_msg(r.gen.explain, "%s", cases[i].target);
+	}
+	ck_assert_uint_eq(parse_ok("/password/explain?length=12").gen.length,
+			  12);
+	/* the item routes generate; /pin/{length} stays the blog's */
+	ck_assert(!parse_ok("/password").gen.explain);
+	ck_assert(!parse_ok("/pin").gen.explain);
+	ck_assert_int_eq(parse_ok("/pin/12?quantity=1").route, ROUTE_BLOG_PIN);
+	ck_assert(!parse_ok("/pin/12?quantity=1").gen.explain);
 }
 END_TEST
 
@@ -574,7 +603,7 @@ Suite *request_suite(void)
 	tcase_add_test(tc, test_configured_max_quantity);
 	tcase_add_test(tc, test_password_policies);
 	tcase_add_test(tc, test_min_entropy_picks_the_shortest_length);
-	tcase_add_test(tc, test_explain_flag);
+	tcase_add_test(tc, test_explain_routes);
 	tcase_add_test(tc, test_original_routes);
 	tcase_add_test(tc, test_other_kinds);
 	tcase_add_test(tc, test_not_nul_terminated);
