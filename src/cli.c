@@ -90,7 +90,6 @@ static int print_help(const char *kind, FILE *out)
 	const unsigned char *text = spec_json(&len);
 	json_t *spec = json_loadb((const char *)text, len, 0, NULL), *item;
 	json_t *lists[2];
-	bool explain = false;
 
 	snprintf(path, sizeof(path), "/%s", kind);
 	item = json_object_get(json_object_get(spec, "paths"), path);
@@ -105,16 +104,11 @@ static int print_help(const char *kind, FILE *out)
 		for (size_t i = 0; i < json_array_size(lists[l]); i++) {
 			json_t *p = resolve(spec, json_array_get(lists[l], i));
 
-			if (p == NULL)
-				continue;
-			print_parameter(out, p);
-			explain |= strcmp(json_string_value(json_object_get(
-						  p, "name")), "explain") == 0;
+			if (p != NULL)
+				print_parameter(out, p);
 		}
-	if (!explain)
-		fprintf(out, "  --%-16s %s\n", "explain",
-			"boolean: describe what would be drawn, and draw "
-			"nothing");
+	fprintf(out, "  --%-16s describe what would be drawn (GET %s/explain), "
+		"and draw nothing\n", "explain", path);
 	json_decref(spec);
 	return 0;
 }
@@ -150,18 +144,32 @@ static int put_encoded(struct sbuf *t, const char *s, bool name)
 	return 0;
 }
 
-/* argv (after the command) into "/<kind>?name=value&...". A flag alone,
- * or followed by another flag, means true. 0, or -1 with a message. */
+/* --explain (alone) asks the kind's explain route. */
+static bool is_explain(const char *arg)
+{
+	return strcmp(arg, "--explain") == 0;
+}
+
+/* argv (after the command) into "/<kind>?name=value&...", or
+ * "/<kind>/explain?..." with --explain. A flag alone, or followed by
+ * another flag, means true. 0, or -1 with a message. */
 static int build_target(const char *kind, int argc, char **argv,
 			struct sbuf *t)
 {
-	if (sbuf_add(t, "/", 1) < 0 || sbuf_add(t, kind, strlen(kind)) < 0)
+	bool explain = false;
+
+	for (int i = 0; i < argc; i++)
+		explain |= is_explain(argv[i]);
+	if (sbuf_add(t, "/", 1) < 0 || sbuf_add(t, kind, strlen(kind)) < 0 ||
+	    (explain && sbuf_add(t, "/explain", 8) < 0))
 		return -1;
 	for (int i = 0; i < argc; i++) {
 		const char *arg = argv[i], *eq, *value = "true";
 		char name[128];
 		size_t n;
 
+		if (is_explain(arg))
+			continue;
 		if (strncmp(arg, "--", 2) != 0 || arg[2] == '\0') {
 			log_error("unexpected argument \"%s\" (flags are "
 				  "--name value)", arg);
@@ -252,6 +260,11 @@ static int run_job(struct job *job, int out_fd)
 		log_error("generation failed: %s", strerror(-rc));
 		status = 1;
 	}
+	/* a JSON document ends its line, as text and NDJSON items do */
+	if (rc == CORO_DONE && status == 0 &&
+	    (job->req.explain || job->req.format == FORMAT_JSON) &&
+	    write_all(out_fd, "\n", 1) < 0)
+		status = 1;
 	sbuf_release(&job->body);
 	rng_wipe(&rng);
 	return status;

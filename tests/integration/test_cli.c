@@ -132,10 +132,10 @@ START_TEST(cli_explain_matches_http)
 		{ "token", "--bytes", "20", "--encoding", "base32", NULL },
 	};
 	static const char *const targets[] = {
-		"/password?length=17&min_digits=3&symbols=true&explain=true",
-		"/pin?length=6&exclude_weak=true&explain=true",
-		"/passphrase?words=5&max_length=30&explain=true",
-		"/token?bytes=20&encoding=base32&explain=true",
+		"/password/explain?length=17&min_digits=3&symbols=true",
+		"/pin/explain?length=6&exclude_weak=true",
+		"/passphrase/explain?words=5&max_length=30",
+		"/token/explain?bytes=20&encoding=base32",
 	};
 
 	for (size_t i = 0; i < 4; i++) {

@@ -525,7 +525,7 @@ START_TEST(entropy_header_on_every_format)
 	json_decref(doc);
 	response_free(&r);
 	/* explain generates nothing: no figure in a header */
-	ck_assert_int_eq(http_get(fixture.port, "/pin?explain=true", &r), 0);
+	ck_assert_int_eq(http_get(fixture.port, "/pin/explain", &r), 0);
 	ck_assert_ptr_null(response_header(&r, "X-Entropy-Bits"));
 	response_free(&r);
 }
