@@ -1152,8 +1152,19 @@ def run_main(spec, srv):
                              target_path=target[0] if target else None)
         else:
             get_and_head(spec, port, path, required_query(spec, path),
-                         same_length=path not in ("/metrics", "/v1/health"),
+                         same_length=path not in ("/metrics", "/v1/health",
+                                                  "/"),
                          target_path=concrete(spec, path))
+    # GET /: the page for browsers, the original's JSON for the rest
+    for accept, ctype in ((None, "application/json"),
+                          ("*/*", "application/json"),
+                          ("application/json", "application/json"),
+                          ("text/html,*/*;q=0.8", "text/html; charset=utf-8")):
+        g, _ = get_and_head(spec, port, "/", "",
+                            [] if accept is None else [("Accept", accept)],
+                            ctype=ctype, same_length=ctype != MEDIA["json"])
+        R.ok(g.header("Vary") == "Accept", "GET / Accept %r: Vary %r"
+             % (accept, g.header("Vary")))
 
     # Formats: format= and Accept negotiation, on every generation route.
     for path in GENERATION:
@@ -1199,8 +1210,8 @@ def run_main(spec, srv):
     for path in paths:
         op = spec.doc["paths"][path].get("get", {})
         if path in GENERATION or "406" in op.get("responses", {}) or \
-           not op or not scheduled(spec, path):
-            continue
+           not op or not scheduled(spec, path) or path == "/":
+            continue  # GET / negotiates: HTML for browsers
         for accept in NOT_ACCEPTABLE[:2] + ["text/plain"]:
             target = sample_target(spec, path)
             base, _, q = target.partition("?")
@@ -1441,7 +1452,8 @@ def documented_families(spec):
     desc = spec.doc["paths"]["/metrics"]["get"]["description"]
     rows = re.findall(r"^\|\s*`([a-z_]+)`\s*\|\s*(counter|gauge|histogram)"
                       r"\s*\|\s*([^|]*)\|", desc, re.M)
-    return {"pwgend_" + n: (t, re.findall(r"`([a-z_]+)`", labels))
+    return {(n if n.startswith("process_") else "pwgend_" + n):
+            (t, re.findall(r"`([a-z_]+)`", labels))
             for n, t, labels in rows}
 
 
@@ -1768,7 +1780,7 @@ def main():
                        ("password", "400"), ("pin", "406"), ("other", "414"),
                        ("livez", "200"), ("readyz", "200"),
                        ("healthz", "200"), ("version", "200"),
-                       ("openapi", "200"), ("other", "404"),
+                       ("openapi", "200"), ("not_found", "404"),
                        ("password", "405"), ("original", "200"),
                        ("original", "400")]
             if COMPLEX in spec.doc["paths"]:
