@@ -14,40 +14,19 @@ Loopback only, every wait bounded.
 """
 import http.client
 import json
-import os
 import re
-import signal
 import string
-import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-BIN = os.environ.get("PWGEND_BIN", str(ROOT / "build" / "pwgend"))
-TIMEOUT = 10.0
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "pylib"))
+from pwgend import Checks, TIMEOUT, start, stop  # noqa: E402
+
 DIGITS = set(string.digits)
 LETTERS = set(string.ascii_letters)
 PUNCT = set(string.punctuation)
-failures = []
-
-
-def check(ok, what):
-    if not ok:
-        failures.append(what)
-        print("FAIL: " + what)
-
-
-def start():
-    proc = subprocess.Popen([BIN, "--bind", "127.0.0.1", "--port", "0",
-                             "--access-log", "off"],
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-    line = proc.stdout.readline().decode()
-    m = re.match(r"pwgend listening on http://127\.0\.0\.1:(\d+)$",
-                 line.strip())
-    if not m:
-        proc.kill()
-        raise RuntimeError("no listening line: %r" % line)
-    return proc, int(m.group(1))
+CHECKS = Checks("compat")
+check = CHECKS.check
 
 
 class Client:
@@ -241,17 +220,9 @@ def main():
         blog_routes(cl)
         trailing_slashes(cl)
     finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=TIMEOUT)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-    check(proc.returncode == 0, "exit status %s" % proc.returncode)
-    if failures:
-        print("compat: %d failures" % len(failures))
-        return 1
-    print("compat: OK (every original route, /v1 and blog-era)")
-    return 0
+        status = stop(proc)
+    check(status == 0, "exit status %s" % status)
+    return CHECKS.verdict("every original route, /v1 and blog-era")
 
 
 if __name__ == "__main__":

@@ -339,6 +339,17 @@ int run_binary(const char *const *args, int timeout_ms, int *status,
 	return rc;
 }
 
+int run_binary_status(const char *const *args)
+{
+	int status = -1;
+	char *out = NULL, *err = NULL;
+	int rc = run_binary(args, 10000, &status, &out, &err);
+
+	free(out);
+	free(err);
+	return rc == 0 && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
 /* ================================================================= HTTP */
 
 int conn_open(struct conn *c, unsigned port)

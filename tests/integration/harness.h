@@ -72,6 +72,10 @@ char *server_log(const struct server *s);
 int run_binary(const char *const *args, int timeout_ms, int *status,
 	       char **out, char **err);
 
+/* run_binary for its exit status only (10 s at most): the status, or -1
+ * if it did not exit by itself. */
+int run_binary_status(const char *const *args);
+
 /* ------------------------------------------------------------------ HTTP */
 
 /* A connection with a read buffer, so that pipelined responses that arrive

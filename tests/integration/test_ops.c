@@ -237,7 +237,9 @@ START_TEST(metrics_count_requests)
 	get("/password?quantity=0", &r);
 	ck_assert_int_eq(r.status, 400);
 	response_free(&r);
-	after = scrape();
+	/* a reply is counted once libmicrohttpd reports it complete, which
+	 * can be just after the client has it: wait for the last one */
+	after = scrape_until(bad, (bad0 < 0 ? 0 : bad0) + 1);
 	ck_assert_double_eq(metrics_sample(after, ok), (ok0 < 0 ? 0 : ok0) + 3);
 	ck_assert_double_eq(metrics_sample(after, bad), (bad0 < 0 ? 0 : bad0) + 1);
 	ck_assert_double_ge(metrics_sample(after, items),
@@ -404,17 +406,14 @@ static int probe_exit(unsigned port, const char *probe)
 {
 	char flag[32], portarg[16];
 	const char *args[] = { flag, "--port", portarg, NULL };
-	int status = -1;
-	char *out, *err;
+	int status;
 
 	snprintf(flag, sizeof(flag), "--healthcheck%s%s", probe ? "=" : "",
 		 probe ? probe : "");
 	snprintf(portarg, sizeof(portarg), "%u", port);
-	ck_assert_int_eq(run_binary(args, 10000, &status, &out, &err), 0);
-	free(out);
-	free(err);
-	ck_assert(WIFEXITED(status));
-	return WEXITSTATUS(status);
+	status = run_binary_status(args);
+	ck_assert_int_ge(status, 0);
+	return status;
 }
 
 /* On a healthy server every probe passes; on a closed port none does. */

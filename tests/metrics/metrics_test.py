@@ -16,23 +16,17 @@ scripts/promtool.sh. Loopback only, every wait bounded.
 import http.client
 import os
 import re
-import signal
 import socket
 import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-BIN = os.environ.get("PWGEND_BIN", str(ROOT / "build" / "pwgend"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "pylib"))
+from pwgend import Checks, TIMEOUT, start, stop  # noqa: E402
+
 PROMTOOL = os.environ["PROMTOOL"]
-TIMEOUT = 10.0
-failures = []
-
-
-def check(ok, what):
-    if not ok:
-        failures.append(what)
-        print("FAIL: " + what)
+CHECKS = Checks("metrics")
+check = CHECKS.check
 
 
 def free_port():
@@ -57,18 +51,7 @@ def sample(text, series):
 
 def main():
     admin = free_port()
-    proc = subprocess.Popen([BIN, "--bind", "127.0.0.1", "--port", "0",
-                             "--admin-port", str(admin),
-                             "--access-log", "off"],
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-    line = proc.stdout.readline().decode()
-    m = re.match(r"pwgend listening on http://127\.0\.0\.1:(\d+)$",
-                 line.strip())
-    if not m:
-        proc.kill()
-        print("FAIL: no listening line: %r" % line)
-        return 1
-    port = int(m.group(1))
+    proc, port = start("--admin-port", str(admin))
     try:
         for target, want in (("/password?quantity=3", 200),
                              ("/pin?quantity=2", 200),
@@ -109,17 +92,10 @@ def main():
         check("coroutine_steps" not in text, "a series that mirrors another")
         check('status="' not in text, "status label instead of code")
     finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=TIMEOUT)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-    check(proc.returncode == 0, "exit status %s" % proc.returncode)
-    if failures:
-        print("metrics: %d failures" % len(failures))
-        return 1
-    print("metrics: OK (promtool check metrics, every series operators need)")
-    return 0
+        status = stop(proc)
+    check(status == 0, "exit status %s" % status)
+    return CHECKS.verdict("promtool check metrics, every series operators "
+                          "need")
 
 
 if __name__ == "__main__":
