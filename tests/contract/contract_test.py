@@ -195,6 +195,23 @@ def check_code_vs_spec(spec):
                                        for c in code)
         return False
 
+    # No schema declares a default: Swagger UI would send it with every
+    # request (400 conflicting-parameters on "Try it out") and generated
+    # clients would make the member required. Descriptions state defaults.
+    def defaults(node, where):
+        if isinstance(node, dict):
+            for k, v in node.items():
+                if k == "default" and "/variables/" not in where:
+                    yield where
+                yield from defaults(v, where + "/" + str(k))
+        elif isinstance(node, list):
+            for i, v in enumerate(node):
+                yield from defaults(v, "%s/%d" % (where, i))
+    for where in defaults({"paths": spec["paths"],
+                           "components": spec["components"]}, "#"):
+        R.fail("%s: a default: in the contract (state it in the "
+               "description)" % where)
+
     for lit, src in sorted(code.items()):
         R.ok(covered_by_spec(lit),
              f"route {lit} (src/{src}) is not in {SPEC_PATH.name}")
