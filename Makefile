@@ -32,7 +32,8 @@ BIN     := $(BUILD)/pwgend
 UNIT    := $(BUILD)/check_unit
 INTEG   := $(BUILD)/check_integration
 
-.PHONY: all deps deps-test run test unit integration lint tls-test \
+.PHONY: all deps deps-test run test unit integration integration-once \
+        lint tls-test \
         compat-test metrics-test asan clean \
         docker docker-test compose-test kube-test scale-test k8s-lint fuzz \
         fuzz-short
@@ -87,11 +88,16 @@ unit: $(UNIT)
 # (one loop per usable CPU, replies over 1 MiB streamed); with one loop and
 # every GET reply streamed (sent chunked once it passes one 128 KiB chunk);
 # and with four loops, more than this machine has cores.
+INTEG_RUN = PWGEND_BIN=./$(BIN) ./$(INTEG)
 integration: $(BIN) $(INTEG)
-	PWGEND_BIN=./$(BIN) ./$(INTEG)
-	PWGEND_LOOPS=1 PWGEND_STREAM_MIN_BYTES=0 \
-		CK_EXCLUDE_TAGS=faults PWGEND_BIN=./$(BIN) ./$(INTEG)
-	PWGEND_LOOPS=4 CK_EXCLUDE_TAGS=faults PWGEND_BIN=./$(BIN) ./$(INTEG)
+	$(INTEG_RUN)
+	PWGEND_LOOPS=1 PWGEND_STREAM_MIN_BYTES=0 CK_EXCLUDE_TAGS=faults $(INTEG_RUN)
+	PWGEND_LOOPS=4 CK_EXCLUDE_TAGS=faults $(INTEG_RUN)
+
+# The whole suite once, with the defaults: what the sanitizer builds run
+# (three sanitized passes took longer than the rest of CI together).
+integration-once: $(BIN) $(INTEG)
+	$(INTEG_RUN)
 
 lint: deps-test
 	scripts/lint-openapi.sh
@@ -131,7 +137,8 @@ test: deps-test
 	@$(MAKE) --no-print-directory docker-test
 	@$(MAKE) --no-print-directory kube-test
 
-# ASan + UBSan over the whole suite, in its own build directory. Leaks fail
+# ASan + UBSan over the whole suite (one integration pass), in its own
+# build directory. Leaks fail
 # the forked Check children (LeakSanitizer); any UB report aborts. Huge
 # allocations return NULL as in production (tests check ENOMEM paths).
 asan: deps-test
@@ -139,7 +146,7 @@ asan: deps-test
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	$(MAKE) --no-print-directory BUILD=build/asan CFLAGS="-O1 -g" \
 		SANFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
-		unit integration
+		unit integration-once
 
 # libFuzzer (clang 14 with Debian's libclang-rt-14-dev) on the two parsers
 # of untrusted input: the request-target parser and router, and the JSON

@@ -1,8 +1,10 @@
 # mk/reliability.mk - sanitizers and statistics beyond `make test`
 # (included by the top-level Makefile; see tests/README.md):
 #
-#   make tsan         ThreadSanitizer: the unit tests and the load suite
-#                     against a TSan-built server, in build/tsan
+#   make tsan         ThreadSanitizer: the unit tests, the load suite
+#                     against a TSan-built server with four loops, and the
+#                     edge suite (admin listener scraping while loops
+#                     serve), in build/tsan
 #   make stats        a large sample through the real server: chi-square
 #                     report, Debian's ent, and a few dieharder tests
 #                     (not part of `make test`)
@@ -31,7 +33,6 @@ TSAN_RUN_OPTIONS = halt_on_error=1 second_deadlock_stack=1 \
 TSAN_MAKE = $(MAKE) --no-print-directory BUILD=$(TSAN_DIR) CFLAGS="-O1 -g" \
             SANFLAGS="-fsanitize=thread -fno-omit-frame-pointer"
 TSAN_UNIT_SUITES ?=                # empty: every unit suite
-TSAN_INTEG_SUITES ?= load
 
 tsan: deps-test
 	@mkdir -p $(TSAN_DIR); rm -f $(TSAN_DIR)/report.*; \
@@ -39,9 +40,10 @@ tsan: deps-test
 	TSAN_OPTIONS="$(TSAN_RUN_OPTIONS)" \
 	$(if $(TSAN_UNIT_SUITES),CK_RUN_SUITE="$(TSAN_UNIT_SUITES)") \
 		$(TSAN_MAKE) unit && \
-	TSAN_OPTIONS="$(TSAN_RUN_OPTIONS)" \
-	$(if $(TSAN_INTEG_SUITES),CK_RUN_SUITE="$(TSAN_INTEG_SUITES)") \
-		$(TSAN_MAKE) integration; rc=$$?; \
+	TSAN_OPTIONS="$(TSAN_RUN_OPTIONS)" CK_RUN_SUITE=load PWGEND_LOOPS=4 \
+		$(TSAN_MAKE) integration-once && \
+	TSAN_OPTIONS="$(TSAN_RUN_OPTIONS)" CK_RUN_SUITE=edge \
+		$(TSAN_MAKE) integration-once; rc=$$?; \
 	if ls $(TSAN_DIR)/report.* >/dev/null 2>&1; then \
 		cat $(TSAN_DIR)/report.*; echo "tsan: reports above"; exit 1; fi; \
 	[ $$rc = 0 ] && echo "tsan: clean in $$(( $$(date +%s) - start )) s"; \

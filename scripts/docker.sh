@@ -468,6 +468,21 @@ check_image() {
 	else
 		pass "no /bin/sh to run in the image"
 	fi
+	check_cli
+}
+
+# The command-line face in the image, offline: `pwgend password ...`
+# prints its items and exits 0 (no network, read-only, no capabilities).
+check_cli() {
+	local out
+	out=$("${PODMAN[@]}" run --rm --network none --read-only --cap-drop ALL \
+		"$IMAGE" password --quantity 3 --length 16 2>&1) || true
+	if [ "$(grep -cxE '[!-~]{16}' <<<"$out")" -eq 3 ] &&
+	   [ "$(grep -c . <<<"$out")" -eq 3 ]; then
+		pass "pwgend password --quantity 3 --length 16 in the image (offline): 3 items"
+	else
+		fail "pwgend password in the image printed: $(head -3 <<<"$out" | tr '\n' ' ')"
+	fi
 }
 
 # HTTPS from the FROM-scratch image: gnutls needs no file of its own at
