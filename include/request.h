@@ -25,16 +25,20 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "kinds.h"
 #include "passphrase.h"
 #include "policy.h"
 #include "token.h"
 
+/* A kind's own route (GET /<name>) has the kind's index as its id
+ * (kinds.h); the named ones below are kept for the code and tests that
+ * name them. */
 enum route {
-	ROUTE_PASSWORD,
-	ROUTE_PIN,
-	ROUTE_PASSPHRASE,
-	ROUTE_TOKEN,
-	ROUTE_HEALTHZ,
+	ROUTE_PASSWORD = GEN_KIND_PASSWORD,
+	ROUTE_PIN = GEN_KIND_PIN,
+	ROUTE_PASSPHRASE = GEN_KIND_PASSPHRASE,
+	ROUTE_TOKEN = GEN_KIND_TOKEN,
+	ROUTE_HEALTHZ = KINDS_COUNT,
 	/* the original service's routes (see docs/COMPAT.md) */
 	ROUTE_V1_PIN,              /* GET /v1/pin */
 	ROUTE_V1_PASSWORD,         /* GET /v1/ (and /v1) */
@@ -44,6 +48,12 @@ enum route {
 	ROUTE_V1_COMPLEX,          /* POST /v1/complex_password */
 	ROUTE_BLOG_COMPLEX,        /* POST /complex_password/{length} */
 };
+
+/* Is this route a kind's own (GET /<name>)? */
+static inline bool route_is_kind(enum route route)
+{
+	return (unsigned)route < KINDS_COUNT;
+}
 
 /* The routes that take a JSON body (POST only): the complex passwords. */
 static inline bool route_takes_body(enum route route)
@@ -59,23 +69,12 @@ enum reply_shape {
 				    * ...}]}: the blog-era routes */
 };
 
-enum gen_kind {
-	GEN_KIND_PASSWORD,
-	GEN_KIND_PIN,
-	GEN_KIND_PASSPHRASE,
-	GEN_KIND_TOKEN,
-	GEN_KIND_COUNT,
-};
-
 /* How a reply lists its items (format=, or the Accept header). */
 enum reply_format {
 	FORMAT_JSON,                   /* the JSON document */
 	FORMAT_TEXT,                   /* one item per line */
 	FORMAT_NDJSON,                 /* one JSON string per line */
 };
-
-/* "password", "pin", "passphrase", "token". */
-const char *gen_kind_name(enum gen_kind kind);
 
 /* Fixed limits (the maximum quantity is configurable, see config.h). */
 enum {
@@ -201,19 +200,20 @@ double request_expected_work(const struct gen_request *g);
 int request_check_work(const struct gen_request *g, size_t max_work,
 		       struct request_error *err);
 
-/* POST /v1/complex_password, once its body is parsed (complex.h): the
- * random part is the /v1/ password policy for `additional_length`. 0, or -1
- * with a 400 in *err. */
-int request_settle_complex(struct request *req, size_t additional_length,
-			   bool punctuation, size_t quantity,
-			   struct request_error *err);
-
 /* The original's routes answered a path with a trailing slash with a 307
  * to the same path without it (Starlette's redirect_slashes), query kept;
  * pwgend does the same for them (its own routes stay exact). True, with
  * the Location in location[0, cap), when `target` is such a path. */
 bool request_slash_redirect(const char *target, size_t n, char *location,
 			    size_t cap);
+
+/* The route a decoded path names (a template such as /pin/{length} names
+ * its prefix's): its query (kind.h; NULL if it takes no parameter) and
+ * whether it is an explain route. False if no route has that path. For
+ * the parameter lists derived from the registry (CLI help, spec check). */
+struct kind_query;
+bool request_route_query(const char *path, size_t n,
+			 const struct kind_query **query, bool *explain);
 
 /* Does the target's path name a route that reads a request body? (http.c
  * collects bodies only for those.) */
