@@ -84,6 +84,12 @@ struct kind_query {
 	int (*settle)(struct kind_parse *kp);
 };
 
+/* A kind's own query over its table `params`: pwgend's shape, the
+ * server's quantity limit. */
+#define KIND_QUERY(params, defaults, set, settle)                            \
+	{ (params), sizeof(params) / sizeof((params)[0]), 0, SHAPE_PWGEND,   \
+	  (defaults), (set), (settle) }
+
 struct kind {
 	const char *name;          /* the reply's "kind", /<name>, the CLI's */
 	const char *label;         /* counted and logged as; NULL: name */

@@ -168,10 +168,8 @@ static void describe(const struct gen_request *g, struct explain_info *e)
 	e->max_length = g->passphrase.max_length;
 }
 
-static const struct kind_query query = {
-	params, sizeof(params) / sizeof(params[0]), 0, SHAPE_PWGEND, defaults,
-	set, settle,
-};
+static const struct kind_query query =
+	KIND_QUERY(params, defaults, set, settle);
 
 const struct kind kind_passphrase = {
 	.name = "passphrase",

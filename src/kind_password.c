@@ -149,10 +149,8 @@ static int settle(struct kind_parse *kp)
 	return kind_chars_settle(kp);
 }
 
-static const struct kind_query query = {
-	params, sizeof(params) / sizeof(params[0]), 0, SHAPE_PWGEND, defaults,
-	set, settle,
-};
+static const struct kind_query query =
+	KIND_QUERY(params, defaults, set, settle);
 
 const struct kind kind_password = {
 	.name = "password",

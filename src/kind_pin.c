@@ -69,10 +69,8 @@ static void describe(const struct gen_request *g, struct explain_info *e)
 		e->header.note = RENDER_NOTE_DEPENDENT;
 }
 
-static const struct kind_query query = {
-	params, sizeof(params) / sizeof(params[0]), 0, SHAPE_PWGEND, defaults,
-	set, settle,
-};
+static const struct kind_query query =
+	KIND_QUERY(params, defaults, set, settle);
 
 const struct kind kind_pin = {
 	.name = "pin",

@@ -71,6 +71,8 @@ enum gen_kind kinds_items_index(enum gen_kind k)
 {
 	const char *label = kinds_label(k);
 
+	if (kinds_get(k) == NULL || kinds_get(k)->label == NULL)
+		return k;  /* its own label: every reply of a kind's route */
 	for (size_t i = 0; i < KINDS_COUNT; i++) {
 		if (strcmp(kinds_label((enum gen_kind)i), label) == 0)
 			return (enum gen_kind)i;

@@ -28,12 +28,13 @@ size_t job_stream_cost(const struct gen_request *req, size_t chunk,
 
 size_t job_cost(const struct gen_request *req)
 {
+	const struct kind *kind = kinds_get(req->kind);
 	size_t cost;
 
 	if (req->explain)
 		return 1024;  /* a small document, no items */
-	if (kinds_get(req->kind)->cost != NULL)
-		return kinds_get(req->kind)->cost(req);
+	if (kind->cost != NULL)
+		return kind->cost(req);
 	/* quotes and comma per item, ~1/16 slack for escaped symbols, and the
 	 * envelope */
 	cost = req->quantity * (req->length + 3 + req->length / 16) + 128;
@@ -91,16 +92,19 @@ static const struct gather_ops item_ops = {
 struct items_header task_header(const struct gen_request *req)
 {
 	const struct kind *kind = kinds_get(req->kind);
-	struct explain_info e = { .header = {
+	struct items_header h = {
 		.kind = kind->name,
 		.quantity = req->quantity,
 		.size_name = "length",
 		.size = req->length,
 		.entropy_bits = req->entropy_bits,
-	} };
+	};
+	struct explain_info e;
 
-	if (kind->describe != NULL)
-		kind->describe(req, &e);
+	if (kind->describe == NULL)  /* most requests: no struct to fill */
+		return h;
+	e = (struct explain_info){ .header = h };
+	kind->describe(req, &e);
 	return e.header;
 }
 
