@@ -36,6 +36,23 @@ static json_t *resolve(json_t *spec, json_t *param)
 			       name != NULL ? name + 1 : ref);
 }
 
+/* names[0, n) sorted, as one comma-separated list. */
+static void join_sorted(const char **names, size_t n, char *out, size_t cap)
+{
+	for (size_t i = 1; i < n; i++)  /* insertion sort: a few names */
+		for (size_t j = i; j > 0 && strcmp(names[j - 1], names[j]) > 0;
+		     j--) {
+			const char *t = names[j];
+
+			names[j] = names[j - 1];
+			names[j - 1] = t;
+		}
+	out[0] = '\0';
+	for (size_t i = 0; i < n; i++)
+		snprintf(out + strlen(out), cap - strlen(out), "%s%s",
+			 i > 0 ? "," : "", names[i]);
+}
+
 /* The query parameters of a path item, path- and operation-level, as one
  * sorted, comma-separated list. */
 static void spec_names(json_t *spec, json_t *item, char *out, size_t cap)
@@ -60,18 +77,7 @@ static void spec_names(json_t *spec, json_t *item, char *out, size_t cap)
 					json_object_get(p, "name"));
 		}
 	}
-	for (size_t i = 1; i < n; i++)  /* insertion sort: a few names */
-		for (size_t j = i; j > 0 && strcmp(names[j - 1], names[j]) > 0;
-		     j--) {
-			const char *t = names[j];
-
-			names[j] = names[j - 1];
-			names[j - 1] = t;
-		}
-	out[0] = '\0';
-	for (size_t i = 0; i < n; i++)
-		snprintf(out + strlen(out), cap - strlen(out), "%s%s",
-			 i > 0 ? "," : "", names[i]);
+	join_sorted(names, n, out, cap);
 }
 
 /* The same list from the registry, for the route a spec path names;
@@ -79,6 +85,7 @@ static void spec_names(json_t *spec, json_t *item, char *out, size_t cap)
 static bool registry_names(const char *path, char *out, size_t cap)
 {
 	const struct kind_param *params[64];
+	const char *names[64];
 	const struct kind_query *q = NULL;
 	bool explain;
 	size_t n;
@@ -86,19 +93,9 @@ static bool registry_names(const char *path, char *out, size_t cap)
 	if (!request_route_query(path, strlen(path), &q, &explain))
 		return false;
 	n = kind_route_params(q, explain, params, 64);
-	for (size_t i = 1; i < n; i++)
-		for (size_t j = i;
-		     j > 0 && strcmp(params[j - 1]->name, params[j]->name) > 0;
-		     j--) {
-			const struct kind_param *t = params[j];
-
-			params[j] = params[j - 1];
-			params[j - 1] = t;
-		}
-	out[0] = '\0';
 	for (size_t i = 0; i < n; i++)
-		snprintf(out + strlen(out), cap - strlen(out), "%s%s",
-			 i > 0 ? "," : "", params[i]->name);
+		names[i] = params[i]->name;
+	join_sorted(names, n, out, cap);
 	return true;
 }
 
