@@ -154,7 +154,7 @@ FUZZ_FLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -iquote include -g -O1 \
 
 # the parser and what it links: the kinds it dispatches to (their runs
 # come along), complex.c (the complex kind, and its errors go through it)
-FUZZ_LIB_SRCS := src/request.c src/names.c src/kind.c src/kinds.c \
+FUZZ_LIB_SRCS := src/request.c src/problem.c src/names.c src/kind.c src/kinds.c \
                  src/kind_chars.c src/kind_password.c src/kind_pin.c \
                  src/kind_passphrase.c src/kind_token.c src/kind_complex.c \
                  src/original.c src/complex.c src/render.c src/sbuf.c \

@@ -24,7 +24,8 @@
 #include "kinds.h"
 #include "policy.h"
 #include "render.h"
-#include "request.h"
+#include "genreq.h"
+#include "problem.h"
 #include "task.h"
 
 enum kind_param_type {
@@ -68,8 +69,8 @@ struct kind_parse {
 	unsigned given;                /* bit i: the table's parameter i */
 	bool quantity_given;
 	bool option;                   /* a switch a query keeps for settle() */
-	const char *path;              /* the raw path (/pin/{length}) */
-	size_t path_len;
+	const char *path_arg;          /* a prefixed route's {length}, decoded; */
+	long path_arg_len;             /* -1: malformed, NUL or too long */
 	char store[KIND_STORE][KIND_VALUE_CAP]; /* for kept string values */
 };
 

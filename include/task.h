@@ -19,7 +19,7 @@
 #include "coro.h"
 #include "gen.h"
 #include "render.h"
-#include "request.h"
+#include "genreq.h"
 #include "rng.h"
 #include "uniq.h"
 

@@ -84,17 +84,12 @@ static int path_length(struct kind_parse *kp)
 	const char *name = kp->req->route == ROUTE_BLOG_COMPLEX
 				   ? "adicional_lenght"
 				   : "password_lenght";
-	const char *slash = memchr(kp->path + 1, '/', kp->path_len - 1);
-	size_t start = slash != NULL ? (size_t)(slash - kp->path) + 1
-				     : kp->path_len;
-	char digits[32];
-	long len = request_decode_path(kp->path + start, kp->path_len - start,
-				       digits, sizeof(digits));
 
 	kp->pw.length_given = true;
-	if (len < 0)
+	if (kp->path_arg_len < 0)
 		return kind_fail_invalid(kp, name, "a decimal integer");
-	return kind_parse_uint(kp, name, digits, (size_t)len, BLOG_LENGTH_MIN,
+	return kind_parse_uint(kp, name, kp->path_arg,
+			       (size_t)kp->path_arg_len, BLOG_LENGTH_MIN,
 			       BLOG_LENGTH_MAX, &kp->pw.length);
 }
 

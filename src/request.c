@@ -8,7 +8,6 @@
  */
 #include "request.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -42,6 +41,7 @@ struct parser {
 	bool explain;                  /* GET /<kind>/explain */
 	size_t max_quantity;
 	unsigned seen;                 /* the query's bits, SEEN_* */
+	char arg[32];                  /* the decoded path argument */
 };
 
 /* Render bytes as printable ASCII: \xNN for anything else, "..." if cut. */
@@ -64,22 +64,6 @@ static void printable(char *dst, size_t cap, const char *src, size_t n)
 			o += (size_t)snprintf(dst + o, cap - o, "\\x%02X", c);
 	}
 	dst[o] = '\0';
-}
-
-int request_fail(struct request_error *err, int status, const char *type,
-		 const char *title, const char *param, const char *fmt, ...)
-{
-	va_list ap;
-
-	err->status = status;
-	err->type = type;
-	err->title = title;
-	snprintf(err->parameter, sizeof(err->parameter), "%s",
-		 param != NULL ? param : "");
-	va_start(ap, fmt);
-	vsnprintf(err->detail, sizeof(err->detail), fmt, ap);
-	va_end(ap);
-	return -1;
 }
 
 double request_expected_work(const struct gen_request *g)
@@ -462,6 +446,18 @@ bool request_slash_redirect(const char *target, size_t n, char *location,
 	return true;
 }
 
+/* A prefixed route's argument (/pin/{length}): the raw text after the
+ * path's second slash, decoded on its own. */
+static void path_arg(struct parser *p, const char *path, size_t n)
+{
+	const char *slash = memchr(path + 1, '/', n - 1);
+	size_t start = slash != NULL ? (size_t)(slash - path) + 1 : n;
+
+	p->kp.path_arg = p->arg;
+	p->kp.path_arg_len = request_decode_path(path + start, n - start,
+						 p->arg, sizeof(p->arg));
+}
+
 int request_parse(const char *target, size_t n, size_t max_quantity,
 		  struct request *req, struct request_error *err)
 {
@@ -480,8 +476,9 @@ int request_parse(const char *target, size_t n, size_t max_quantity,
 	kp->req = req;
 	kp->g = &req->gen;
 	kp->err = err;
-	kp->path = target;
-	kp->path_len = path_len;
+	if (p->route.path != NULL && p->route.path[strlen(p->route.path) - 1] ==
+				     '/')
+		path_arg(p, target, path_len);
 	req->route = p->route.route;
 	req->gen.explain = p->explain;
 	req->gen.kind = p->route.kind;

@@ -10,6 +10,7 @@
 #include <jansson.h>
 
 #include "kind.h"
+#include "request.h"
 #include "spec.h"
 #include "suites.h"
 
