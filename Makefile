@@ -159,13 +159,18 @@ FUZZER_COMPLEX := $(BUILD)/fuzz/fuzz_complex
 FUZZ_FLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -iquote include -g -O1 \
               -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 
-# the parser and what it links (complex.c reports errors through it)
-FUZZ_LIB_SRCS := src/request.c src/policy.c src/passphrase.c src/token.c \
+# the parser and what it links: the kinds it dispatches to (their runs
+# come along), complex.c (the complex kind, and its errors go through it)
+FUZZ_LIB_SRCS := src/request.c src/problem.c src/names.c src/kind.c src/kinds.c \
+                 src/kind_chars.c src/kind_password.c src/kind_pin.c \
+                 src/kind_passphrase.c src/kind_token.c src/kind_complex.c \
+                 src/original.c src/complex.c src/render.c src/sbuf.c \
+                 src/uniq.c src/policy.c src/passphrase.c src/token.c \
                  src/pin.c src/gen.c src/rng.c src/secmem.c $(GEN_SRCS)
 FUZZ_SRCS := tests/fuzz/fuzz_request.c $(FUZZ_LIB_SRCS)
-FUZZ_COMPLEX_SRCS := tests/fuzz/fuzz_complex.c src/complex.c $(FUZZ_LIB_SRCS)
+FUZZ_COMPLEX_SRCS := tests/fuzz/fuzz_complex.c $(FUZZ_LIB_SRCS)
 
-$(FUZZER): $(FUZZ_SRCS) include/request.h include/policy.h
+$(FUZZER): $(FUZZ_SRCS) include/request.h include/policy.h include/kind.h
 	mkdir -p $(BUILD)/fuzz/corpus
 	clang $(FUZZ_FLAGS) -Wall -Wextra -Werror $(FUZZ_SRCS) -ljansson -lsodium -lm \
 		-o $@

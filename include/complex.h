@@ -38,7 +38,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "request.h"
+#include "genreq.h"
+#include "problem.h"
 #include "rng.h"
 
 enum {

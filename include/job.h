@@ -33,7 +33,7 @@
 #include <stdint.h>
 
 #include "list.h"
-#include "request.h"
+#include "genreq.h"
 #include "sbuf.h"
 #include "task.h"
 

@@ -18,11 +18,14 @@
 
 #include "coro.h"
 #include "gen.h"
+#include "render.h"
+#include "genreq.h"
 #include "rng.h"
 #include "uniq.h"
 
 struct gather;
 struct job;
+struct kind;
 
 /* What a scheduler lends its tasks. */
 struct task_env {
@@ -42,6 +45,7 @@ struct task {
 	struct uniq seen;              /* unique=true: the PINs handed out */
 	struct job *job;
 	struct rng *rng;
+	const struct kind *kind;       /* the job's kind (kind.h) */
 };
 
 /* A streamed job's body holds a chunk to send (job.h): task_step() returns
@@ -51,6 +55,10 @@ enum { TASK_CHUNK = 2 };
 /* Advance the job's task: CORO_YIELD, TASK_CHUNK, CORO_DONE (job->body
  * holds the reply, or its last chunk) or -errno (job->body released). */
 int task_step(struct job *job, const struct task_env *env);
+
+/* The reply header of a request: its kind's name, quantity, size field
+ * and entropy, and the note when its items are not independent. */
+struct items_header task_header(const struct gen_request *req);
 
 /* Stop the task early (the server is stopping): frees what it holds and
  * releases the partial reply. Safe at any state, and after completion. */

@@ -55,8 +55,10 @@ spec-json: deps-test
 # The contract stays a contract: the reference prose lives in docs/API.md.
 SPEC_MAX_BYTES ?= 60000
 
-# Fail if openapi.json is not what openapi.yaml converts to, if openapi.yaml
-# outgrew SPEC_MAX_BYTES, or if the version is not one x.y.z everywhere.
+# Fail if openapi.json is not what openapi.yaml converts to, if a generation
+# route's parameters are not exactly the kinds registry's (the unit suite
+# `kinds`), if openapi.yaml outgrew SPEC_MAX_BYTES, or if the version is
+# not one x.y.z everywhere.
 spec-check: deps-test | $(OPS_GEN)
 	node_modules/.bin/redocly bundle openapi.yaml --ext json \
 		-o $(OPS_GEN)/openapi.check.json
@@ -64,6 +66,7 @@ spec-check: deps-test | $(OPS_GEN)
 		echo "openapi.json is stale: run 'make spec-json' and commit it" >&2; \
 		exit 1; }
 	@echo "openapi.json matches openapi.yaml"
+	@$(MAKE) --no-print-directory $(BUILD)/check_unit >/dev/null && CK_RUN_SUITE=kinds ./$(BUILD)/check_unit
 	@size=$$(wc -c < openapi.yaml); [ "$$size" -le $(SPEC_MAX_BYTES) ] || { \
 		echo "openapi.yaml is $$size bytes, over $(SPEC_MAX_BYTES): move prose to docs/API.md" >&2; \
 		exit 1; }; \

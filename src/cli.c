@@ -8,21 +8,15 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <jansson.h>
-
 #include "config.h"
 #include "gen.h"
 #include "job.h"
+#include "kind.h"
 #include "log.h"
 #include "request.h"
 #include "rng.h"
 #include "sbuf.h"
-#include "spec.h"
 #include "task.h"
-
-/* The routes the CLI speaks for: one per kind, the same names. */
-static const char *const commands[] = { "password", "pin", "passphrase",
-					"token" };
 
 enum {
 	CLI_TARGET_MAX = 16384,        /* the longest --max-url-length */
@@ -31,85 +25,60 @@ enum {
 	CLI_WINDOW = 64,
 };
 
+/* The routes the CLI speaks for: every kind's own (kinds.h), its name. */
 bool cli_is_command(const char *arg)
 {
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (arg != NULL && strcmp(arg, commands[i]) == 0)
-			return true;
-	return false;
+	char path[64];
+	bool explain = false;
+
+	if (arg == NULL || strlen(arg) + 2 > sizeof(path))
+		return false;
+	snprintf(path, sizeof(path), "/%s", arg);
+	return kinds_find_route(path, strlen(path), &explain) >= 0 && !explain;
 }
 
-/* A parameter object of the spec, following a local "$ref". */
-static json_t *resolve(json_t *spec, json_t *param)
+/* "--name  integer 4..1024 (default 20): its one-line doc". */
+static void print_parameter(FILE *out, const struct kind_param *p)
 {
-	const char *ref = json_string_value(json_object_get(param, "$ref"));
-	static const char prefix[] = "#/components/parameters/";
+	static const char *const types[] = {
+		[KIND_UINT] = "integer", [KIND_BOOL] = "boolean",
+		[KIND_LOOSE_BOOL] = "boolean", [KIND_WORD] = "string",
+		[KIND_TEXT] = "string", [KIND_CHARS] = "characters",
+	};
 
-	if (ref == NULL)
-		return param;
-	if (strncmp(ref, prefix, sizeof(prefix) - 1) != 0)
-		return NULL;
-	return json_object_get(json_object_get(json_object_get(
-				       spec, "components"), "parameters"),
-			       ref + sizeof(prefix) - 1);
+	fprintf(out, "  --%-18s %s", p->name, types[p->type]);
+	if (p->type == KIND_UINT && p->hi > 0)
+		fprintf(out, " %zu..%zu", p->lo, p->hi);
+	for (size_t i = 0; p->choices != NULL && p->choices[i] != NULL; i++)
+		fprintf(out, "%s%s", i == 0 ? " " : "|", p->choices[i]);
+	if (p->def != NULL)
+		fprintf(out, " (default %s)", p->def);
+	fprintf(out, ": %s\n", p->doc);
 }
 
-/* "--name  integer 4..1024: first sentence of its description". */
-static void print_parameter(FILE *out, json_t *p)
-{
-	json_t *schema = json_object_get(p, "schema");
-	const char *type = json_string_value(json_object_get(schema, "type"));
-	const char *desc = json_string_value(json_object_get(p, "description"));
-	json_t *lo = json_object_get(schema, "minimum");
-	json_t *hi = json_object_get(schema, "maximum");
-	json_t *choices = json_object_get(schema, "enum");
-	size_t n = desc != NULL ? strcspn(desc, "\n") : 0;
-	const char *stop = desc != NULL ? strstr(desc, ". ") : NULL;
-
-	if (stop != NULL && (size_t)(stop - desc) + 1 < n)
-		n = (size_t)(stop - desc) + 1;
-	fprintf(out, "  --%-16s %s", json_string_value(json_object_get(p,
-								       "name")),
-		type != NULL ? type : "value");
-	if (json_is_number(lo) && json_is_number(hi))
-		fprintf(out, " %.0f..%.0f", json_number_value(lo),
-			json_number_value(hi));
-	for (size_t i = 0; i < json_array_size(choices); i++)
-		fprintf(out, "%s%s", i == 0 ? " " : "|",
-			json_string_value(json_array_get(choices, i)));
-	fprintf(out, "%s%.*s\n", n > 0 ? ": " : "", (int)(n > 160 ? 160 : n),
-		desc != NULL ? desc : "");
-}
-
-/* `pwgend <kind> --help`: the route's parameters, read from the embedded
- * contract (openapi.json), so the two can never disagree. */
+/* `pwgend <kind> --help`: the route's parameters from the kind's own
+ * table (kind.h), the one the server parses, so the two cannot disagree. */
 static int print_help(const char *kind, FILE *out)
 {
-	char path[32];
-	size_t len = 0;
-	const unsigned char *text = spec_json(&len);
-	json_t *spec = json_loadb((const char *)text, len, 0, NULL), *item;
-	json_t *lists[2];
+	char path[64];
+	const struct kind_query *query = NULL;
+	const struct kind_param *params[64];
+	bool explain;
+	size_t n;
 
 	snprintf(path, sizeof(path), "/%s", kind);
-	item = json_object_get(json_object_get(spec, "paths"), path);
-	lists[0] = json_object_get(item, "parameters");
-	lists[1] = json_object_get(json_object_get(item, "get"), "parameters");
+	if (!request_route_query(path, strlen(path), &query, &explain))
+		return -1;
+	n = kind_route_params(query, false, params, 64);
 	fprintf(out, "usage: pwgend %s [--parameter value | --parameter=value "
 		"| --switch]...\n\nPrints items, one a line (--format json or "
 		"ndjson: as GET %s replies).\nThe parameters are those of GET "
 		"%s (see /docs), hyphens or underscores alike:\n\n", kind, path,
 		path);
-	for (size_t l = 0; l < 2; l++)
-		for (size_t i = 0; i < json_array_size(lists[l]); i++) {
-			json_t *p = resolve(spec, json_array_get(lists[l], i));
-
-			if (p != NULL)
-				print_parameter(out, p);
-		}
-	fprintf(out, "  --%-16s describe what would be drawn (GET %s/explain), "
+	for (size_t i = 0; i < n; i++)
+		print_parameter(out, params[i]);
+	fprintf(out, "  --%-18s describe what would be drawn (GET %s/explain), "
 		"and draw nothing\n", "explain", path);
-	json_decref(spec);
 	return 0;
 }
 

@@ -8,6 +8,7 @@
 
 #include <jansson.h>
 
+#include "names.h"
 #include "secmem.h"
 
 /* What a body may hold, by route. */
@@ -53,12 +54,9 @@ static int fail_invalid(struct request_error *err, const char *param,
 static const char *known_field(const struct dialect *d, const char *s,
 			       size_t n)
 {
-	for (size_t i = 0; d->fields[i] != NULL; i++) {
-		if (strlen(d->fields[i]) == n &&
-		    memcmp(d->fields[i], s, n) == 0)
-			return d->fields[i];
-	}
-	return NULL;
+	int i = NAMES_INDEX(d->fields, SIZE_MAX, s, n);
+
+	return i >= 0 ? d->fields[i] : NULL;
 }
 
 /* A duplicated key: jansson stops just past it, so body[pos - 1] is its

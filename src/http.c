@@ -31,15 +31,18 @@
 #include "counter.h"
 #include "framing.h"
 #include "job.h"
+#include "kinds.h"
 #include "log.h"
 #include "metrics.h"
 #include "negotiate.h"
 #include "ops.h"
+#include "original.h"
 #include "procstat.h"
 #include "render.h"
 #include "reqid.h"
 #include "request.h"
 #include "sched.h"
+#include "task.h"
 #include "secmem.h"
 #include "tls.h"
 #include "version.h"
@@ -221,7 +224,8 @@ static void account(struct http_daemon *d, const struct exchange *ex,
 	if (ex->generation && ex->status == 200 && !ex->job.req.explain &&
 	    ex->job.status == 0 && !ex->job.partial &&
 	    toe == MHD_REQUEST_TERMINATED_COMPLETED_OK)
-		metrics_count_items(d->metrics, ex->job.req.kind,
+		metrics_count_items(d->metrics,
+				    kinds_items_index(ex->job.req.kind),
 				    ex->job.req.quantity);
 	if (h->cfg.access_log) {
 		struct access_record rec = {
@@ -236,7 +240,7 @@ static void account(struct http_daemon *d, const struct exchange *ex,
 			.client = ex->client,
 			.user_agent = ex->user_agent,
 		};
-		struct access_gen gen = { gen_kind_name(ex->job.req.kind),
+		struct access_gen gen = { kinds_label(ex->job.req.kind),
 					  ex->job.req.quantity };
 
 		log_access(&rec,
@@ -631,14 +635,15 @@ static size_t entropy_headers(const struct gen_request *req,
 			      struct header out[2], char bits[32])
 {
 	size_t n = 0;
+	const char *note;
 
 	if (req->entropy_bits <= 0)
 		return 0;
 	snprintf(bits, 32, "%.2f", round(req->entropy_bits * 100) / 100);
 	out[n++] = (struct header){ "X-Entropy-Bits", bits };
-	if (req->kind == GEN_KIND_PIN && req->unique)
-		out[n++] = (struct header){ "X-Entropy-Note",
-					    RENDER_NOTE_DEPENDENT };
+	note = task_header(req).note;
+	if (note != NULL)
+		out[n++] = (struct header){ "X-Entropy-Note", note };
 	return n;
 }
 
@@ -943,9 +948,9 @@ static enum MHD_Result dispatch_complex(struct exchange *ex,
 	if (rc < 0)
 		return reply_request_error(ex, &err);
 	spec = ex->complex;
-	if (request_settle_complex(req, spec->additional_length,
-				   spec->punctuation, spec->quantity,
-				   &err) < 0)
+	if (original_settle_complex(req, spec->additional_length,
+				    spec->punctuation, spec->quantity,
+				    &err) < 0)
 		return reply_request_error(ex, &err);
 	req->gen.complex = spec;
 	return dispatch_ready(ex, &req->gen);
@@ -1072,29 +1077,13 @@ static enum MHD_Result dispatch_ops(struct exchange *ex, const char *method,
 	return reply_ops_body(ex, &out);
 }
 
+/* A kind's own route is counted under the kind's label (metrics.h). */
 static enum metrics_route metrics_route_of(enum route route)
 {
-	switch (route) {
-	case ROUTE_PASSWORD:
-		return METRICS_ROUTE_PASSWORD;
-	case ROUTE_PIN:
-		return METRICS_ROUTE_PIN;
-	case ROUTE_PASSPHRASE:
-		return METRICS_ROUTE_PASSPHRASE;
-	case ROUTE_TOKEN:
-		return METRICS_ROUTE_TOKEN;
-	case ROUTE_HEALTHZ:
-		return METRICS_ROUTE_HEALTHZ;
-	case ROUTE_V1_PIN:
-	case ROUTE_V1_PASSWORD:
-	case ROUTE_V1_HEALTH:
-	case ROUTE_BLOG_PIN:
-	case ROUTE_BLOG_PASS:
-	case ROUTE_V1_COMPLEX:
-	case ROUTE_BLOG_COMPLEX:
-		return METRICS_ROUTE_ORIGINAL;
-	}
-	return METRICS_ROUTE_OTHER;
+	if (route_is_kind(route))
+		return (enum metrics_route)route;
+	return route == ROUTE_HEALTHZ ? METRICS_ROUTE_HEALTHZ
+				      : METRICS_ROUTE_ORIGINAL;
 }
 
 /* Phase 2: the whole request is in. */

@@ -22,7 +22,7 @@ struct histogram {
 struct metrics {
 	counter requests[METRICS_ROUTE_COUNT][STATUS_SLOTS];
 	struct histogram duration[METRICS_ROUTE_COUNT];
-	counter items[GEN_KIND_COUNT];                /* by enum gen_kind */
+	counter items[KINDS_COUNT];                   /* by enum gen_kind */
 	counter rejections;
 };
 
@@ -37,11 +37,8 @@ static const char *const bucket_le[METRICS_FINITE_BUCKETS + 1] = {
 	"0.25", "0.5", "1", "2.5", "+Inf",
 };
 
+/* The kinds' labels are their names (kinds.h); these follow them. */
 static const char *const route_names[METRICS_ROUTE_COUNT] = {
-	[METRICS_ROUTE_PASSWORD] = "password",
-	[METRICS_ROUTE_PIN] = "pin",
-	[METRICS_ROUTE_PASSPHRASE] = "passphrase",
-	[METRICS_ROUTE_TOKEN] = "token",
 	[METRICS_ROUTE_HEALTHZ] = "healthz",
 	[METRICS_ROUTE_LIVEZ] = "livez",
 	[METRICS_ROUTE_READYZ] = "readyz",
@@ -55,17 +52,19 @@ static const char *const route_names[METRICS_ROUTE_COUNT] = {
 	[METRICS_ROUTE_OTHER] = "other",
 };
 
-static const char *const kind_names[GEN_KIND_COUNT] = {
-	[GEN_KIND_PASSWORD] = "password",
-	[GEN_KIND_PIN] = "pin",
-	[GEN_KIND_PASSPHRASE] = "passphrase",
-	[GEN_KIND_TOKEN] = "token",
-};
-
 const char *metrics_route_name(enum metrics_route route)
 {
+	if ((unsigned)route < KINDS_COUNT)
+		return gen_kind_name((enum gen_kind)route);
 	return (unsigned)route < METRICS_ROUTE_COUNT ? route_names[route]
 						     : "other";
+}
+
+/* Is label `r` one a request can be counted under? A kind without a route
+ * of its own has none. */
+static bool route_label_used(size_t r)
+{
+	return r >= KINDS_COUNT || kinds_has_route((enum gen_kind)r);
 }
 
 static void bump(counter *c, uint64_t n)
@@ -118,7 +117,7 @@ void metrics_observe(struct metrics *m, enum metrics_route route, int status,
 
 void metrics_count_items(struct metrics *m, enum gen_kind kind, size_t n)
 {
-	if ((unsigned)kind < GEN_KIND_COUNT)
+	if ((unsigned)kind < KINDS_COUNT)
 		bump(&m->items[kind], n);
 }
 
@@ -172,7 +171,8 @@ static void render_requests(FILE *f, const struct metrics *m)
 			if (n != 0)
 				fprintf(f, "pwgend_requests_total{route=\"%s\","
 					"code=\"%zu\"} %ju\n",
-					route_names[r], s, (uintmax_t)n);
+					metrics_route_name(r), s,
+					(uintmax_t)n);
 		}
 	}
 }
@@ -198,8 +198,11 @@ static void render_durations(FILE *f, const struct metrics *m)
 {
 	family(f, "pwgend_request_duration_seconds", "histogram",
 	       "Time from request line to last byte sent, by route.");
-	for (size_t r = 0; r < METRICS_ROUTE_COUNT; r++)
-		render_histogram(f, route_names[r], &m->duration[r]);
+	for (size_t r = 0; r < METRICS_ROUTE_COUNT; r++) {
+		if (route_label_used(r))
+			render_histogram(f, metrics_route_name(r),
+					 &m->duration[r]);
+	}
 }
 
 static void render_counter(FILE *f, const char *name, const char *help,
@@ -221,9 +224,12 @@ static void render_work(FILE *f, const struct metrics *m,
 {
 	family(f, "pwgend_items_generated_total", "counter",
 	       "Items sent in 200 replies, by kind.");
-	for (size_t k = 0; k < GEN_KIND_COUNT; k++)
-		fprintf(f, "pwgend_items_generated_total{kind=\"%s\"} %ju\n",
-			kind_names[k], (uintmax_t)get(&m->items[k]));
+	for (size_t k = 0; k < KINDS_COUNT; k++) {
+		if (kinds_items_index((enum gen_kind)k) == k)  /* own label */
+			fprintf(f, "pwgend_items_generated_total{kind=\"%s\"} "
+				"%ju\n", kinds_label((enum gen_kind)k),
+				(uintmax_t)get(&m->items[k]));
+	}
 	family(f, "pwgend_jobs_total", "counter",
 	       "Generation jobs finished, by when: within the first slice, "
 	       "answered without suspending the connection, or later, "

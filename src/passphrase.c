@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "names.h"
 #include "secmem.h"
 
 /* Two bytes give v in [0, 65536); values below 8 * 7776 are accepted. */
@@ -233,14 +234,13 @@ static const char *const case_names[] = {
 
 int passphrase_case_parse(const char *s, size_t n, enum passphrase_case *c)
 {
-	for (size_t i = 0; i < sizeof(case_names) / sizeof(case_names[0]); i++) {
-		if (strlen(case_names[i]) == n &&
-		    memcmp(case_names[i], s, n) == 0) {
-			*c = (enum passphrase_case)i;
-			return 0;
-		}
-	}
-	return -EINVAL;
+	int i = NAMES_INDEX(case_names, sizeof(case_names) /
+					    sizeof(case_names[0]), s, n);
+
+	if (i < 0)
+		return -EINVAL;
+	*c = (enum passphrase_case)i;
+	return 0;
 }
 
 const char *passphrase_case_name(enum passphrase_case c)

@@ -4,38 +4,16 @@
 #include <errno.h>
 #include <string.h>
 
-#include "complex.h"
 #include "gather.h"
 #include "job.h"
-#include "passphrase.h"
-#include "pin.h"
-#include "policy.h"
+#include "kind.h"
 #include "render.h"
-#include "secmem.h"
-#include "token.h"
 
 enum task_state {
 	TASK_START = CORO_START,
 	TASK_GATHER,
 	TASK_DONE,
 };
-
-/* Passphrases vary in length: their slot starts with the length. So does a
- * complex password's, whose slot ends with room for its random part:
- *     [ size_t len | the item (item_bytes) | random part (length) ] */
-static size_t slot_size(const struct gen_request *req)
-{
-	if (req->complex != NULL)
-		return sizeof(size_t) + req->complex->item_bytes + req->length;
-	if (req->kind == GEN_KIND_PASSPHRASE)
-		return sizeof(size_t) + req->length;
-	return req->length;
-}
-
-static bool length_prefixed(const struct gen_request *req)
-{
-	return req->kind == GEN_KIND_PASSPHRASE || req->complex != NULL;
-}
 
 size_t job_stream_cost(const struct gen_request *req, size_t chunk,
 		       size_t quantum)
@@ -50,12 +28,13 @@ size_t job_stream_cost(const struct gen_request *req, size_t chunk,
 
 size_t job_cost(const struct gen_request *req)
 {
+	const struct kind *kind = kinds_get(req->kind);
 	size_t cost;
 
 	if (req->explain)
 		return 1024;  /* a small document, no items */
-	if (req->complex != NULL)  /* '"' and '\\' escape to two bytes */
-		return req->quantity * (2 * req->complex->item_bytes + 3) + 512;
+	if (kind->cost != NULL)
+		return kind->cost(req);
 	/* quotes and comma per item, ~1/16 slack for escaped symbols, and the
 	 * envelope */
 	cost = req->quantity * (req->length + 3 + req->length / 16) + 128;
@@ -66,66 +45,13 @@ size_t job_cost(const struct gen_request *req)
 
 /* ---- gather callbacks: ctx is the task, a slot holds one item */
 
-/* gen_accept_fn for passwords and PINs: every check the request asked
- * for; the unique set is last, so it only records items that are final. */
-static bool accepts(void *ctx, const char *s, size_t n)
-{
-	struct task *t = ctx;
-	const struct gen_request *req = &t->job->req;
-
-	if (t->policy != NULL && !policy_accepts(t->policy, s, n))
-		return false;
-	if (req->exclude_weak && pin_is_weak(s, n))
-		return false;
-	return !req->unique || uniq_insert(&t->seen, s);
-}
-
-/* A complex password: its random part like any /v1/ password, then the
- * injected pieces mixed in (complex.h); the random part is wiped once laid
- * out. */
-static int complex_item_step(struct task *t, struct gen_item *child,
-			     char *slot)
-{
-	const struct gen_request *req = &t->job->req;
-	const struct complex_spec *spec = req->complex;
-	char *item = slot + sizeof(size_t);
-	char *random = item + spec->item_bytes;
-	int rc = gen_item_step(child, t->rng, t->alphabet,
-			       t->policy != NULL ? accepts : NULL, t,
-			       req->length, random);
-
-	if (rc != CORO_DONE)
-		return rc;
-	complex_assemble(spec, t->rng, random, item);
-	secmem_wipe(random, req->length);
-	memcpy(slot, &spec->item_bytes, sizeof(size_t));
-	return CORO_DONE;
-}
-
+/* Each kind draws its own items (kind.h). */
 static int item_step(void *ctx, size_t index, struct coro *child, void *slot)
 {
 	struct task *t = ctx;
-	const struct gen_request *req = &t->job->req;
-	bool checks = t->policy != NULL || req->exclude_weak || req->unique;
-	size_t len;
 
 	(void)index;
-	switch (req->kind) {
-	case GEN_KIND_PASSPHRASE:
-		len = passphrase_generate(t->rng, &req->passphrase,
-					  (char *)slot + sizeof(size_t));
-		memcpy(slot, &len, sizeof(len));
-		return len > 0 ? CORO_DONE : -EINVAL;
-	case GEN_KIND_TOKEN:
-		token_generate(t->rng, req->token_bytes, req->encoding, slot);
-		return CORO_DONE;
-	default:
-		break;
-	}
-	if (req->complex != NULL)
-		return complex_item_step(t, (struct gen_item *)child, slot);
-	return gen_item_step((struct gen_item *)child, t->rng, t->alphabet,
-			     checks ? accepts : NULL, t, req->length, slot);
+	return t->kind->item_step(t, child, slot);
 }
 
 /* The slot is not wiped here: the same characters now sit in the reply
@@ -136,7 +62,7 @@ static int item_collect(void *ctx, size_t index, void *slot)
 	struct task *t = ctx;
 	size_t len = t->job->req.length;
 
-	if (length_prefixed(&t->job->req)) {
+	if (t->kind->length_prefixed) {
 		memcpy(&len, slot, sizeof(len));
 		slot = (char *)slot + sizeof(size_t);
 	}
@@ -163,41 +89,23 @@ static const struct gather_ops item_ops = {
 
 /* ---- the task itself */
 
-/* The plain class unions come from the scheduler's table; a custom alphabet
- * (charset, preset, symbol_set, exclusions) is built for the request. */
-static int pick_alphabet(struct task *t, const struct gen_request *req,
-			 const struct task_env *env)
+struct items_header task_header(const struct gen_request *req)
 {
-	if (req->classes_only && req->classes > 0 && req->classes < 16) {
-		t->alphabet = &env->alphabets->by_classes[req->classes];
-		return 0;
-	}
-	t->alphabet = &t->own;
-	return alphabet_init(&t->own, req->policy.alphabet,
-			     req->policy.alphabet_len);
-}
-
-static struct items_header header_of(const struct gen_request *req)
-{
+	const struct kind *kind = kinds_get(req->kind);
 	struct items_header h = {
-		.kind = gen_kind_name(req->kind),
+		.kind = kind->name,
 		.quantity = req->quantity,
 		.size_name = "length",
 		.size = req->length,
 		.entropy_bits = req->entropy_bits,
-		.note = req->kind == GEN_KIND_PIN && req->unique
-				? RENDER_NOTE_DEPENDENT
-				: NULL,
 	};
+	struct explain_info e;
 
-	if (req->kind == GEN_KIND_PASSPHRASE) {
-		h.size_name = "words";
-		h.size = req->passphrase.words;
-	} else if (req->kind == GEN_KIND_TOKEN) {
-		h.size_name = "bytes";
-		h.size = req->token_bytes;
-	}
-	return h;
+	if (kind->describe == NULL)  /* most requests: no struct to fill */
+		return h;
+	e = (struct explain_info){ .header = h };
+	kind->describe(req, &e);
+	return e.header;
 }
 
 /* explain=true: describe the request; nothing is generated. */
@@ -206,7 +114,7 @@ static int task_explain(struct job *job)
 	const struct gen_request *req = &job->req;
 	const struct password_policy *p = &req->policy;
 	struct explain_info e = {
-		.header = header_of(req),
+		.header = task_header(req),
 		.acceptance = req->acceptance,
 		.alphabet = p->alphabet,
 		.alphabet_len = p->alphabet_len,
@@ -216,15 +124,8 @@ static int task_explain(struct job *job)
 		.unique = req->unique,
 	};
 
-	if (req->kind == GEN_KIND_PASSPHRASE) {
-		e.wordlist_size = PASSPHRASE_WORDLIST_SIZE;
-		e.separator = req->passphrase.separator;
-		e.capitalize = passphrase_case_name(req->passphrase.capitalize);
-		e.number = req->passphrase.number;
-		e.max_length = req->passphrase.max_length;
-	} else if (req->kind == GEN_KIND_TOKEN) {
-		e.encoding = token_encoding_name(req->encoding);
-	}
+	if (kinds_get(req->kind)->describe != NULL)
+		kinds_get(req->kind)->describe(req, &e);
 	return render_explain(&job->body, &e);
 }
 
@@ -232,23 +133,16 @@ static int task_begin(struct job *job, const struct task_env *env)
 {
 	struct task *t = &job->task;
 	const struct gen_request *req = &job->req;
-	struct items_header header = header_of(req);
-	bool chars = req->kind == GEN_KIND_PASSWORD || req->kind == GEN_KIND_PIN;
-	int rc = chars ? pick_alphabet(t, req, env) : 0;
+	struct items_header header = task_header(req);
+	int rc = 0;
 
-	if (rc == 0 && req->unique)
-		rc = uniq_init(&t->seen, req->quantity, req->length);
-	if (rc < 0)
-		return rc;
-	t->policy = chars && policy_is_constrained(&req->policy) ? &req->policy
-								 : NULL;
-	/* passwords and PINs are strings over their alphabet: an alphabet
-	 * without '"', '\\' or controls makes every item clean */
-	t->clean = chars && req->complex == NULL &&
-		   render_is_clean(t->alphabet->chars, t->alphabet->size);
+	t->kind = kinds_get(req->kind);
 	t->job = job;
 	t->rng = env->rng;
-	rc = sbuf_reserve(&job->body, job->stream_chunk > 0
+	if (t->kind->begin != NULL)
+		rc = t->kind->begin(t, env);
+	if (rc == 0)
+		rc = sbuf_reserve(&job->body, job->stream_chunk > 0
 					      ? job->stream_chunk + 2 * env->quantum
 					      : job_cost(req));
 	if (rc == 0 && req->shape != SHAPE_PWGEND)
@@ -258,7 +152,7 @@ static int task_begin(struct job *job, const struct task_env *env)
 	if (rc < 0)
 		return rc;
 	t->gather = gather_new(req->quantity, env->window,
-			       sizeof(struct gen_item), slot_size(req),
+			       sizeof(struct gen_item), t->kind->slot_size(req),
 			       &item_ops, t);
 	return t->gather != NULL ? 0 : -ENOMEM;
 }
@@ -314,11 +208,11 @@ int task_step(struct job *job, const struct task_env *env)
 					       job->body.len >= job->stream_chunk
 				       ? TASK_CHUNK
 				       : CORO_YIELD;
-		if (rc == GATHER_DONE && job->req.complex != NULL &&
+		if (rc == GATHER_DONE && t->kind->data_entropy_note != NULL &&
 		    job->req.shape == SHAPE_DATA)
-			rc = render_data_close_entropy(&job->body,
-						       job->req.entropy_bits,
-						       COMPLEX_ENTROPY_NOTE);
+			rc = render_data_close_entropy(
+				&job->body, job->req.entropy_bits,
+				t->kind->data_entropy_note);
 		else if (rc == GATHER_DONE && job->req.shape != SHAPE_PWGEND)
 			rc = render_data_close(&job->body);
 		else if (rc == GATHER_DONE && job->req.format == FORMAT_JSON)

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "names.h"
 #include "secmem.h"
 
 /* Raw bytes drawn per encoding step: a multiple of 3 (base64) and 5 (base32)
@@ -124,14 +125,13 @@ static const struct {
 
 int token_encoding_parse(const char *s, size_t n, enum token_encoding *enc)
 {
-	for (size_t i = 0; i < sizeof(encodings) / sizeof(encodings[0]); i++) {
-		if (strlen(encodings[i].name) == n &&
-		    memcmp(encodings[i].name, s, n) == 0) {
-			*enc = encodings[i].enc;
-			return 0;
-		}
-	}
-	return -EINVAL;
+	int i = NAMES_FIND(encodings, sizeof(encodings) / sizeof(encodings[0]),
+			   name, s, n);
+
+	if (i < 0)
+		return -EINVAL;
+	*enc = encodings[i].enc;
+	return 0;
 }
 
 const char *token_encoding_name(enum token_encoding enc)

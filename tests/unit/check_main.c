@@ -36,6 +36,7 @@ int main(void)
 	srunner_add_suite(sr, pin_suite());
 	srunner_add_suite(sr, web_suite());
 	srunner_add_suite(sr, edge_suite());
+	srunner_add_suite(sr, kinds_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

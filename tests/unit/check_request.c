@@ -446,6 +446,36 @@ START_TEST(test_explain_routes)
 }
 END_TEST
 
+/* explain moved to a route of its own: the 400 says where. */
+START_TEST(test_explain_param_points_to_its_route)
+{
+	static const struct {
+		const char *target, *detail;
+	} cases[] = {
+		{ "/password?explain=true", "explain is not a parameter of this "
+		  "route; use GET /password/explain" },
+		{ "/token?quantity=2&explain=1", "explain is not a parameter "
+		  "of this route; use GET /token/explain" },
+		{ "/pin/explain?explain=true", "explain is not a parameter "
+		  "of this route" },
+		{ "/v1/pin?explain=true", "explain is not a parameter of this "
+		  "route" },
+	};
+	struct request req;
+	struct request_error err;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *t = cases[i].target;
+
+		ck_assert_int_eq(request_parse(t, strlen(t), 100, &req, &err),
+				 -1);
+		ck_assert_str_eq(err.type, PROBLEM_UNKNOWN_PARAMETER);
+		ck_assert_str_eq(err.parameter, "explain");
+		ck_assert_str_eq(err.detail, cases[i].detail);
+	}
+}
+END_TEST
+
 START_TEST(test_configured_max_quantity)
 {
 	struct request req;
@@ -604,6 +634,7 @@ Suite *request_suite(void)
 	tcase_add_test(tc, test_password_policies);
 	tcase_add_test(tc, test_min_entropy_picks_the_shortest_length);
 	tcase_add_test(tc, test_explain_routes);
+	tcase_add_test(tc, test_explain_param_points_to_its_route);
 	tcase_add_test(tc, test_original_routes);
 	tcase_add_test(tc, test_other_kinds);
 	tcase_add_test(tc, test_not_nul_terminated);

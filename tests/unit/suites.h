@@ -10,6 +10,7 @@ Suite *edge_suite(void);
 Suite *framing_suite(void);
 Suite *gather_suite(void);
 Suite *gen_suite(void);
+Suite *kinds_suite(void);
 Suite *log_suite(void);
 Suite *negotiate_suite(void);
 Suite *log_json_suite(void);
