@@ -102,10 +102,16 @@ struct kind {
 	int (*item_step)(struct task *t, struct coro *child, void *slot);
 	size_t (*cost)(const struct gen_request *g); /* reply bytes; NULL:
 						      * task.c's estimate */
+	/* what a job holds besides its reply (unique PINs: the set of those
+	 * drawn), charged to the admission budget too; NULL: nothing */
+	size_t (*held_bytes)(const struct gen_request *g);
 	const char *data_entropy_note; /* /v1 replies add entropy_bits and
 					* this note; NULL: they do not */
-	/* the description: size field, explain's extras (NULL: none) */
-	void (*describe)(const struct gen_request *g, struct explain_info *e);
+	/* the reply header's size field and note (NULL: "length", none) */
+	void (*describe)(const struct gen_request *g, struct items_header *h);
+	/* GET /<name>/explain's "explain" object: what would be drawn, from
+	 * what; new reference, NULL on ENOMEM (NULL hook: no explain route) */
+	json_t *(*explain)(const struct gen_request *g);
 };
 
 /* The parameters every generation route takes besides its table: quantity

@@ -14,6 +14,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <jansson.h>
+
 #include "sbuf.h"
 
 struct items_header {
@@ -74,29 +76,12 @@ int render_text_item(struct sbuf *out, const char *s, size_t n);
 /* format=ndjson: the item as a JSON string and a newline. */
 int render_ndjson_item(struct sbuf *out, const char *s, size_t n);
 
-/* What explain=true reports instead of items: no secret, only the shape of
- * the request and its exact entropy. */
-struct explain_info {
-	struct items_header header;
-	double acceptance;             /* of one uniform candidate */
-	/* password and pin */
-	const char *alphabet;          /* the effective characters, or NULL */
-	size_t alphabet_len;
-	const size_t *min;             /* CLASS_COUNT minimums (policy.h) */
-	int first_letter;
-	int exclude_weak, unique;      /* pin */
-	/* passphrase */
-	size_t wordlist_size;          /* 0 for other kinds */
-	const char *separator;
-	const char *capitalize;
-	int number;
-	size_t max_length;             /* 0 = none */
-	/* token */
-	const char *encoding;          /* NULL for other kinds */
-};
-
-/* Append the explain document (jansson). 0 or -ENOMEM. */
-int render_explain(struct sbuf *out, const struct explain_info *e);
+/* The explain document: `h`'s fields and, under "explain", `details`,
+ * the kind's own description of what it would draw (kind.h's explain();
+ * no secret, only the shape of the request). Takes `details` (NULL:
+ * -ENOMEM). 0 or -ENOMEM. */
+int render_explain(struct sbuf *out, const struct items_header *h,
+		   json_t *details);
 
 /* Append s[0, n) as a JSON string literal (quotes included), escaped exactly
  * as jansson's compact dump does: \" \\ \b \f \n \r \t, other bytes < 0x20 as

@@ -157,15 +157,25 @@ static int item_step(struct task *t, struct coro *child, void *slot)
 	return len > 0 ? CORO_DONE : -EINVAL;
 }
 
-static void describe(const struct gen_request *g, struct explain_info *e)
+static void describe(const struct gen_request *g, struct items_header *h)
 {
-	e->header.size_name = "words";
-	e->header.size = g->passphrase.words;
-	e->wordlist_size = PASSPHRASE_WORDLIST_SIZE;
-	e->separator = g->passphrase.separator;
-	e->capitalize = passphrase_case_name(g->passphrase.capitalize);
-	e->number = g->passphrase.number;
-	e->max_length = g->passphrase.max_length;
+	h->size_name = "words";
+	h->size = g->passphrase.words;
+}
+
+static json_t *explain(const struct gen_request *g)
+{
+	const struct passphrase_opts *o = &g->passphrase;
+
+	return json_pack("{s:I, s:s, s:s, s:b, s:o, s:f}",
+			 "wordlist_size", (json_int_t)PASSPHRASE_WORDLIST_SIZE,
+			 "separator", o->separator,
+			 "capitalize", passphrase_case_name(o->capitalize),
+			 "number", o->number,
+			 "max_length",
+			 o->max_length > 0 ? json_integer((json_int_t)o->max_length)
+					   : json_null(),
+			 "acceptance_probability", g->acceptance);
 }
 
 static const struct kind_query query =
@@ -178,4 +188,5 @@ const struct kind kind_passphrase = {
 	.length_prefixed = true,
 	.item_step = item_step,
 	.describe = describe,
+	.explain = explain,
 };

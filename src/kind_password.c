@@ -149,6 +149,24 @@ static int settle(struct kind_parse *kp)
 	return kind_chars_settle(kp);
 }
 
+/* The alphabet, the minimums, `first` and how often a uniform candidate
+ * is kept. */
+static json_t *explain(const struct gen_request *g)
+{
+	const struct password_policy *p = &g->policy;
+
+	return json_pack("{s:s%, s:I, s:{s:I, s:I, s:I, s:I}, s:s, s:f}",
+			 "alphabet", p->alphabet, p->alphabet_len,
+			 "alphabet_size", (json_int_t)p->alphabet_len,
+			 "minimums",
+			 "lower", (json_int_t)p->min[0],
+			 "upper", (json_int_t)p->min[1],
+			 "digits", (json_int_t)p->min[2],
+			 "symbols", (json_int_t)p->min[3],
+			 "first", p->first_letter ? "letter" : "any",
+			 "acceptance_probability", g->acceptance);
+}
+
 static const struct kind_query query =
 	KIND_QUERY(params, defaults, set, settle);
 
@@ -158,4 +176,5 @@ const struct kind kind_password = {
 	.slot_size = kind_chars_slot,
 	.begin = kind_chars_begin,
 	.item_step = kind_chars_step,
+	.explain = explain,
 };

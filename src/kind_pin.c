@@ -63,10 +63,28 @@ static int settle(struct kind_parse *kp)
 }
 
 /* Distinct PINs are not independent: the reply says so. */
-static void describe(const struct gen_request *g, struct explain_info *e)
+static void describe(const struct gen_request *g, struct items_header *h)
 {
 	if (g->unique)
-		e->header.note = RENDER_NOTE_DEPENDENT;
+		h->note = RENDER_NOTE_DEPENDENT;
+}
+
+/* unique=true: the set of PINs drawn so far (uniq.h). */
+static size_t held_bytes(const struct gen_request *g)
+{
+	return g->unique ? uniq_bytes(g->quantity, g->length) : 0;
+}
+
+static json_t *explain(const struct gen_request *g)
+{
+	const struct password_policy *p = &g->policy;
+
+	return json_pack("{s:s%, s:I, s:b, s:b, s:f}",
+			 "alphabet", p->alphabet, p->alphabet_len,
+			 "alphabet_size", (json_int_t)p->alphabet_len,
+			 "exclude_weak", g->exclude_weak,
+			 "unique", g->unique,
+			 "acceptance_probability", g->acceptance);
 }
 
 static const struct kind_query query =
@@ -79,4 +97,6 @@ const struct kind kind_pin = {
 	.begin = kind_chars_begin,
 	.item_step = kind_chars_step,
 	.describe = describe,
+	.explain = explain,
+	.held_bytes = held_bytes,
 };

@@ -56,11 +56,15 @@ static int item_step(struct task *t, struct coro *child, void *slot)
 	return CORO_DONE;
 }
 
-static void describe(const struct gen_request *g, struct explain_info *e)
+static void describe(const struct gen_request *g, struct items_header *h)
 {
-	e->header.size_name = "bytes";
-	e->header.size = g->token_bytes;
-	e->encoding = token_encoding_name(g->encoding);
+	h->size_name = "bytes";
+	h->size = g->token_bytes;
+}
+
+static json_t *explain(const struct gen_request *g)
+{
+	return json_pack("{s:s}", "encoding", token_encoding_name(g->encoding));
 }
 
 static const struct kind_query query =
@@ -72,4 +76,5 @@ const struct kind kind_token = {
 	.slot_size = slot_size,
 	.item_step = item_step,
 	.describe = describe,
+	.explain = explain,
 };

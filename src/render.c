@@ -139,50 +139,15 @@ static bool needs_escape(unsigned char c)
 	return c < 0x20 || c == '"' || c == '\\';
 }
 
-/* The kind-specific part of an explain document. */
-static json_t *explain_details(const struct explain_info *e)
+int render_explain(struct sbuf *out, const struct items_header *h,
+		   json_t *details)
 {
-	if (e->wordlist_size > 0)
-		return json_pack("{s:I, s:s, s:s, s:b, s:o, s:f}",
-				 "wordlist_size", (json_int_t)e->wordlist_size,
-				 "separator", e->separator,
-				 "capitalize", e->capitalize,
-				 "number", e->number,
-				 "max_length",
-				 e->max_length > 0
-					 ? json_integer((json_int_t)e->max_length)
-					 : json_null(),
-				 "acceptance_probability", e->acceptance);
-	if (e->encoding != NULL)
-		return json_pack("{s:s}", "encoding", e->encoding);
-	if (strcmp(e->header.kind, "pin") == 0)
-		return json_pack("{s:s%, s:I, s:b, s:b, s:f}",
-				 "alphabet", e->alphabet, e->alphabet_len,
-				 "alphabet_size", (json_int_t)e->alphabet_len,
-				 "exclude_weak", e->exclude_weak,
-				 "unique", e->unique,
-				 "acceptance_probability", e->acceptance);
-	return json_pack("{s:s%, s:I, s:{s:I, s:I, s:I, s:I}, s:s, s:f}",
-			 "alphabet", e->alphabet, e->alphabet_len,
-			 "alphabet_size", (json_int_t)e->alphabet_len,
-			 "minimums",
-			 "lower", (json_int_t)e->min[0],
-			 "upper", (json_int_t)e->min[1],
-			 "digits", (json_int_t)e->min[2],
-			 "symbols", (json_int_t)e->min[3],
-			 "first", e->first_letter ? "letter" : "any",
-			 "acceptance_probability", e->acceptance);
-}
-
-int render_explain(struct sbuf *out, const struct explain_info *e)
-{
-	const struct items_header *h = &e->header;
 	json_t *doc = json_pack("{s:s, s:I, s:I, s:f, s:o}",
 				"kind", h->kind,
 				"quantity", (json_int_t)h->quantity,
 				h->size_name, (json_int_t)h->size,
 				"entropy_bits", round2(h->entropy_bits),
-				"explain", explain_details(e));
+				"explain", details);
 	size_t len = 0;
 	char *body = dump_and_free(doc, &len);
 	int rc;

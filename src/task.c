@@ -15,15 +15,19 @@ enum task_state {
 	TASK_DONE,
 };
 
+/* The kind's per-job state besides the reply. */
+static size_t held_bytes(const struct gen_request *req)
+{
+	const struct kind *kind = kinds_get(req->kind);
+
+	return kind->held_bytes != NULL ? kind->held_bytes(req) : 0;
+}
+
 size_t job_stream_cost(const struct gen_request *req, size_t chunk,
 		       size_t quantum)
 {
 	/* one step renders about `quantum` item bytes, twice that escaped */
-	size_t cost = chunk + 2 * quantum + 4096;
-
-	if (req->unique)
-		cost += uniq_bytes(req->quantity, req->length);
-	return cost;
+	return chunk + 2 * quantum + 4096 + held_bytes(req);
 }
 
 size_t job_cost(const struct gen_request *req)
@@ -38,9 +42,7 @@ size_t job_cost(const struct gen_request *req)
 	/* quotes and comma per item, ~1/16 slack for escaped symbols, and the
 	 * envelope */
 	cost = req->quantity * (req->length + 3 + req->length / 16) + 128;
-	if (req->unique)
-		cost += uniq_bytes(req->quantity, req->length);
-	return cost;
+	return cost + held_bytes(req);
 }
 
 /* ---- gather callbacks: ctx is the task, a slot holds one item */
@@ -99,34 +101,20 @@ struct items_header task_header(const struct gen_request *req)
 		.size = req->length,
 		.entropy_bits = req->entropy_bits,
 	};
-	struct explain_info e;
-
-	if (kind->describe == NULL)  /* most requests: no struct to fill */
-		return h;
-	e = (struct explain_info){ .header = h };
-	kind->describe(req, &e);
-	return e.header;
+	if (kind->describe != NULL)
+		kind->describe(req, &h);
+	return h;
 }
 
-/* explain=true: describe the request; nothing is generated. */
+/* GET /<kind>/explain: describe the request; nothing is generated. */
 static int task_explain(struct job *job)
 {
-	const struct gen_request *req = &job->req;
-	const struct password_policy *p = &req->policy;
-	struct explain_info e = {
-		.header = task_header(req),
-		.acceptance = req->acceptance,
-		.alphabet = p->alphabet,
-		.alphabet_len = p->alphabet_len,
-		.min = p->min,
-		.first_letter = p->first_letter,
-		.exclude_weak = req->exclude_weak,
-		.unique = req->unique,
-	};
+	const struct kind *kind = kinds_get(job->req.kind);
+	struct items_header h = task_header(&job->req);
 
-	if (kinds_get(req->kind)->describe != NULL)
-		kinds_get(req->kind)->describe(req, &e);
-	return render_explain(&job->body, &e);
+	if (kind->explain == NULL)
+		return -EINVAL;  /* the parser routes no explain here */
+	return render_explain(&job->body, &h, kind->explain(&job->req));
 }
 
 static int task_begin(struct job *job, const struct task_env *env)
