@@ -2,12 +2,12 @@
  * kinds.h - the registry of the kinds of secret pwgend generates.
  *
  * Each kind is one module (src/kind_<name>.c) that defines one
- * `const struct kind kind_<name>` (kind.h). KINDS below lists them: it
- * gives the kinds their index (enum gen_kind, the order of /metrics'
- * series) and declares their structs. kinds.c's table gives each its
- * paths, GET /<name> and GET /<name>/explain (none for a kind that is
- * only a variant answered on other routes). Adding a kind is its file,
- * its line here and its line in that table.
+ * `const struct kind kind_<name>` (kind.h). KINDS below lists them, one
+ * line each: it gives the kinds their index (enum gen_kind, the order of
+ * /metrics' series), declares their structs, and says whether a kind has
+ * routes of its own, GET /<name> and GET /<name>/explain (ROUTED), or is
+ * only a variant answered on other routes (UNROUTED); kinds.c builds its
+ * table of paths from it. Adding a kind is its file and its line here.
  *
  * A kind's own route id (enum route, request.h) and its metrics route
  * label (metrics.h) are its index, so nothing outside the kind modules and
@@ -19,22 +19,23 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* X(ID, name): the enum is GEN_KIND_<ID>, the struct kind_<name>. */
+/* X(ID, name, routes): the enum is GEN_KIND_<ID>, the struct kind_<name>,
+ * and routes ROUTED (GET /<name>, GET /<name>/explain) or UNROUTED. */
 #define KINDS(X)                                                             \
-	X(PASSWORD, password)                                                \
-	X(PIN, pin)                                                          \
-	X(PASSPHRASE, passphrase)                                            \
-	X(TOKEN, token)                                                      \
-	X(COMPLEX, complex)
+	X(PASSWORD, password, ROUTED)                                        \
+	X(PIN, pin, ROUTED)                                                  \
+	X(PASSPHRASE, passphrase, ROUTED)                                    \
+	X(TOKEN, token, ROUTED)                                              \
+	X(COMPLEX, complex, UNROUTED)
 
-#define KINDS_ENUM_(ID, name) GEN_KIND_##ID,
+#define KINDS_ENUM_(ID, name, routes) GEN_KIND_##ID,
 enum gen_kind { KINDS(KINDS_ENUM_) GEN_KIND_COUNT };
 #undef KINDS_ENUM_
 
 enum { KINDS_COUNT = GEN_KIND_COUNT };
 
 struct kind;
-#define KINDS_DECLARE_(ID, name) extern const struct kind kind_##name;
+#define KINDS_DECLARE_(ID, name, routes) extern const struct kind kind_##name;
 KINDS(KINDS_DECLARE_)
 #undef KINDS_DECLARE_
 

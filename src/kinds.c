@@ -7,38 +7,37 @@
 #include "kind.h"
 #include "names.h"
 
-/* One line per kind: its paths (the contract test reads them here). */
+/* Each kind's paths, from its line in KINDS (the contract test reads
+ * them there). */
 static const struct kind_route {
 	const struct kind *kind;
 	const char *path;          /* GET /<name>; NULL: none of its own */
 	const char *explain;       /* GET /<name>/explain */
-} kind_routes[] = {
-	[GEN_KIND_PASSWORD] = { &kind_password, "/password",
-				"/password/explain" },
-	[GEN_KIND_PIN] = { &kind_pin, "/pin", "/pin/explain" },
-	[GEN_KIND_PASSPHRASE] = { &kind_passphrase, "/passphrase",
-				  "/passphrase/explain" },
-	[GEN_KIND_TOKEN] = { &kind_token, "/token", "/token/explain" },
-	[GEN_KIND_COMPLEX] = { &kind_complex, NULL, NULL },
+} kind_table[] = {
+#define KIND_PATHS_ROUTED(name) "/" #name, "/" #name "/explain"
+#define KIND_PATHS_UNROUTED(name) NULL, NULL
+#define KIND_ROUTE_(ID, name, routes) \
+	[GEN_KIND_##ID] = { &kind_##name, KIND_PATHS_##routes(name) },
+	KINDS(KIND_ROUTE_)
+#undef KIND_ROUTE_
+#undef KIND_PATHS_ROUTED
+#undef KIND_PATHS_UNROUTED
 };
-
-_Static_assert(sizeof(kind_routes) / sizeof(kind_routes[0]) == KINDS_COUNT,
-	       "every kind in KINDS has its line in kind_routes[]");
 
 const struct kind *kinds_get(enum gen_kind k)
 {
-	return (unsigned)k < KINDS_COUNT ? kind_routes[k].kind : NULL;
+	return (unsigned)k < KINDS_COUNT ? kind_table[k].kind : NULL;
 }
 
 bool kinds_has_route(enum gen_kind k)
 {
-	return (unsigned)k < KINDS_COUNT && kind_routes[k].path != NULL;
+	return (unsigned)k < KINDS_COUNT && kind_table[k].path != NULL;
 }
 
 int kinds_find_route(const char *path, size_t n, bool *explain)
 {
 	for (size_t k = 0; k < KINDS_COUNT; k++) {
-		const struct kind_route *r = &kind_routes[k];
+		const struct kind_route *r = &kind_table[k];
 
 		if (r->path == NULL)
 			continue;
@@ -54,7 +53,7 @@ int kinds_find_route(const char *path, size_t n, bool *explain)
 
 const char *gen_kind_name(enum gen_kind k)
 {
-	return (unsigned)k < KINDS_COUNT ? kind_routes[k].kind->name
+	return (unsigned)k < KINDS_COUNT ? kind_table[k].kind->name
 					 : "unknown";
 }
 

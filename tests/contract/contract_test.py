@@ -137,7 +137,8 @@ ROUTE_TABLE = re.compile(r"\b\w*routes\s*\[\s*\]\s*=\s*\{")
 
 def code_paths():
     """Paths in every `routes[] = { ... }` table of src/*.c (any array
-    whose name ends in `routes`: `routes[]`, `path_routes[]`, ...).
+    whose name ends in `routes`: `routes[]`, `path_routes[]`, ...), and
+    those of the kinds marked ROUTED in include/kinds.h.
 
     Comments are stripped first; the table is delimited by brace matching
     (not by line layout); every string literal inside it that starts with
@@ -153,7 +154,14 @@ def code_paths():
                 lit = bytes(lit, "utf-8").decode("unicode_escape")
                 if lit.startswith("/"):
                     found.setdefault(lit, src.name)
-    for required in ("request.c", "ops.c"):
+    # the kinds registry: X(ID, name, ROUTED) gives GET /name and
+    # GET /name/explain (include/kinds.h; src/kinds.c builds them)
+    kinds_h = SRC_DIR.parent / "include" / "kinds.h"
+    for name in re.findall(r"\bX\(\s*\w+\s*,\s*(\w+)\s*,\s*ROUTED\s*\)",
+                           strip_c_comments(kinds_h.read_text("utf-8"))):
+        found.setdefault("/" + name, "kinds.h")
+        found.setdefault("/" + name + "/explain", "kinds.h")
+    for required in ("request.c", "ops.c", "kinds.h"):
         R.ok(required in found.values(),
              f"no routes[] table with paths found in src/{required}")
     return found
