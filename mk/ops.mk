@@ -44,7 +44,7 @@ OPS_ZERO_RNG := $(BUILD)/zero_rng.so
 $(OPS_ZERO_RNG): tests/shims/zero_rng.c
 	$(CC) -std=c11 -Wall -Wextra -Werror -O2 -shared -fPIC $< -o $@
 
-integration: $(OPS_ZERO_RNG)
+integration integration-once: $(OPS_ZERO_RNG)
 
 .PHONY: spec-json spec-check
 
