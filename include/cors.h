@@ -25,7 +25,8 @@
 #define CORS_ALLOW_METHODS "GET, HEAD, POST"
 #define CORS_ALLOW_HEADERS "Accept, Content-Type, X-Request-Id"
 /* Response headers a page may read besides the safelisted ones. */
-#define CORS_EXPOSE_HEADERS "X-Request-Id, X-Entropy-Bits, Retry-After, Location"
+#define CORS_EXPOSE_HEADERS \
+	"X-Request-Id, X-Entropy-Bits, X-Entropy-Note, Retry-After, Location"
 #define CORS_MAX_AGE "600"
 
 /* The Access-Control-Allow-Origin value for a request from `origin`

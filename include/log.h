@@ -16,7 +16,8 @@
  *         JSON object on stderr with time (RFC 3339 UTC), level and
  *         message; access lines add the OpenTelemetry HTTP semantic
  *         conventions' fields:
- *   {"time":"2026-12-05T03:04:05.678Z","level":"info","message":"GET 200",
+ *   {"time":"2026-12-05T03:04:05.678Z","level":"info",
+ *    "message":"GET /password 200",
  *    "http.request.method":"GET","url.path":"/password",
  *    "pwgend.params":["quantity","length"],"http.response.status_code":200,
  *    "http.response.body.size":1234,"http.server.request.duration":5.6e-05,

@@ -30,6 +30,7 @@ struct admin_request {
 	struct timespec start;
 	enum metrics_route route;
 	int status;
+	bool headers_seen;             /* the first handler call is past */
 	char target[];
 };
 
@@ -164,8 +165,10 @@ static enum MHD_Result serve(struct admin *a, struct MHD_Connection *conn,
 	return queue(conn, ar, 200, &out, NULL);
 }
 
-/* Answers once the whole request is in; a body, which no admin route
- * takes, is read and dropped. */
+/* Answers once the whole request is in (on libmicrohttpd 0.9.75 a reply
+ * queued on the first call closes the connection, so probes and scrapes
+ * could never reuse one); a body, which no admin route takes, is read and
+ * dropped. */
 static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn,
 				 const char *url, const char *method,
 				 const char *version, const char *upload_data,
@@ -178,6 +181,10 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn,
 	(void)upload_data;
 	if (ar == NULL)
 		return MHD_NO;  /* on_uri could not allocate */
+	if (!ar->headers_seen) {
+		ar->headers_seen = true;
+		return MHD_YES;
+	}
 	if (*upload_data_size != 0) {
 		*upload_data_size = 0;
 		return MHD_YES;
@@ -223,7 +230,9 @@ struct admin *admin_start(const struct config *cfg, struct http *http,
 		return NULL;
 	}
 	/* A few connections are plenty for probes and a scraper; the
-	 * timeout closes what a stray client leaves open. */
+	 * timeout closes what a stray client leaves open, and no one address
+	 * may hold more than 8, so a client that trickles headers on many
+	 * connections cannot starve the kubelet's probes from another. */
 	a->mhd = MHD_start_daemon(
 		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
 			MHD_USE_ERROR_LOG |
@@ -234,6 +243,7 @@ struct admin *admin_start(const struct config *cfg, struct http *http,
 		MHD_OPTION_URI_LOG_CALLBACK, on_uri, a,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, a,
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned)64,
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)8,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)10,
 		MHD_OPTION_END);
 	if (a->mhd == NULL) {

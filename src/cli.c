@@ -82,12 +82,12 @@ static int print_help(const char *kind, FILE *out)
 	return 0;
 }
 
+/* `pwgend <kind> --help` (first, so that no flag's value is taken for
+ * it) */
 static bool wants_help(int argc, char **argv)
 {
-	for (int i = 2; i < argc; i++)
-		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
-			return true;
-	return false;
+	return argc > 2 && (strcmp(argv[2], "--help") == 0 ||
+			    strcmp(argv[2], "-h") == 0);
 }
 
 /* Append s, percent-encoding all but unreserved characters (RFC 3986), so
@@ -180,8 +180,8 @@ static int refuse(const struct request_error *err)
 	return 2;
 }
 
-/* All of buf to fd. 1 when the reader has gone (EPIPE), -1 on another
- * error, 0 when written. */
+/* All of buf to fd. 1 when the reader has gone (EPIPE), -errno on
+ * another error, 0 when written. */
 static int write_all(int fd, const char *buf, size_t n)
 {
 	while (n > 0) {
@@ -190,7 +190,7 @@ static int write_all(int fd, const char *buf, size_t n)
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w < 0)
-			return errno == EPIPE ? 1 : -1;
+			return errno == EPIPE ? 1 : -errno;
 		buf += w;
 		n -= (size_t)w;
 	}
@@ -220,7 +220,7 @@ static int run_job(struct job *job, int out_fd)
 		if (w != 0) {
 			task_cancel(job);
 			if (w < 0)
-				log_error("cannot write: %s", strerror(errno));
+				log_error("cannot write: %s", strerror(-w));
 			status = w < 0 ? 1 : 0;  /* a closed pipe: quietly */
 			break;
 		}

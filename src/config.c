@@ -364,9 +364,15 @@ static size_t open_max(void)
 static enum config_result load_args(struct config *cfg, int argc,
 				    char **argv, char *err, size_t errlen)
 {
+	int first = 1;
+
 	if (load_defaults_and_env(cfg, err, errlen) < 0)
 		return CONFIG_ERROR;
-	for (int i = 1; i < argc; i++) {
+	/* `pwgend serve --flags` is the server too; beside a container's
+	 * pwgend started so, its arguments come here with the word */
+	if (argc > 1 && strcmp(argv[1], "serve") == 0)
+		first = 2;
+	for (int i = first; i < argc; i++) {
 		enum config_result r = load_flag(cfg, argc, argv, &i, err,
 						 errlen);
 

@@ -1121,13 +1121,15 @@ static enum MHD_Result dispatch(struct exchange *ex, const char *method)
 	enum ops_route ops;
 	const char *query;
 	size_t query_len;
+	/* a CORS preflight from an allowed origin, to a route that exists */
+	bool preflight = method_is(method, "OPTIONS") &&
+			 ex->allow_origin != NULL &&
+			 header_value(ex, "Access-Control-Request-Method") !=
+				 NULL;
 	int rc;
 
 	if (ex->body_too_large)
 		return reply_body_too_large(ex);
-	if (method_is(method, "OPTIONS") && ex->allow_origin != NULL &&
-	    header_value(ex, "Access-Control-Request-Method") != NULL)
-		return reply_preflight(ex);
 	if (ex->target_len > h->cfg.max_url_length)
 		return reply_problem(ex, 414, PROBLEM_URI_TOO_LONG,
 				     "URI Too Long",
@@ -1137,8 +1139,12 @@ static enum MHD_Result dispatch(struct exchange *ex, const char *method)
 				   sizeof(location)))
 		return reply_redirect(ex, location);
 	if (ops_match(ex->target, ex->target_len, &ops, &query, &query_len) &&
-	    serves_ops(h, ops))
-		return dispatch_ops(ex, method, ops, query, query_len);
+	    serves_ops(h, ops)) {
+		ex->route = ops_metrics_route(ops);
+		return preflight ? reply_preflight(ex)
+				 : dispatch_ops(ex, method, ops, query,
+						query_len);
+	}
 	rc = request_parse(ex->target, ex->target_len, h->cfg.max_quantity,
 			   &req, &err);
 	if (rc < 0 && err.stage == REQUEST_STAGE_PATH) {
@@ -1147,6 +1153,8 @@ static enum MHD_Result dispatch(struct exchange *ex, const char *method)
 		return reply_request_error(ex, &err);
 	}
 	ex->route = metrics_route_of(req.route);
+	if (preflight)
+		return reply_preflight(ex);
 	if (route_takes_body(req.route) && !method_is(method, "POST"))
 		return reply_post_only(ex);
 	if (!route_takes_body(req.route) && !method_is(method, "GET") &&

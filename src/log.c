@@ -208,6 +208,19 @@ static void set_head(json_t *o, const char *level, const char *message)
 	json_object_set_new(o, "message", json_string(message));
 }
 
+/* At most `max` bytes of an escaped path, not cutting a \xNN escape. */
+static size_t message_path_len(const char *s, size_t max)
+{
+	size_t n = strlen(s);
+
+	if (n <= max)
+		return n;
+	for (size_t i = max; i > max - 4 && i > 0; i--)
+		if (s[i - 1] == '\\')
+			return i - 1;  /* an escape starts inside the cut */
+	return max;
+}
+
 /* The OpenTelemetry semantic conventions' names where they have one (HTTP
  * server spans: http.request.method, url.path, ...), pwgend.* for the
  * rest. The duration is http.server.request.duration's, in seconds. */
@@ -231,11 +244,12 @@ static json_t *access_object(const struct access_record *r,
 		json_decref(url_path);
 		return NULL;
 	}
-	/* "GET /password 200", for people (the path cut to 64 bytes; the
-	 * parts are fields of their own) */
-	snprintf(message, sizeof(message), "%s %.64s %d",
-		 json_string_value(method), json_string_value(url_path),
-		 r->status);
+	/* "GET /password 200", for people (the path cut to 64 bytes, never
+	 * inside a \xNN escape; the parts are fields of their own) */
+	snprintf(message, sizeof(message), "%s %.*s %d",
+		 json_string_value(method),
+		 (int)message_path_len(json_string_value(url_path), 64),
+		 json_string_value(url_path), r->status);
 	set_head(o, "info", message);
 	json_object_set_new(o, "http.request.method", method);
 	json_object_set_new(o, "url.path", url_path);

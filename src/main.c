@@ -237,8 +237,9 @@ static int serve(const struct config *cfg, const sigset_t *signals)
 	announce(cfg, http, admin);
 	sig = wait_for_stop(signals);
 	drain(cfg, http, loops, sig);
-	loops_stop(loops);
+	/* the admin thread reads the loops' schedulers: it goes first */
 	admin_stop(admin);
+	loops_stop(loops);
 	http_free(http);
 	tls_shutdown();
 	log_info("stopped");
@@ -259,12 +260,7 @@ int main(int argc, char **argv)
 		}
 		return cli_run(argc, argv, STDOUT_FILENO);
 	}
-	if (argc > 1 && strcmp(argv[1], "serve") == 0) {
-		argv[1] = argv[0];  /* `pwgend serve --flags`: the server */
-		argv++;
-		argc--;
-	}
-	raise_fd_limit();
+	raise_fd_limit();  /* `pwgend [serve] --flags`: config_load skips it */
 	switch (config_load(&cfg, argc, argv, err, sizeof(err))) {
 	case CONFIG_HELP:
 		config_usage(stdout);

@@ -81,6 +81,26 @@ START_TEST(admin_serves_its_four_routes)
 }
 END_TEST
 
+/* Probes and scrapes keep their connection (a reply on the first handler
+ * call would close it). */
+START_TEST(admin_keeps_alive)
+{
+	struct conn c;
+
+	ck_assert_int_eq(conn_open(&c, admin), 0);
+	for (int i = 0; i < 3; i++) {
+		struct response r;
+
+		ck_assert_int_eq(conn_request(&c, "GET", "/livez", NULL), 0);
+		ck_assert_int_eq(conn_read(&c, &r, false), 0);
+		ck_assert_int_eq(r.status, 200);
+		ck_assert(!r.closed);
+		response_free(&r);
+	}
+	conn_close(&c);
+}
+END_TEST
+
 /* Nothing else: no generation, no pages, no spec; GET and HEAD only. */
 START_TEST(admin_serves_nothing_else)
 {
@@ -379,6 +399,11 @@ START_TEST(cors_preflight)
 	ck_assert_str_eq(header(&r, "Access-Control-Max-Age"), "600");
 	ck_assert_str_eq(header(&r, "Cache-Control"), "no-store");
 	response_free(&r);
+	/* a preflight to no route is the 404 the request would get */
+	ck_assert_int_eq(http_do_with(fixture.port, "OPTIONS", "/nope",
+				      ORIGIN_A PREFLIGHT_GET, &r), 0);
+	EXPECT_OK(verify_problem(&r, 404, URN "not-found", NULL));
+	response_free(&r);
 	/* another origin, or no preflight request method: as before, 405 */
 	ck_assert_int_eq(http_do_with(fixture.port, "OPTIONS", "/password",
 				      "Origin: https://c.example\r\n"
@@ -538,6 +563,7 @@ Suite *edge_suite(void)
 
 	tcase_add_test(adm, admin_serves_its_four_routes);
 	tcase_add_test(adm, admin_serves_nothing_else);
+	tcase_add_test(adm, admin_keeps_alive);
 	tcase_add_test(adm, public_port_keeps_only_public_routes);
 	tcase_add_test(adm, admin_scrape_sees_every_loop);
 	tcase_add_test(adm, healthcheck_uses_admin_port);

@@ -169,6 +169,21 @@ START_TEST(test_edge_flags)
 }
 END_TEST
 
+/* `pwgend serve --flags` is the server: the word is skipped, where it
+ * comes first only (it is what PID 1's arguments start with when a
+ * container runs `pwgend serve`, which --healthcheck reads). */
+START_TEST(test_serve_word)
+{
+	char *serve[] = { "pwgend", "serve", "--port", "9000", NULL };
+	char *late[] = { "pwgend", "--port", "9000", "serve", NULL };
+	struct config cfg;
+
+	ck_assert_int_eq(load(serve, &cfg), CONFIG_OK);
+	ck_assert_uint_eq(cfg.port, 9000);
+	ck_assert_int_eq(load(late, &cfg), CONFIG_ERROR);
+}
+END_TEST
+
 Suite *edge_suite(void)
 {
 	Suite *s = suite_create("edge");
@@ -181,6 +196,7 @@ Suite *edge_suite(void)
 	tcase_add_test(tc, test_wants_html);
 	tcase_add_test(tc, test_procstat_sample);
 	tcase_add_test(tc, test_edge_flags);
+	tcase_add_test(tc, test_serve_word);
 	suite_add_tcase(s, tc);
 	return s;
 }
