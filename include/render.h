@@ -36,6 +36,11 @@ struct items_header {
 	"is per item, and the reply as a whole holds less than quantity x "   \
 	"entropy_bits"
 
+/* entropy_bits as the JSON reply writes it ("19.93", "256.0"), without
+ * printf, into out (cap >= 32; NUL-terminated): its length, 0 if it does
+ * not fit. For X-Entropy-Bits, so the header and the body agree. */
+size_t render_bits(char *out, size_t cap, double bits);
+
 /* Append `{"kind":...,"entropy_bits":...,"items":[`. 0 or -ENOMEM. */
 int render_items_open(struct sbuf *out, const struct items_header *h);
 

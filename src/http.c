@@ -9,7 +9,6 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <limits.h>
-#include <math.h>
 #include <netinet/in.h>
 #include <stdalign.h>
 #include <stdatomic.h>
@@ -63,6 +62,8 @@ enum {
 	STREAM_CHUNK_BYTES = 128 * 1024,
 	STREAM_BLOCK_BYTES = 16 * 1024,
 	BODY_DRAIN_BYTES = 1024 * 1024,  /* see take_body() */
+	ORIGIN_MAX = 256,              /* longer Origin headers are no origin */
+	USER_AGENT_MAX = 255,          /* kept for the JSON access log */
 };
 
 /* The server: what every loop shares, all of it read-only on the request
@@ -132,10 +133,10 @@ struct exchange {
 	char method[16];
 	char request_id[REQID_MAX + 1]; /* echoed in X-Request-Id, logged */
 	const char *allow_origin;      /* CORS: "*", `origin`, or NULL */
-	char origin[256];
+	char *origin;                  /* CORS only: malloc'd, or NULL */
 	bool vary_accept;              /* the reply depends on Accept (GET /) */
 	char client[INET6_ADDRSTRLEN]; /* for the JSON access log */
-	char user_agent[256];          /* the same, cut to fit */
+	char *user_agent;              /* the same, malloc'd, cut to fit */
 	size_t target_len;
 	char target[];                 /* the raw request-target */
 };
@@ -182,6 +183,8 @@ static void free_exchange(struct exchange *ex)
 	sbuf_release(&ex->job.body);  /* wipes the generated items */
 	sbuf_release(&ex->upload);    /* and what the client sent */
 	complex_free(ex->complex);
+	free(ex->origin);
+	free(ex->user_agent);
 	free(ex);
 }
 
@@ -405,12 +408,15 @@ static bool add_headers(const struct exchange *ex, struct MHD_Response *r,
 					     ex->allow_origin) == MHD_YES &&
 		     MHD_add_response_header(r, "Access-Control-Expose-Headers",
 					     CORS_EXPOSE_HEADERS) == MHD_YES;
-	if (ok && (ex->vary_accept || ex->allow_origin == ex->origin))
+	/* a listed origin is echoed: the reply depends on it */
+	bool vary_origin = ex->origin != NULL && ex->allow_origin == ex->origin;
+
+	if (ok && (ex->vary_accept || vary_origin))
 		ok = MHD_add_response_header(
 			     r, "Vary",
-			     ex->vary_accept && ex->allow_origin == ex->origin
-				     ? "Accept, Origin"
-				     : ex->vary_accept ? "Accept" : "Origin") ==
+			     ex->vary_accept && vary_origin ? "Accept, Origin"
+			     : ex->vary_accept		    ? "Accept"
+							    : "Origin") ==
 		     MHD_YES;
 	for (size_t i = 0; ok && i < n_extra; i++)
 		ok = MHD_add_response_header(r, extra[i].name,
@@ -639,7 +645,8 @@ static size_t entropy_headers(const struct gen_request *req,
 
 	if (req->entropy_bits <= 0)
 		return 0;
-	snprintf(bits, 32, "%.2f", round(req->entropy_bits * 100) / 100);
+	if (render_bits(bits, 32, req->entropy_bits) == 0)
+		return 0;
 	out[n++] = (struct header){ "X-Entropy-Bits", bits };
 	note = task_header(req).note;
 	if (note != NULL)
@@ -768,8 +775,8 @@ static void note_request(struct exchange *ex)
 		reqid_make(&ex->daemon->ids, ex->request_id);
 	if (cfg->cors_origins[0] != '\0' &&
 	    (origin = header_value(ex, "Origin")) != NULL &&
-	    strlen(origin) < sizeof(ex->origin)) {
-		strcpy(ex->origin, origin);
+	    strlen(origin) < ORIGIN_MAX &&
+	    (ex->origin = strdup(origin)) != NULL) {
 		ex->allow_origin = cors_allow_origin(cfg->cors_origins,
 						     ex->origin);
 	}
@@ -778,8 +785,7 @@ static void note_request(struct exchange *ex)
 
 		note_client(ex);
 		if (ua != NULL)
-			snprintf(ex->user_agent, sizeof(ex->user_agent), "%s",
-				 ua);
+			ex->user_agent = strndup(ua, USER_AGENT_MAX);
 	}
 }
 

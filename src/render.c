@@ -133,6 +133,19 @@ int render_items_open(struct sbuf *out, const struct items_header *h)
 	return sbuf_add(out, head, (size_t)(p - head));
 }
 
+size_t render_bits(char *out, size_t cap, double bits)
+{
+	char *end = cap >= 32 ? put_bits(out, bits, cap - 1) : NULL;
+
+	if (end == NULL) {
+		if (cap > 0)
+			out[0] = '\0';
+		return 0;
+	}
+	*end = '\0';
+	return (size_t)(end - out);
+}
+
 /* Bytes that JSON strings cannot carry verbatim: controls, '"' and '\\'. */
 static bool needs_escape(unsigned char c)
 {
