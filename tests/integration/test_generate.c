@@ -31,6 +31,21 @@ static json_t *get_items(const char *target, const char *kind,
 	return doc;
 }
 
+/* GET target: a 200 reply's parsed body (json_decref it). */
+static json_t *get_doc(const char *target)
+{
+	struct response r;
+	json_t *doc;
+
+	ck_assert_msg(http_get(fixture.port, target, &r) == 0, "GET %s failed",
+		      target);
+	ck_assert_msg(r.status == 200, "GET %s: %d", target, r.status);
+	doc = response_json(&r);
+	response_free(&r);
+	ck_assert_ptr_nonnull(doc);
+	return doc;
+}
+
 static double entropy_of(const json_t *doc)
 {
 	return json_number_value(json_object_get(doc, "entropy_bits"));
@@ -56,16 +71,10 @@ START_TEST(password_max_consecutive)
 {
 	const char *alphabet = alphabet_of(CLS_DEFAULT);
 	double bits = log2(62) + 63 * log2(61);
-	struct response r;
-	json_t *doc, *items;
+	json_t *doc = get_doc("/password?max_consecutive=1&length=64"
+			      "&quantity=200");
+	json_t *items = json_object_get(doc, "items");
 
-	ck_assert_int_eq(http_get(fixture.port, "/password?max_consecutive=1"
-				  "&length=64&quantity=200", &r), 0);
-	ck_assert_int_eq(r.status, 200);
-	doc = response_json(&r);
-	response_free(&r);
-	ck_assert_ptr_nonnull(doc);
-	items = json_object_get(doc, "items");
 	ck_assert_uint_eq(json_array_size(items), 200);
 	for (size_t i = 0; i < 200; i++) {
 		const char *s = json_string_value(json_array_get(items, i));
@@ -88,24 +97,17 @@ END_TEST
 
 START_TEST(password_max_consecutive_explain)
 {
-	struct response r;
-	json_t *doc, *ex;
+	json_t *doc = get_doc("/password/explain?max_consecutive=2"
+			      "&min_digits=1");
+	json_t *ex = json_object_get(doc, "explain");
 
-	ck_assert_int_eq(http_get(fixture.port, "/password/explain?"
-				  "max_consecutive=2&min_digits=1", &r), 0);
-	ck_assert_int_eq(r.status, 200);
-	doc = response_json(&r);
-	ex = json_object_get(doc, "explain");
 	ck_assert_int_eq(json_integer_value(json_object_get(
 				 ex, "max_consecutive")), 2);
 	json_decref(doc);
-	response_free(&r);
-	ck_assert_int_eq(http_get(fixture.port, "/password/explain", &r), 0);
-	doc = response_json(&r);
+	doc = get_doc("/password/explain");
 	ex = json_object_get(doc, "explain");
 	ck_assert(json_is_null(json_object_get(ex, "max_consecutive")));
 	json_decref(doc);
-	response_free(&r);
 }
 END_TEST
 

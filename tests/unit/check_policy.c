@@ -18,27 +18,43 @@ static struct password_policy make(const char *alphabet, size_t length)
 	return p;
 }
 
-/* Enumerate every string of p->length over the alphabet. */
-static unsigned long brute_force(const struct password_policy *p)
+/* Call fn on every string of p->length (<= 10) over the alphabet. */
+static void each_string(const struct password_policy *p,
+			void (*fn)(const struct password_policy *p,
+				   const char *s, void *ctx), void *ctx)
 {
-	size_t idx[8] = { 0 };
-	char s[8];
-	unsigned long n = 0;
+	size_t idx[10] = { 0 };
+	char s[10];
 
 	for (;;) {
 		size_t i;
 
 		for (i = 0; i < p->length; i++)
 			s[i] = p->alphabet[idx[i]];
-		n += policy_accepts(p, s, p->length);
+		fn(p, s, ctx);
 		for (i = 0; i < p->length; i++) {
 			if (++idx[i] < p->alphabet_len)
 				break;
 			idx[i] = 0;
 		}
 		if (i == p->length)
-			return n;
+			return;
 	}
+}
+
+static void count_valid(const struct password_policy *p, const char *s,
+			void *ctx)
+{
+	*(unsigned long *)ctx += policy_accepts(p, s, p->length);
+}
+
+/* Enumerate every string of p->length over the alphabet. */
+static unsigned long brute_force(const struct password_policy *p)
+{
+	unsigned long n = 0;
+
+	each_string(p, count_valid, &n);
+	return n;
 }
 
 START_TEST(test_counts_match_brute_force)
@@ -159,29 +175,21 @@ static size_t longest_run(const char *s, size_t n)
 	return longest;
 }
 
+static void count_run(const struct password_policy *p, const char *s,
+		      void *ctx)
+{
+	unsigned long *hist = ctx;
+
+	if (policy_accepts(p, s, p->length))
+		hist[longest_run(s, p->length)]++;
+}
+
 /* hist[r]: strings meeting the minimums and first whose longest run is r */
 static void run_histogram(const struct password_policy *p,
 			  unsigned long hist[11])
 {
-	size_t idx[10] = { 0 };
-	char s[10];
-
 	memset(hist, 0, 11 * sizeof(hist[0]));
-	for (;;) {
-		size_t i;
-
-		for (i = 0; i < p->length; i++)
-			s[i] = p->alphabet[idx[i]];
-		if (policy_accepts(p, s, p->length))
-			hist[longest_run(s, p->length)]++;
-		for (i = 0; i < p->length; i++) {
-			if (++idx[i] < p->alphabet_len)
-				break;
-			idx[i] = 0;
-		}
-		if (i == p->length)
-			return;
-	}
+	each_string(p, count_run, hist);
 }
 
 START_TEST(test_max_run_matches_brute_force)
