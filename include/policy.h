@@ -170,7 +170,12 @@ long double policy_count_dp(const struct password_policy *p);
 
 /* Are its states and work within the bounds (POLICY_DP_STATES, and
  * POLICY_DP_WORK cell updates), so policy_count_dp may run on it? Always
- * true when max_run imposes nothing. */
+ * true when max_run imposes nothing. At the work bound one count took
+ * about 10 ms here, and min_entropy's search makes up to 11: request
+ * parsing runs on a loop, so the bound keeps that to a fraction of a
+ * second. At length 1024 it takes any max_consecutive without minimums
+ * or first=letter, up to 682 with one minimum of 1, and up to 25 with a
+ * minimum of 1 for each of the four classes. */
 #define POLICY_DP_STATES 8192
 #define POLICY_DP_WORK (1L << 23)
 bool policy_dp_fits(const struct password_policy *p);

@@ -633,7 +633,7 @@ static int check_countable(const struct password_options *o,
 	return fault(f, POLICY_FAULT_UNREACHABLE, "max_consecutive",
 		     "counting max_consecutive=%zu exactly with these "
 		     "minimums takes too long (over %d states or %ld steps): "
-		     "lower the minimums or raise max_consecutive",
+		     "lower the minimums or max_consecutive",
 		     o->max_consecutive, POLICY_DP_STATES, POLICY_DP_WORK);
 }
 
