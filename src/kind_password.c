@@ -1,6 +1,7 @@
 /* kind_password.c - GET /password: a string over the enabled classes (or
- * a charset, a preset, a symbol set), with per-class minimums, first=letter
- * and min_entropy; uniform over every string that meets them (policy.h). */
+ * a charset, a preset, a symbol set), with per-class minimums, first=letter,
+ * max_consecutive and min_entropy; uniform over every string that meets
+ * them (policy.h). */
 #include "kind.h"
 #include "kind_chars.h"
 
@@ -12,6 +13,7 @@ enum {
 	P_LENGTH, P_LOWER, P_UPPER, P_DIGITS, P_SYMBOLS, P_SYMBOL_SET,
 	P_EXCLUDE, P_EXCLUDE_AMBIGUOUS, P_CHARSET, P_PRESET, P_MIN_LOWER,
 	P_MIN_UPPER, P_MIN_DIGITS, P_MIN_SYMBOLS, P_FIRST, P_MIN_ENTROPY,
+	P_MAX_CONSECUTIVE,
 };
 
 /* In the order of enum policy_preset from PRESET_ALNUM on. */
@@ -57,6 +59,9 @@ static const struct kind_param params[] = {
 	[P_MIN_ENTROPY] = { "min_entropy", KIND_UINT, 1, MIN_ENTROPY_MAX,
 			    NULL, NULL, NULL,
 			    "bits: the shortest length that reaches them" },
+	[P_MAX_CONSECUTIVE] = { "max_consecutive", KIND_UINT, 1,
+				PASSWORD_LENGTH_MAX, NULL, NULL, NULL,
+				"no run of more identical characters" },
 };
 
 static void defaults(struct kind_parse *kp)
@@ -126,6 +131,9 @@ static int set(struct kind_parse *kp, size_t i, const struct kind_value *v)
 	case P_MIN_ENTROPY:
 		o->min_entropy = v->u;
 		break;
+	case P_MAX_CONSECUTIVE:
+		o->max_consecutive = v->u;
+		break;
 	default:  /* the minimums */
 		o->min[class_bits[i]] = v->u;
 		if (v->u > 0)  /* the one to blame */
@@ -149,13 +157,13 @@ static int settle(struct kind_parse *kp)
 	return kind_chars_settle(kp);
 }
 
-/* The alphabet, the minimums, `first` and how often a uniform candidate
- * is kept. */
+/* The alphabet, the minimums, `first`, max_consecutive (null: none) and
+ * how often a uniform candidate is kept. */
 static json_t *explain(const struct gen_request *g)
 {
 	const struct password_policy *p = &g->policy;
 
-	return json_pack("{s:s%, s:I, s:{s:I, s:I, s:I, s:I}, s:s, s:f}",
+	return json_pack("{s:s%, s:I, s:{s:I, s:I, s:I, s:I}, s:s, s:o, s:f}",
 			 "alphabet", p->alphabet, p->alphabet_len,
 			 "alphabet_size", (json_int_t)p->alphabet_len,
 			 "minimums",
@@ -164,6 +172,9 @@ static json_t *explain(const struct gen_request *g)
 			 "digits", (json_int_t)p->min[2],
 			 "symbols", (json_int_t)p->min[3],
 			 "first", p->first_letter ? "letter" : "any",
+			 "max_consecutive", p->max_run > 0 ?
+				json_integer((json_int_t)p->max_run) :
+				json_null(),
 			 "acceptance_probability", g->acceptance);
 }
 

@@ -19,13 +19,19 @@ enum char_class policy_class_of(unsigned char c)
 	return CLASS_SYMBOL;
 }
 
+/* Does max_run forbid anything at this length? */
+static bool run_limited(const struct password_policy *p)
+{
+	return p->max_run > 0 && p->max_run < p->length;
+}
+
 bool policy_is_constrained(const struct password_policy *p)
 {
 	for (int i = 0; i < CLASS_COUNT; i++) {
 		if (p->min[i] > 0)
 			return true;
 	}
-	return p->first_letter;
+	return p->first_letter || run_limited(p);
 }
 
 static void class_sizes(const struct password_policy *p,
@@ -122,6 +128,139 @@ static long double pow_n(long double base, size_t n)
 	return result;
 }
 
+/* ------------------------------------------- the dynamic programme (DP) */
+
+/* The DP's groups of interchangeable characters (policy.h). */
+struct dp_groups {
+	size_t n;                      /* G */
+	size_t size[CLASS_COUNT];      /* characters in group g */
+	size_t cap[CLASS_COUNT];       /* its minimum; 0: not counted */
+	size_t stride[CLASS_COUNT];    /* of its count in the index of v */
+	bool first_ok[CLASS_COUNT];    /* may start the password */
+	size_t counts;                 /* P = prod(cap + 1) */
+	size_t run;                    /* R, at most the length */
+};
+
+/* false if no password is valid (a minimum with no character, or more
+ * than the length). */
+static bool dp_groups(const struct password_policy *p, struct dp_groups *d)
+{
+	size_t size[CLASS_COUNT], other = 0;
+
+	memset(d, 0, sizeof(*d));
+	class_sizes(p, size);
+	d->counts = 1;
+	for (int c = 0; c < CLASS_COUNT; c++) {
+		bool letter = c == CLASS_LOWER || c == CLASS_UPPER;
+		size_t g;
+
+		if (p->min[c] == 0 && !(p->first_letter && letter)) {
+			other += size[c];
+			continue;
+		}
+		if (p->min[c] > p->length || (p->min[c] > 0 && size[c] == 0))
+			return false;
+		if (size[c] == 0)
+			continue;
+		g = d->n++;
+		d->size[g] = size[c];
+		d->cap[g] = p->min[c];
+		d->stride[g] = d->counts;
+		d->first_ok[g] = letter || !p->first_letter;
+		d->counts *= p->min[c] + 1;
+	}
+	if (other > 0) {
+		d->size[d->n] = other;
+		d->first_ok[d->n] = !p->first_letter;
+		d->n++;
+	}
+	d->run = run_limited(p) ? p->max_run : p->length;
+	return true;
+}
+
+bool policy_dp_fits(const struct password_policy *p)
+{
+	struct dp_groups d;
+	size_t states;
+
+	if (!run_limited(p) || p->length > 1024 || !dp_groups(p, &d))
+		return true;
+	states = d.n * d.run * d.counts;
+	return states <= POLICY_DP_STATES &&
+	       p->length * states * (d.n + 1) <= (size_t)POLICY_DP_WORK;
+}
+
+/* v with one more character of group g (capped at its minimum). */
+static size_t dp_bump(const struct dp_groups *d, size_t g, size_t v)
+{
+	if (d->cap[g] == 0 || (v / d->stride[g]) % (d->cap[g] + 1) == d->cap[g])
+		return v;
+	return v + d->stride[g];
+}
+
+/* cur, next and the per-(group, counts) totals; see policy.h */
+static _Thread_local long double dp_buf[3][POLICY_DP_STATES];
+
+long double policy_count_dp(const struct password_policy *p)
+{
+	struct dp_groups d;
+	long double *cur = dp_buf[0], *next = dp_buf[1], *tot = dp_buf[2];
+	long double total = 0;
+	size_t G, R, P, full = 0;
+
+	if (p->length == 0 || p->alphabet_len == 0 || p->length > 1024 ||
+	    !dp_groups(p, &d))
+		return 0;
+	G = d.n;
+	R = d.run;
+	P = d.counts;
+	if (G * R * P > POLICY_DP_STATES)
+		return -1;
+#define AT(g, j, v) (((g) * R + (j) - 1) * P + (v))
+	memset(cur, 0, G * R * P * sizeof(cur[0]));
+	for (size_t g = 0; g < G; g++) {
+		if (d.first_ok[g])
+			cur[AT(g, 1, dp_bump(&d, g, 0))] = (long double)d.size[g];
+		full += d.cap[g] * d.stride[g];
+	}
+	for (size_t pos = 1; pos < p->length; pos++) {
+		long double *swap;
+
+		memset(next, 0, G * R * P * sizeof(next[0]));
+		memset(tot, 0, G * P * sizeof(tot[0]));
+		for (size_t g = 0; g < G; g++)
+			for (size_t j = 1; j <= R; j++)
+				for (size_t v = 0; v < P; v++) {
+					long double x = cur[AT(g, j, v)];
+
+					if (x == 0)
+						continue;
+					tot[g * P + v] += x;
+					if (j < R)  /* the same character */
+						next[AT(g, j + 1,
+							dp_bump(&d, g, v))] += x;
+				}
+		for (size_t v = 0; v < P; v++)
+			for (size_t h = 0; h < G; h++) {
+				long double in = 0;  /* another character */
+
+				for (size_t g = 0; g < G; g++)
+					in += tot[g * P + v] *
+					      (long double)(d.size[h] - (g == h));
+				if (in != 0)
+					next[AT(h, 1, dp_bump(&d, h, v))] += in;
+			}
+		swap = cur;
+		cur = next;
+		next = swap;
+	}
+	for (size_t g = 0; g < G; g++)
+		for (size_t j = 1; j <= R; j++)
+			total += cur[AT(g, j, full)];
+#undef AT
+	return total;
+}
+
 long double policy_count(const struct password_policy *p)
 {
 	size_t size[CLASS_COUNT], min[CLASS_COUNT];
@@ -131,6 +270,8 @@ long double policy_count(const struct password_policy *p)
 		return 0;
 	if (!policy_is_constrained(p))  /* the common case: K^L */
 		return pow_n((long double)p->alphabet_len, p->length);
+	if (run_limited(p))
+		return policy_count_dp(p);
 	class_sizes(p, size);
 	if (!p->first_letter)
 		return count_min(p->length, p->alphabet_len, size, p->min);
@@ -195,6 +336,15 @@ bool policy_accepts(const struct password_policy *p, const char *s, size_t n)
 	for (int i = 0; i < CLASS_COUNT; i++) {
 		if (have[i] < p->min[i])
 			return false;
+	}
+	if (p->max_run > 0) {
+		size_t run = 1;
+
+		for (size_t i = 1; i < n; i++) {
+			run = s[i] == s[i - 1] ? run + 1 : 1;
+			if (run > p->max_run)
+				return false;
+		}
 	}
 	return true;
 }
@@ -379,16 +529,25 @@ static int check_classes(const struct password_options *o,
 	return 0;
 }
 
-/* Is p->length long enough: `bits` reached, and minimums met often enough?
- * Both only improve with the length (appending any character to a valid
- * password keeps it valid), so a binary search over it is exact. */
+/* Is p->length long enough: `bits` reached (max_run counted), and the
+ * minimums met often enough? Both only improve with the length (appending
+ * any character to a valid password keeps its minimums, and one other than
+ * its last keeps its runs too), so a binary search over it is exact. */
 static bool long_enough(const struct password_policy *p, size_t bits)
 {
+	struct password_policy mins = *p;
 	struct policy_measure m;
 
 	policy_measure(p, &m);
-	return m.entropy_bits >= (double)bits &&
-	       m.acceptance >= POLICY_MIN_ACCEPTANCE;
+	if (m.entropy_bits < (double)bits)
+		return false;
+	/* max_run's acceptance falls with the length: measure_and_check
+	 * refuses the shortest length if it is too low */
+	if (run_limited(p)) {
+		mins.max_run = 0;
+		policy_measure(&mins, &m);
+	}
+	return m.acceptance >= POLICY_MIN_ACCEPTANCE;
 }
 
 /* Shortest length in [lo, hi] that is long enough; 0 if none. */
@@ -430,19 +589,52 @@ static int measure_and_check(const struct password_options *o,
 			     struct policy_measure *m, struct policy_fault *f)
 {
 	const char *culprit = o->last_min != NULL ? o->last_min : "first";
+	struct password_policy mins = *p;
+	struct policy_measure mm;
 
 	policy_measure(p, m);
+	if (m->count >= 1 && m->acceptance >= POLICY_MIN_ACCEPTANCE)
+		return 0;
+	mins.max_run = 0;
+	if (run_limited(p)) {  /* the minimums alone, or max_consecutive? */
+		policy_measure(&mins, &mm);
+		if (mm.count >= 1 && mm.acceptance >= POLICY_MIN_ACCEPTANCE)
+			return fault(f, POLICY_FAULT_UNSATISFIABLE,
+				     "max_consecutive", "only %.2g of random "
+				     "candidates of length %zu have no run "
+				     "longer than %zu (the floor is %g): raise "
+				     "max_consecutive or make the password "
+				     "shorter", m->acceptance, p->length,
+				     p->max_run, POLICY_MIN_ACCEPTANCE);
+		*m = mm;
+	}
 	if (m->count < 1)
 		return fault(f, POLICY_FAULT_UNSATISFIABLE, culprit,
 			     "no password of length %zu meets the minimums",
 			     p->length);
-	if (m->acceptance < POLICY_MIN_ACCEPTANCE)
-		return fault(f, POLICY_FAULT_UNSATISFIABLE, culprit,
-			     "only %.2g of random candidates meet the "
-			     "minimums (the floor is %g): lower them or make "
-			     "the password longer", m->acceptance,
-			     POLICY_MIN_ACCEPTANCE);
-	return 0;
+	return fault(f, POLICY_FAULT_UNSATISFIABLE, culprit,
+		     "only %.2g of random candidates meet the "
+		     "minimums (the floor is %g): lower them or make "
+		     "the password longer", m->acceptance,
+		     POLICY_MIN_ACCEPTANCE);
+}
+
+/* Refuse max_consecutive where its exact count would cost too much (at
+ * the length the request may reach). */
+static int check_countable(const struct password_options *o,
+			   const struct password_policy *p,
+			   struct policy_fault *f)
+{
+	struct password_policy at = *p;
+
+	at.length = o->min_entropy > 0 ? 1024 : o->length;
+	if (policy_dp_fits(&at))
+		return 0;
+	return fault(f, POLICY_FAULT_UNREACHABLE, "max_consecutive",
+		     "counting max_consecutive=%zu exactly with these "
+		     "minimums takes too long (over %d states or %ld steps): "
+		     "lower the minimums or max_consecutive",
+		     o->max_consecutive, POLICY_DP_STATES, POLICY_DP_WORK);
 }
 
 int policy_build(const struct password_options *o, struct password_policy *p,
@@ -451,9 +643,11 @@ int policy_build(const struct password_options *o, struct password_policy *p,
 	memset(p, 0, sizeof(*p));
 	memcpy(p->min, o->min, sizeof(p->min));
 	p->first_letter = o->first_letter;
+	p->max_run = o->max_consecutive;
 	if (check_conflicts(o, f) < 0 || build_alphabet(o, p, f) < 0 ||
 	    apply_exclusions(o, p, f) < 0 || check_classes(o, p, f) < 0 ||
-	    settle_length(o, p, f) < 0 || measure_and_check(o, p, m, f) < 0)
+	    check_countable(o, p, f) < 0 || settle_length(o, p, f) < 0 ||
+	    measure_and_check(o, p, m, f) < 0)
 		return -1;
 	return 0;
 }

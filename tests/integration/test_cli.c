@@ -130,15 +130,18 @@ START_TEST(cli_explain_matches_http)
 		{ "pin", "--length", "6", "--exclude_weak", NULL },
 		{ "passphrase", "--words", "5", "--max_length", "30", NULL },
 		{ "token", "--bytes", "20", "--encoding", "base32", NULL },
+		{ "password", "--length", "12", "--max-consecutive", "1",
+		  "--min_digits", "2", NULL },
 	};
 	static const char *const targets[] = {
 		"/password/explain?length=17&min_digits=3&symbols=true",
 		"/pin/explain?length=6&exclude_weak=true",
 		"/passphrase/explain?words=5&max_length=30",
 		"/token/explain?bytes=20&encoding=base32",
+		"/password/explain?length=12&max_consecutive=1&min_digits=2",
 	};
 
-	for (size_t i = 0; i < 4; i++) {
+	for (size_t i = 0; i < 5; i++) {
 		const char *args[10] = { 0 };
 		struct response r;
 		json_t *a, *b;

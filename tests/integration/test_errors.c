@@ -100,6 +100,15 @@ static const struct refusal refusals[] = {
 	  "quantity" },
 	{ "/password?length=18446744073709551636", 400, "out-of-range",
 	  "length" },
+	{ "/password?max_consecutive=0", 400, "out-of-range",
+	  "max_consecutive" },
+	{ "/password?max_consecutive=1025", 400, "out-of-range",
+	  "max_consecutive" },
+	/* 2 of 2^20 candidates have no repeat; a DP too large to run */
+	{ "/password?charset=ab&length=20&max_consecutive=1", 400,
+	  "unsatisfiable", "max_consecutive" },
+	{ "/password?length=1024&min_lower=20&min_upper=20&min_digits=20"
+	  "&max_consecutive=3", 400, "out-of-range", "max_consecutive" },
 	{ "/pin?length=65", 400, "out-of-range", "length" },
 	{ "/pin?length=3", 400, "out-of-range", "length" },
 	{ "/pin?quantity=0", 400, "out-of-range", "quantity" },

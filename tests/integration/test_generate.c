@@ -3,6 +3,7 @@
  * item counts and lengths, alphabets, entropy, parameter spelling variants
  * the spec accepts, and the configured maximum quantity.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +31,21 @@ static json_t *get_items(const char *target, const char *kind,
 	return doc;
 }
 
+/* GET target: a 200 reply's parsed body (json_decref it). */
+static json_t *get_doc(const char *target)
+{
+	struct response r;
+	json_t *doc;
+
+	ck_assert_msg(http_get(fixture.port, target, &r) == 0, "GET %s failed",
+		      target);
+	ck_assert_msg(r.status == 200, "GET %s: %d", target, r.status);
+	doc = response_json(&r);
+	response_free(&r);
+	ck_assert_ptr_nonnull(doc);
+	return doc;
+}
+
 static double entropy_of(const json_t *doc)
 {
 	return json_number_value(json_object_get(doc, "entropy_bits"));
@@ -43,6 +59,54 @@ START_TEST(password_defaults)
 
 	/* 20 * log2(62) = 119.0839... */
 	ck_assert_double_eq_tol(entropy_of(doc), 119.08, 1e-9);
+	json_decref(doc);
+}
+END_TEST
+
+/* max_consecutive=1: no character twice in a row, and exactly
+ * 62 * 61^63 passwords of 64 (the DP's count, unit-tested against this
+ * closed form); explain shows the limit, null without one; a limit at or
+ * past the length changes nothing. */
+START_TEST(password_max_consecutive)
+{
+	const char *alphabet = alphabet_of(CLS_DEFAULT);
+	double bits = log2(62) + 63 * log2(61);
+	json_t *doc = get_doc("/password?max_consecutive=1&length=64"
+			      "&quantity=200");
+	json_t *items = json_object_get(doc, "items");
+
+	ck_assert_uint_eq(json_array_size(items), 200);
+	for (size_t i = 0; i < 200; i++) {
+		const char *s = json_string_value(json_array_get(items, i));
+
+		ck_assert_uint_eq(strlen(s), 64);
+		ck_assert_uint_eq(strspn(s, alphabet), 64);
+		for (size_t j = 1; j < 64; j++)
+			ck_assert_msg(s[j] != s[j - 1], "%s repeats at %zu", s,
+				      j);
+	}
+	ck_assert_double_eq_tol(entropy_of(doc), round(bits * 100) / 100,
+				1e-9);
+	json_decref(doc);
+	doc = get_items("/password?max_consecutive=20", "password", 1, 20,
+			CLS_DEFAULT);
+	ck_assert_double_eq_tol(entropy_of(doc), 119.08, 1e-9);
+	json_decref(doc);
+}
+END_TEST
+
+START_TEST(password_max_consecutive_explain)
+{
+	json_t *doc = get_doc("/password/explain?max_consecutive=2"
+			      "&min_digits=1");
+	json_t *ex = json_object_get(doc, "explain");
+
+	ck_assert_int_eq(json_integer_value(json_object_get(
+				 ex, "max_consecutive")), 2);
+	json_decref(doc);
+	doc = get_doc("/password/explain");
+	ex = json_object_get(doc, "explain");
+	ck_assert(json_is_null(json_object_get(ex, "max_consecutive")));
 	json_decref(doc);
 }
 END_TEST
@@ -339,6 +403,8 @@ Suite *generate_suite(void)
 
 	tcase_add_test(pw, password_defaults);
 	tcase_add_test(pw, password_quantity_and_length);
+	tcase_add_test(pw, password_max_consecutive);
+	tcase_add_test(pw, password_max_consecutive_explain);
 	tcase_add_test(pw, password_length_bounds);
 	tcase_add_loop_test(pw, password_classes, 0, 15);
 	tcase_add_test(pw, password_class_defaults);

@@ -3,6 +3,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "gen.h"
 #include "policy.h"
 #include "suites.h"
 
@@ -17,27 +18,43 @@ static struct password_policy make(const char *alphabet, size_t length)
 	return p;
 }
 
-/* Enumerate every string of p->length over the alphabet. */
-static unsigned long brute_force(const struct password_policy *p)
+/* Call fn on every string of p->length (<= 10) over the alphabet. */
+static void each_string(const struct password_policy *p,
+			void (*fn)(const struct password_policy *p,
+				   const char *s, void *ctx), void *ctx)
 {
-	size_t idx[8] = { 0 };
-	char s[8];
-	unsigned long n = 0;
+	size_t idx[10] = { 0 };
+	char s[10];
 
 	for (;;) {
 		size_t i;
 
 		for (i = 0; i < p->length; i++)
 			s[i] = p->alphabet[idx[i]];
-		n += policy_accepts(p, s, p->length);
+		fn(p, s, ctx);
 		for (i = 0; i < p->length; i++) {
 			if (++idx[i] < p->alphabet_len)
 				break;
 			idx[i] = 0;
 		}
 		if (i == p->length)
-			return n;
+			return;
 	}
+}
+
+static void count_valid(const struct password_policy *p, const char *s,
+			void *ctx)
+{
+	*(unsigned long *)ctx += policy_accepts(p, s, p->length);
+}
+
+/* Enumerate every string of p->length over the alphabet. */
+static unsigned long brute_force(const struct password_policy *p)
+{
+	unsigned long n = 0;
+
+	each_string(p, count_valid, &n);
+	return n;
 }
 
 START_TEST(test_counts_match_brute_force)
@@ -138,6 +155,196 @@ START_TEST(test_accepts)
 }
 END_TEST
 
+/*
+ * max_consecutive: the DP against brute force. Every string of length
+ * 1..10 over alphabets of 2..4 characters (of one class or several) is
+ * enumerated once per set of minimums and first=letter; the histogram of
+ * its longest run among those meeting the minimums gives the exact count
+ * for every max_run at once. Counts stay below 4^10, so the DP's long
+ * doubles hold them exactly and the comparison is ==.
+ */
+static size_t longest_run(const char *s, size_t n)
+{
+	size_t run = 1, longest = 1;
+
+	for (size_t i = 1; i < n; i++) {
+		run = s[i] == s[i - 1] ? run + 1 : 1;
+		if (run > longest)
+			longest = run;
+	}
+	return longest;
+}
+
+static void count_run(const struct password_policy *p, const char *s,
+		      void *ctx)
+{
+	unsigned long *hist = ctx;
+
+	if (policy_accepts(p, s, p->length))
+		hist[longest_run(s, p->length)]++;
+}
+
+/* hist[r]: strings meeting the minimums and first whose longest run is r */
+static void run_histogram(const struct password_policy *p,
+			  unsigned long hist[11])
+{
+	memset(hist, 0, 11 * sizeof(hist[0]));
+	each_string(p, count_run, hist);
+}
+
+START_TEST(test_max_run_matches_brute_force)
+{
+	static const char *alphabets[] = { "ab", "a1", "abc", "aB1",
+					   "aB1!", "abC1" };
+	static const size_t mins[][4] = {
+		{ 0, 0, 0, 0 }, { 1, 0, 0, 0 }, { 0, 0, 2, 0 },
+		{ 1, 1, 1, 0 }, { 2, 1, 0, 1 },
+	};
+	int checked = 0;
+
+	for (size_t a = 0; a < 6; a++)
+		for (size_t len = 1; len <= 10; len++)
+			for (size_t m = 0; m < 5; m++)
+				for (int first = 0; first < 2; first++) {
+					struct password_policy p =
+						make(alphabets[a], len);
+					unsigned long hist[11], sum = 0;
+
+					memcpy(p.min, mins[m], sizeof(p.min));
+					p.first_letter = first;
+					run_histogram(&p, hist);
+					for (size_t r = 1; r <= len; r++) {
+						sum += hist[r];
+						p.max_run = r;
+						ck_assert_msg(
+							policy_count_dp(&p) ==
+							(long double)sum &&
+							policy_count(&p) ==
+							(long double)sum,
+							"%s len %zu mins %zu "
+							"first %d max %zu: %Lf "
+							"vs %lu", alphabets[a],
+							len, m, first, r,
+							policy_count_dp(&p),
+							sum);
+						checked++;
+					}
+					p.max_run = 0;  /* none: the same */
+					ck_assert(policy_count_dp(&p) ==
+						  (long double)sum);
+				}
+	ck_assert_int_eq(checked, 6 * 55 * 5 * 2);
+}
+END_TEST
+
+/* Without a run limit the DP is a second exact counter of the minimums:
+ * it agrees with inclusion-exclusion to a few ulps. */
+START_TEST(test_dp_agrees_with_inclusion_exclusion)
+{
+	struct password_policy p = make(all94, 64);
+	long double ie, dp;
+
+	p.min[CLASS_LOWER] = p.min[CLASS_UPPER] = 1;
+	p.min[CLASS_DIGIT] = p.min[CLASS_SYMBOL] = 1;
+	p.first_letter = true;
+	ie = policy_count(&p);
+	dp = policy_count_dp(&p);
+	ck_assert_msg(fabsl(dp / ie - 1) < 1e-16L, "%Lg vs %Lg", dp, ie);
+	p = make(all94, 80);
+	p.min[CLASS_DIGIT] = 9;
+	p.min[CLASS_SYMBOL] = 2;
+	ie = policy_count(&p);
+	dp = policy_count_dp(&p);
+	ck_assert_msg(fabsl(dp / ie - 1) < 1e-16L, "%Lg vs %Lg", dp, ie);
+}
+END_TEST
+
+/* Closed forms: max_run = 1 leaves K (K-1)^(L-1) strings, at the longest
+ * length too (about 6700 bits, past 2^64 and past double's range as a
+ * count); a limit at or past the length changes nothing. */
+START_TEST(test_max_run_closed_forms)
+{
+	struct password_policy p = make(all94, 1024);
+	double bits = log2(94) + 1023 * log2(93);
+
+	p.max_run = 1;
+	ck_assert(policy_dp_fits(&p));
+	ck_assert_double_eq_tol(policy_entropy_bits(&p), bits, 1e-9);
+	ck_assert_double_eq_tol(policy_acceptance(&p),
+				exp(1023 * log(93.0 / 94)), 1e-15);
+	p = make("ab", 20);
+	p.max_run = 1;
+	ck_assert(policy_count(&p) == 2);
+	p.max_run = 20;
+	ck_assert(!policy_is_constrained(&p));
+	ck_assert_double_eq_tol(policy_entropy_bits(&p), 20, 1e-12);
+	p.max_run = 2;  /* Fibonacci: 2 F(21) */
+	ck_assert(policy_count(&p) == 2 * 10946);
+}
+END_TEST
+
+static struct password_options options(size_t length)
+{
+	struct password_options o;
+
+	memset(&o, 0, sizeof(o));
+	o.classes = GEN_CLASS_LOWER | GEN_CLASS_UPPER | GEN_CLASS_DIGITS;
+	o.length = length;
+	return o;
+}
+
+START_TEST(test_max_consecutive_policies)
+{
+	struct password_options o = options(64);
+	struct password_policy p;
+	struct policy_measure m;
+	struct policy_fault f;
+
+	o.max_consecutive = 1;
+	ck_assert_int_eq(policy_build(&o, &p, &m, &f), 0);
+	ck_assert_double_eq_tol(m.entropy_bits, log2(62) + 63 * log2(61),
+				1e-9);
+	ck_assert(!policy_accepts(&p, "aab", 3));
+	ck_assert(policy_accepts(&p, "aba", 3));
+	/* at or past the length: nothing imposed, the same numbers */
+	o.max_consecutive = 64;
+	ck_assert_int_eq(policy_build(&o, &p, &m, &f), 0);
+	ck_assert_double_eq_tol(m.entropy_bits, 64 * log2(62), 1e-9);
+	ck_assert_double_eq(m.acceptance, 1);
+	/* two characters, no repeat: two passwords out of 2^20 */
+	o.charset = "ab";
+	o.n_charset = 2;
+	o.classes = 0;
+	o.length = 20;
+	o.max_consecutive = 1;
+	ck_assert_int_eq(policy_build(&o, &p, &m, &f), -1);
+	ck_assert_int_eq(f.kind, POLICY_FAULT_UNSATISFIABLE);
+	ck_assert_str_eq(f.parameter, "max_consecutive");
+	/* the minimums alone fail: they are blamed */
+	o = options(8);
+	o.min[CLASS_DIGIT] = 5;
+	o.min[CLASS_UPPER] = 3;
+	o.last_min = "min_upper";
+	o.max_consecutive = 2;
+	ck_assert_int_eq(policy_build(&o, &p, &m, &f), -1);
+	ck_assert_str_eq(f.parameter, "min_upper");
+	/* too many DP states: refused, naming max_consecutive */
+	o = options(1024);
+	o.min[CLASS_LOWER] = o.min[CLASS_UPPER] = o.min[CLASS_DIGIT] = 20;
+	o.max_consecutive = 3;
+	ck_assert_int_eq(policy_build(&o, &p, &m, &f), -1);
+	ck_assert_int_eq(f.kind, POLICY_FAULT_UNREACHABLE);
+	ck_assert_str_eq(f.parameter, "max_consecutive");
+	/* min_entropy counts the runs: 62 * 61^(L-1) >= 2^128 at L = 22 */
+	o = options(0);
+	o.min_entropy = 128;
+	o.max_consecutive = 1;
+	ck_assert_int_eq(policy_build(&o, &p, &m, &f), 0);
+	ck_assert_uint_eq(p.length, 22);
+	ck_assert_double_ge(m.entropy_bits, 128);
+}
+END_TEST
+
 Suite *policy_suite(void)
 {
 	Suite *s = suite_create("policy");
@@ -149,6 +356,10 @@ Suite *policy_suite(void)
 	tcase_add_test(tc, test_longest_passwords_stay_finite);
 	tcase_add_test(tc, test_impossible_and_unlikely);
 	tcase_add_test(tc, test_accepts);
+	tcase_add_test(tc, test_max_run_matches_brute_force);
+	tcase_add_test(tc, test_dp_agrees_with_inclusion_exclusion);
+	tcase_add_test(tc, test_max_run_closed_forms);
+	tcase_add_test(tc, test_max_consecutive_policies);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -30,6 +30,7 @@
 #define CRIT_DF51 87.968
 #define CRIT_DF93 140.893
 #define CRIT_DF99 148.230
+#define CRIT_DF163 224.535
 #define CRIT_DF1239 1398.546
 
 /* A fixed key per test (see the top of this file). */
@@ -203,6 +204,58 @@ START_TEST(test_uniform_under_min_digits)
 }
 END_TEST
 
+/*
+ * max_consecutive=2 with min_digits=1, length 5 over "ab1": the DP counts
+ * 164 valid passwords of the 243 strings. 49200 passwords (300 expected
+ * each) must cover exactly those 164, never another string, uniformly:
+ * chi-square over the whole valid set, df = 163.
+ */
+START_TEST(test_uniform_under_max_consecutive)
+{
+	static unsigned long seen[243], valid[243];
+	struct password_policy policy;
+	struct gen_item it;
+	struct alphabet a;
+	struct rng r;
+	char item[5];
+	size_t n_valid = 0;
+
+	ck_assert_int_eq(alphabet_init(&a, "ab1", 3), 0);
+	memset(&policy, 0, sizeof(policy));
+	memcpy(policy.alphabet, "ab1", 3);
+	policy.alphabet_len = 3;
+	policy.length = 5;
+	policy.min[CLASS_DIGIT] = 1;
+	policy.max_run = 2;
+	ck_assert(policy_count(&policy) == 164);
+	rng_init_seeded(&r, stats_seed(5));
+	for (unsigned long k = 0; k < 164 * 300; k++) {
+		size_t code = 0;
+
+		memset(&it, 0, sizeof(it));
+		while (gen_item_step(&it, &r, &a, policy_accepts_fn, &policy,
+				     5, item) == CORO_YIELD)
+			;
+		for (int i = 0; i < 5; i++)
+			code = code * 3 + (size_t)index_of(&a, item[i]);
+		seen[code]++;
+	}
+	for (size_t code = 0; code < 243; code++) {
+		char s[5];
+		size_t c = code;
+
+		for (int i = 4; i >= 0; i--, c /= 3)
+			s[i] = "ab1"[c % 3];
+		if (policy_accepts(&policy, s, 5))
+			valid[n_valid++] = seen[code];
+		else
+			ck_assert_uint_eq(seen[code], 0);
+	}
+	ck_assert_uint_eq(n_valid, 164);
+	ck_assert_double_lt(chi_square(valid, 164, 300), CRIT_DF163);
+}
+END_TEST
+
 Suite *stats_suite(void)
 {
 	Suite *s = suite_create("stats");
@@ -214,6 +267,7 @@ Suite *stats_suite(void)
 	tcase_add_test(tc, test_pin_digits_and_pairs);
 	tcase_add_test(tc, test_biased_control_is_rejected);
 	tcase_add_test(tc, test_uniform_under_min_digits);
+	tcase_add_test(tc, test_uniform_under_max_consecutive);
 	suite_add_tcase(s, tc);
 	return s;
 }
