@@ -17,6 +17,8 @@
 #include "render.h"
 #include "request.h"
 
+enum { ADMIN_BODY_MAX = 64 * 1024 };
+
 struct admin {
 	struct MHD_Daemon *mhd;
 	struct http *http;
@@ -31,6 +33,7 @@ struct admin_request {
 	enum metrics_route route;
 	int status;
 	bool headers_seen;             /* the first handler call is past */
+	size_t body_seen;              /* bytes of a body, dropped */
 	char target[];
 };
 
@@ -168,7 +171,8 @@ static enum MHD_Result serve(struct admin *a, struct MHD_Connection *conn,
 /* Answers once the whole request is in (on libmicrohttpd 0.9.75 a reply
  * queued on the first call closes the connection, so probes and scrapes
  * could never reuse one); a body, which no admin route takes, is read and
- * dropped. */
+ * dropped, and one past ADMIN_BODY_MAX closes the connection: no prober
+ * sends one, and a client must not keep this thread busy with it. */
 static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn,
 				 const char *url, const char *method,
 				 const char *version, const char *upload_data,
@@ -186,8 +190,9 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn,
 		return MHD_YES;
 	}
 	if (*upload_data_size != 0) {
+		ar->body_seen += *upload_data_size;
 		*upload_data_size = 0;
-		return MHD_YES;
+		return ar->body_seen <= ADMIN_BODY_MAX ? MHD_YES : MHD_NO;
 	}
 	if (ar->status != 0)
 		return MHD_NO;

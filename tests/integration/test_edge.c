@@ -101,6 +101,28 @@ START_TEST(admin_keeps_alive)
 }
 END_TEST
 
+/* A body, which no admin route takes, is dropped; past 64 KiB the
+ * connection is closed without a reply. */
+START_TEST(admin_refuses_a_long_body)
+{
+	static char body[200 * 1024];
+	struct response r;
+	struct conn c;
+
+	memset(body, 'x', sizeof(body));
+	ck_assert_int_eq(conn_open(&c, admin), 0);
+	ck_assert_int_eq(conn_request(&c, "POST", "/metrics",
+				      "Content-Length: 204800\r\n"), 0);
+	conn_send(&c, body, sizeof(body));  /* may fail once it closes */
+	ck_assert_int_ne(conn_read(&c, &r, false), 0);
+	conn_close(&c);
+	/* and the listener serves on */
+	ck_assert_int_eq(http_get(admin, "/livez", &r), 0);
+	ck_assert_int_eq(r.status, 200);
+	response_free(&r);
+}
+END_TEST
+
 /* Nothing else: no generation, no pages, no spec; GET and HEAD only. */
 START_TEST(admin_serves_nothing_else)
 {
@@ -564,6 +586,7 @@ Suite *edge_suite(void)
 	tcase_add_test(adm, admin_serves_its_four_routes);
 	tcase_add_test(adm, admin_serves_nothing_else);
 	tcase_add_test(adm, admin_keeps_alive);
+	tcase_add_test(adm, admin_refuses_a_long_body);
 	tcase_add_test(adm, public_port_keeps_only_public_routes);
 	tcase_add_test(adm, admin_scrape_sees_every_loop);
 	tcase_add_test(adm, healthcheck_uses_admin_port);
