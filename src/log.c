@@ -187,25 +187,33 @@ static json_t *param_names(const char *q, size_t n, bool *truncated)
 	return names;
 }
 
+/* Set a member; a NULL value (jansson's ENOMEM), which jansson refuses,
+ * clears *ok, so one check at the end covers every allocation. */
+static void put_member(json_t *o, const char *key, json_t *value, bool *ok)
+{
+	if (json_object_set_new(o, key, value) != 0)
+		*ok = false;
+}
+
 /* A plain string field, \xNN-escaped and cut to `max` bytes; absent when
- * empty. jansson ignores (and frees) NULL values, so the caller counts. */
-static void set_escaped(json_t *o, const char *key, const char *s,
-			size_t max, bool *truncated)
+ * empty. */
+static void put_escaped_field(json_t *o, const char *key, const char *s,
+			      size_t max, bool *truncated, bool *ok)
 {
 	if (s != NULL && s[0] != '\0')
-		json_object_set_new(o, key, escaped_string(s, strlen(s), max,
-							   truncated));
+		put_member(o, key, escaped_string(s, strlen(s), max, truncated), ok);
 }
 
 /* The members every line starts with. */
-static void set_head(json_t *o, const char *level, const char *message)
+static void put_head(json_t *o, const char *level, const char *message,
+		     bool *ok)
 {
 	char ts[64];
 
 	format_timestamp(ts, sizeof(ts));
-	json_object_set_new(o, "time", json_string(ts));
-	json_object_set_new(o, "level", json_string(level));
-	json_object_set_new(o, "message", json_string(message));
+	put_member(o, "time", json_string(ts), ok);
+	put_member(o, "level", json_string(level), ok);
+	put_member(o, "message", json_string(message), ok);
 }
 
 /* At most `max` bytes of an escaped path, not cutting a \xNN escape. */
@@ -236,7 +244,7 @@ static json_t *access_object(const struct access_record *r,
 	json_t *url_path = escaped_string(r->target, path, JSON_PATH_MAX,
 					  &truncated);
 	char message[JSON_NAME_MAX * 4 + 64 + 16];
-	size_t want = 10;  /* set_head's 3 and the 7 always there */
+	bool ok = true;
 
 	if (o == NULL || method == NULL || url_path == NULL) {
 		json_decref(o);
@@ -250,38 +258,33 @@ static json_t *access_object(const struct access_record *r,
 		 json_string_value(method),
 		 (int)message_path_len(json_string_value(url_path), 64),
 		 json_string_value(url_path), r->status);
-	set_head(o, "info", message);
-	json_object_set_new(o, "http.request.method", method);
-	json_object_set_new(o, "url.path", url_path);
-	json_object_set_new(o, "pwgend.params", q == NULL ? json_array() :
-		param_names(q + 1, r->target_len - path - 1, &truncated));
-	json_object_set_new(o, "http.response.status_code",
-			    json_integer(r->status));
-	json_object_set_new(o, "http.response.body.size",
-			    json_integer((json_int_t)r->bytes));
-	json_object_set_new(o, "http.server.request.duration",
-			    json_real((double)r->duration_us / 1e6));
-	json_object_set_new(o, "pwgend.aborted", json_boolean(r->aborted));
-	want += (r->request_id != NULL && r->request_id[0] != '\0') +
-		(r->client != NULL && r->client[0] != '\0') +
-		(r->user_agent != NULL && r->user_agent[0] != '\0') +
-		2 * (gen != NULL);
-	set_escaped(o, "request.id", r->request_id, JSON_NAME_MAX * 4,
-		    &truncated);
-	set_escaped(o, "client.address", r->client, JSON_NAME_MAX * 2,
-		    &truncated);
-	set_escaped(o, "user_agent.original", r->user_agent, JSON_UA_MAX,
-		    &truncated);
+	put_head(o, "info", message, &ok);
+	put_member(o, "http.request.method", method, &ok);
+	put_member(o, "url.path", url_path, &ok);
+	put_member(o, "pwgend.params", q == NULL ? json_array() :
+		   param_names(q + 1, r->target_len - path - 1, &truncated),
+		   &ok);
+	put_member(o, "http.response.status_code", json_integer(r->status),
+		   &ok);
+	put_member(o, "http.response.body.size",
+		   json_integer((json_int_t)r->bytes), &ok);
+	put_member(o, "http.server.request.duration",
+		   json_real((double)r->duration_us / 1e6), &ok);
+	put_member(o, "pwgend.aborted", json_boolean(r->aborted), &ok);
+	put_escaped_field(o, "request.id", r->request_id, JSON_NAME_MAX * 4,
+			  &truncated, &ok);
+	put_escaped_field(o, "client.address", r->client, JSON_NAME_MAX * 2,
+			  &truncated, &ok);
+	put_escaped_field(o, "user_agent.original", r->user_agent,
+			  JSON_UA_MAX, &truncated, &ok);
 	if (gen != NULL) {
-		json_object_set_new(o, "pwgend.kind", json_string(gen->kind));
-		json_object_set_new(o, "pwgend.quantity",
-				    json_integer((json_int_t)gen->quantity));
+		put_member(o, "pwgend.kind", json_string(gen->kind), &ok);
+		put_member(o, "pwgend.quantity",
+			   json_integer((json_int_t)gen->quantity), &ok);
 	}
-	if (truncated) {
-		json_object_set_new(o, "pwgend.truncated", json_true());
-		want++;
-	}
-	if (json_object_size(o) != want) {
+	if (truncated)
+		put_member(o, "pwgend.truncated", json_true(), &ok);
+	if (!ok) {
 		json_decref(o);
 		return NULL;
 	}
@@ -375,15 +378,15 @@ static void write_json_message(const char *level, const char *msg,
 	char *line = NULL;
 	size_t len = 0;
 
+	bool ok = true;
+
 	if (o != NULL) {
-		set_head(o, level, msg);
+		put_head(o, level, msg, &ok);
 		if (port != 0) {
-			json_object_set_new(o, "server.address",
-					    json_string(address));
-			json_object_set_new(o, "server.port",
-					    json_integer(port));
+			put_member(o, "server.address", json_string(address), &ok);
+			put_member(o, "server.port", json_integer(port), &ok);
 		}
-		line = dump_line(o, &len);
+		line = ok ? dump_line(o, &len) : NULL;
 		json_decref(o);
 	}
 	if (line != NULL)
