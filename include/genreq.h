@@ -96,6 +96,8 @@ struct gen_request {
 	bool format_given;         /* format= present: Accept is not asked */
 	enum reply_shape shape;
 	struct password_policy policy; /* alphabet, minimums, first letter */
+	struct pwrules rules;          /* rules= as parsed, for explain */
+	bool has_rules;
 	double entropy_bits;       /* of one item, exact (policy.h) */
 	double acceptance;         /* of one candidate, for rejection */
 	/* /pin */

@@ -36,13 +36,15 @@ enum kind_param_type {
 	KIND_WORD,                 /* up to 32 characters; one of `choices`
 				    * when they are given */
 	KIND_TEXT,                 /* up to 32 characters, may be empty */
-	KIND_CHARS,                /* up to 256 characters: a character set */
+	KIND_CHARS,                /* up to 256 characters: a character set
+				    * (or `hi` characters, when set) */
 };
 
 struct kind_param {
 	const char *name;
 	enum kind_param_type type;
-	size_t lo, hi;             /* KIND_UINT's range */
+	size_t lo, hi;             /* KIND_UINT's range; KIND_CHARS's
+				    * longest value if hi > 0 */
 	const char *const *choices;/* KIND_WORD: NULL-terminated, or NULL */
 	const char *expect;        /* KIND_WORD: "<name> must be <expect>" */
 	const char *def;           /* the default, as text; NULL if none */
@@ -57,7 +59,9 @@ struct kind_value {
 	bool b;                    /* the booleans */
 };
 
-enum { KIND_VALUE_CAP = 256, KIND_STORE = 3 };
+/* KIND_VALUE_CAP: a kept value's longest (KIND_CHARS' default);
+ * KIND_TEXT_MAX: the longest value any parameter takes (rules=). */
+enum { KIND_VALUE_CAP = 256, KIND_TEXT_MAX = 1024, KIND_STORE = 3 };
 
 /* What a query's set() and settle() work on (no allocation: on the stack
  * of request_parse). */
@@ -135,6 +139,9 @@ int kind_value_parse(struct kind_parse *kp, const struct kind_param *prm,
 /* Shared by the queries' set() and settle(): fill kp->err, return -1. */
 int kind_fail_invalid(struct kind_parse *kp, const char *param,
 		      const char *what);
+/* The longest value parameter prm takes, in characters. */
+size_t kind_value_max(const struct kind_param *prm);
+
 /* A decimal value in lo..hi into *out, or -1 with the parser's errors. */
 int kind_parse_uint(struct kind_parse *kp, const char *name, const char *s,
 		    size_t n, size_t lo, size_t hi, size_t *out);

@@ -11,33 +11,37 @@
  * entropy_bits = log2(count) and the acceptance probability of one
  * candidate, count / k^L, used to refuse policies too unlikely to satisfy.
  *
- * Counting (inclusion-exclusion over the constrained classes): with K the
- * alphabet size and s_i the size of class i,
- *     count = sum over subsets S of constrained classes of
- *             (-1)^|S| * #{strings where every class in S has < m_i}
- *     #{...} = sum_j P_S[j] * L!/(L-j)! * (K - s_S)^(L-j)
- * where P_S is the product of the truncated series sum_{n<m_i} s_i^n/n!.
- * Every term is at most K^L <= 94^1024 ~ 1e2020, inside long double's range,
- * and the policy floor keeps cancellation to a few digits of its 19.
+ * Counting: one dynamic programme (DP) over the positions, a transfer
+ * matrix. Characters are grouped by what they count for: the counted sets
+ * (each class with a minimum, each rules= required set, pwrules.h) they
+ * belong to, and, under first_letter, whether they are letters. Characters
+ * of one group are interchangeable, so counting by group is exact. The
+ * states, position by position, are
+ *     v = each counted set's count, capped at its minimum;
+ *     with max_run below the length, also the group g of the last
+ *     character and its run length j <= R.
+ * From a state, another character of group h (s_h ways; s_g - 1 if h = g
+ * under a run limit) goes to (h, 1, v + h's sets); the same character
+ * again (1 way, j < R) to (g, j+1, v + g's sets). The count is the sum
+ * over the states where every set has reached its minimum.
+ * States: P = prod(m_i + 1), times G R under a run limit; time O(L S G),
+ * memory 3 S long doubles (policy_countable bounds both; a thread-local
+ * buffer of 384 KiB).
  *
- * With max_run (max_consecutive) below the length, a dynamic programme
- * counts instead (policy_count_dp), over the states
- *     (group g of the last character, its run length j <= R, counts v)
- * position by position, where the groups are the classes with a minimum
- * (and lower and upper under first_letter) plus one group for all the
- * other characters, and v holds each constrained group's count capped at
- * its minimum. From a state, the same character again (1 way, j < R) goes
- * to (g, j+1); another character of group h (s_h ways, s_g - 1 if h = g)
- * goes to (h, 1); the count is the sum over the states whose capped counts
- * all reach the minimums. Characters of one group are interchangeable, so
- * this is exact. States: S = G * R * prod(m_g + 1), G <= 4 groups; time
- * O(L * S * G), memory 2 S long doubles (policy_dp_fits bounds both; a
- * thread-local buffer of 256 KiB).
- * Every value is a sum of products of non-negative integers (no
- * subtraction, no cancellation) of at most K^L ~ 1e2020, so each is within
- * about (L * (G + 2)) ulps of long double, a relative error below 4e-16
- * for L = 1024 (entropy off by under 1e-15 bits), and exact while the
- * count stays below 2^64 (every brute-force case of the unit tests).
+ * Without a run limit and with counted sets that share no character (the
+ * minimums alone, rules= sets that do not overlap), the DP's step is a sum
+ * of one step per set, so its L-th power factorises into a product of
+ * per-set exponential generating functions; policy_count_by_sets computes
+ * that product by convolution, O(sets L^2) whatever the minimums, where
+ * the DP's states grow as their product. policy_count takes the cheaper;
+ * the unit tests check both against brute force and against each other.
+ *
+ * Every value is a sum of products of non-negative numbers (no
+ * subtraction, so no cancellation, unlike the inclusion-exclusion this
+ * replaced) of at most K^L ~ 1e2020, inside long double's range; each is
+ * within about L (G + 2) ulps, a relative error below 4e-16 at L = 1024
+ * (entropy off by under 1e-15 bits), and exact in the DP while the count
+ * stays below 2^64 (every brute-force case of the unit tests).
  *
  * Pure: no I/O, no heap allocation.
  */
@@ -46,6 +50,10 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+
+#include "pwrules.h"
+
+enum { POLICY_NEEDS_MAX = 8 };
 
 enum char_class {
 	CLASS_LOWER,
@@ -70,6 +78,9 @@ struct password_policy {
 	size_t max_run;                /* no run of more than this many
 					* identical characters; 0: no limit
 					* (nor is one >= length) */
+	/* rules= required sets: at least one character of each */
+	unsigned char needs_of[128];   /* bit i: c is in set i */
+	size_t n_needs;                /* 0..POLICY_NEEDS_MAX */
 };
 
 /*
@@ -84,6 +95,13 @@ struct password_policy {
  *     removed;
  *   - every minimum needs its class in the alphabet, first=letter a letter;
  *   - min_entropy picks the shortest length reaching it (instead of length).
+ *   - rules= (pwrules.h) replaces the class switches, charset and preset:
+ *     its allowed set is the alphabet (then exclude applies), each of its
+ *     required sets becomes a need (those left implied by another are
+ *     dropped), its max-consecutive joins max_consecutive (the smaller
+ *     wins) and its minlength..maxlength bound the length: length must lie
+ *     in it, min_entropy searches in it, and the default 20 is moved into
+ *     it.
  */
 #define POLICY_AMBIGUOUS "Il1|O0o"
 
@@ -116,6 +134,7 @@ struct password_options {
 	bool length_given;
 	size_t min_entropy;            /* bits; 0 = not given */
 	size_t max_consecutive;        /* 0 = not given */
+	const struct pwrules *rules;   /* rules=, parsed; NULL = not given */
 };
 
 /* Why options make no policy: a parameter name and a sentence. */
@@ -164,23 +183,27 @@ double policy_entropy_bits(const struct password_policy *p);
 /* Probability that a uniform candidate over the alphabet is valid. */
 double policy_acceptance(const struct password_policy *p);
 
-/* The dynamic programme of the top of this file, whatever max_run is (the
- * unit tests check it against brute force and against policy_count). */
+/* The dynamic programme of the top of this file (-1 if it does not fit
+ * the bounds below). */
 long double policy_count_dp(const struct password_policy *p);
 
-/* Are its states and work within the bounds (POLICY_DP_STATES, and
- * POLICY_DP_WORK cell updates), so policy_count_dp may run on it? Always
- * true when max_run imposes nothing. At the work bound one count took
- * about 10 ms here, and min_entropy's search makes up to 11: request
- * parsing runs on a loop, so the bound keeps that to a fraction of a
- * second. At length 1024 it takes any max_consecutive without minimums
- * or first=letter, up to 682 with one minimum of 1, and up to 25 with a
+/* The factorised count (-1 where it does not apply: a run limit, or sets
+ * that share characters). */
+long double policy_count_by_sets(const struct password_policy *p);
+
+/* Can the policy be counted within the bounds: the DP's states at most
+ * POLICY_DP_STATES and its work at most POLICY_DP_WORK cell updates, or
+ * the factorised count applies? At the work bound one count took about
+ * 10 ms here, and min_entropy's search makes up to 11: request parsing
+ * runs on a loop, so the bound keeps that to a fraction of a second. At
+ * length 1024 it takes any max_consecutive without minimums or
+ * first=letter, up to 682 with one minimum of 1, and up to 25 with a
  * minimum of 1 for each of the four classes. */
 #define POLICY_DP_STATES 8192
 #define POLICY_DP_WORK (1L << 23)
-bool policy_dp_fits(const struct password_policy *p);
+bool policy_countable(const struct password_policy *p);
 
-/* Does s[0, n) satisfy the minimums, first_letter and max_run? (The
+/* Does s[0, n) satisfy the minimums, the needs, first_letter and max_run? (The
  * alphabet is the sampler's business.) */
 bool policy_accepts(const struct password_policy *p, const char *s, size_t n);
 

@@ -114,17 +114,24 @@ static int parse_bool(struct kind_parse *kp, const struct kind_param *prm,
 				       : "true, false, 1 or 0");
 }
 
+size_t kind_value_max(const struct kind_param *prm)
+{
+	if (prm->type != KIND_CHARS)
+		return WORD_CAP;
+	return prm->hi > 0 ? prm->hi : KIND_VALUE_CAP;
+}
+
 int kind_value_parse(struct kind_parse *kp, const struct kind_param *prm,
 		     const char *s, size_t n, struct kind_value *v)
 {
 	int i;
 
 	*v = (struct kind_value){ .s = s, .n = n };
-	if (n > WORD_CAP && prm->type != KIND_CHARS)
+	if (n > kind_value_max(prm))
 		return request_fail(kp->err, 400, PROBLEM_INVALID_VALUE,
 				    "Invalid parameter value", prm->name,
-				    "%s is longer than %d characters",
-				    prm->name, WORD_CAP);
+				    "%s is longer than %zu characters",
+				    prm->name, kind_value_max(prm));
 	switch (prm->type) {
 	case KIND_UINT:
 		return kind_parse_uint(kp, prm->name, s, n, prm->lo, prm->hi,

@@ -36,7 +36,7 @@ int kind_chars_settle(struct kind_parse *kp)
 	g->classes = o->classes;
 	g->classes_only = o->charset == NULL && o->symbol_set == NULL &&
 			  o->preset == PRESET_NONE && o->exclude == NULL &&
-			  !o->exclude_ambiguous;
+			  !o->exclude_ambiguous && o->rules == NULL;
 	g->entropy_bits = m.entropy_bits;
 	g->acceptance = m.acceptance;
 	return 0;

@@ -13,7 +13,7 @@ enum {
 	P_LENGTH, P_LOWER, P_UPPER, P_DIGITS, P_SYMBOLS, P_SYMBOL_SET,
 	P_EXCLUDE, P_EXCLUDE_AMBIGUOUS, P_CHARSET, P_PRESET, P_MIN_LOWER,
 	P_MIN_UPPER, P_MIN_DIGITS, P_MIN_SYMBOLS, P_FIRST, P_MIN_ENTROPY,
-	P_MAX_CONSECUTIVE,
+	P_MAX_CONSECUTIVE, P_RULES,
 };
 
 /* In the order of enum policy_preset from PRESET_ALNUM on. */
@@ -62,6 +62,9 @@ static const struct kind_param params[] = {
 	[P_MAX_CONSECUTIVE] = { "max_consecutive", KIND_UINT, 1,
 				PASSWORD_LENGTH_MAX, NULL, NULL, NULL,
 				"no run of more identical characters" },
+	[P_RULES] = { "rules", KIND_CHARS, 0, PWRULES_TEXT_MAX, NULL, NULL,
+		      NULL, "a site's passwordrules: its characters, "
+		      "required sets, lengths and max-consecutive" },
 };
 
 static void defaults(struct kind_parse *kp)
@@ -96,6 +99,24 @@ static const char *keep(struct kind_parse *kp, size_t slot,
 	memcpy(kp->store[slot], v->s, v->n);
 	*n = v->n;
 	return kp->store[slot];
+}
+
+/* rules=: parsed now, refused with the property and the character at
+ * fault. */
+static int set_rules(struct kind_parse *kp, const struct kind_value *v)
+{
+	struct pwrules_error e;
+
+	if (pwrules_parse(v->s, v->n, &kp->g->rules, &e) < 0)
+		return request_fail(kp->err, 400, PROBLEM_INVALID_VALUE,
+				    "Invalid parameter value", "rules",
+				    "rules, %s%sat character %zu: %s",
+				    e.property ? e.property : "",
+				    e.property ? " " : "", e.position,
+				    e.detail);
+	kp->g->has_rules = true;
+	kp->pw.rules = &kp->g->rules;
+	return 0;
 }
 
 static int set(struct kind_parse *kp, size_t i, const struct kind_value *v)
@@ -134,6 +155,8 @@ static int set(struct kind_parse *kp, size_t i, const struct kind_value *v)
 	case P_MAX_CONSECUTIVE:
 		o->max_consecutive = v->u;
 		break;
+	case P_RULES:
+		return set_rules(kp, v);
 	default:  /* the minimums */
 		o->min[class_bits[i]] = v->u;
 		if (v->u > 0)  /* the one to blame */
@@ -157,25 +180,55 @@ static int settle(struct kind_parse *kp)
 	return kind_chars_settle(kp);
 }
 
-/* The alphabet, the minimums, `first`, max_consecutive (null: none) and
- * how often a uniform candidate is kept. */
+static json_t *limit_or_null(size_t v)
+{
+	return v > 0 ? json_integer((json_int_t)v) : json_null();
+}
+
+/* rules= as parsed: the canonical text, each required set and the
+ * allowed characters, the limits (null: none). */
+static json_t *explain_rules(const struct pwrules *r)
+{
+	char text[1024], chars[96];
+	json_t *required = json_array();
+
+	for (size_t i = 0; required != NULL && i < r->n_required; i++) {
+		pwrules_set_chars(&r->required[i], chars);
+		json_array_append_new(required, json_string(chars));
+	}
+	pwrules_format(r, text, sizeof(text));
+	pwrules_set_chars(&r->allowed, chars);
+	return json_pack("{s:s, s:o, s:s, s:o, s:o, s:o}", "canonical", text,
+			 "required", required, "allowed", chars,
+			 "max_consecutive", limit_or_null(r->max_consecutive),
+			 "minlength", limit_or_null(r->minlength),
+			 "maxlength", limit_or_null(r->maxlength));
+}
+
+/* The alphabet, the minimums, `first`, max_consecutive (null: none), the
+ * rules (when given) and how often a uniform candidate is kept. */
 static json_t *explain(const struct gen_request *g)
 {
 	const struct password_policy *p = &g->policy;
+	json_t *e = json_pack("{s:s%, s:I, s:{s:I, s:I, s:I, s:I}, s:s, s:o, "
+			      "s:f}",
+			      "alphabet", p->alphabet, p->alphabet_len,
+			      "alphabet_size", (json_int_t)p->alphabet_len,
+			      "minimums",
+			      "lower", (json_int_t)p->min[0],
+			      "upper", (json_int_t)p->min[1],
+			      "digits", (json_int_t)p->min[2],
+			      "symbols", (json_int_t)p->min[3],
+			      "first", p->first_letter ? "letter" : "any",
+			      "max_consecutive", limit_or_null(p->max_run),
+			      "acceptance_probability", g->acceptance);
 
-	return json_pack("{s:s%, s:I, s:{s:I, s:I, s:I, s:I}, s:s, s:o, s:f}",
-			 "alphabet", p->alphabet, p->alphabet_len,
-			 "alphabet_size", (json_int_t)p->alphabet_len,
-			 "minimums",
-			 "lower", (json_int_t)p->min[0],
-			 "upper", (json_int_t)p->min[1],
-			 "digits", (json_int_t)p->min[2],
-			 "symbols", (json_int_t)p->min[3],
-			 "first", p->first_letter ? "letter" : "any",
-			 "max_consecutive", p->max_run > 0 ?
-				json_integer((json_int_t)p->max_run) :
-				json_null(),
-			 "acceptance_probability", g->acceptance);
+	if (e != NULL && g->has_rules &&
+	    json_object_set_new(e, "rules", explain_rules(&g->rules)) < 0) {
+		json_decref(e);
+		return NULL;
+	}
+	return e;
 }
 
 static const struct kind_query query =

@@ -31,7 +31,7 @@ bool policy_is_constrained(const struct password_policy *p)
 		if (p->min[i] > 0)
 			return true;
 	}
-	return p->first_letter || run_limited(p);
+	return p->n_needs > 0 || p->first_letter || run_limited(p);
 }
 
 static void class_sizes(const struct password_policy *p,
@@ -42,75 +42,312 @@ static void class_sizes(const struct password_policy *p,
 		size[policy_class_of((unsigned char)p->alphabet[i])]++;
 }
 
-/*
- * Strings of length L over K characters in which every class i in `subset`
- * has fewer than min[i] characters (the other characters are free).
- */
-static long double count_below(size_t L, size_t K,
-			       const size_t size[CLASS_COUNT],
-			       const size_t min[CLASS_COUNT], unsigned subset)
+/* ------------------------------------------------------- the counted sets
+ *
+ * What a count tracks: the sets the password needs characters of (each
+ * class with a minimum, each rules= required set), every one up to its
+ * minimum, and "the first character is a letter". Characters that belong
+ * to the same counted sets (and are letters or not, under first_letter)
+ * are interchangeable: one group each. */
+
+enum { SETS_MAX = CLASS_COUNT + POLICY_NEEDS_MAX, GROUPS_MAX = 96 };
+
+struct groups {
+	size_t n;                      /* G */
+	size_t size[GROUPS_MAX];       /* characters in group g */
+	unsigned sets[GROUPS_MAX];     /* bit i: its characters count for
+					* set i */
+	bool first_ok[GROUPS_MAX];     /* may start the password */
+	size_t nsets;
+	size_t cap[SETS_MAX];          /* set i's minimum */
+	size_t stride[SETS_MAX];       /* of its count in a state's index */
+	size_t counts;                 /* P = prod (cap + 1) */
+	size_t run;                    /* R: max_run, or 0: no limit */
+};
+
+/* The counted sets character c belongs to (bits: the classes with a
+ * minimum first, then the needs). */
+static unsigned sets_of(const struct password_policy *p, const size_t *bit,
+			unsigned char c)
 {
-	/* P_S, degree <= L <= 1024; only [0, degree] is ever read, so only
-	 * that much is initialised (zeroing all of it cost a quarter of a
-	 * small request's time) */
-	long double poly[1025];
-	size_t degree = 0, rest = K;
-	long double total = 0, falling = 1;
+	enum char_class cls = policy_class_of(c);
+	unsigned sets = (unsigned)p->needs_of[c & 127] << bit[CLASS_COUNT];
 
-	poly[0] = 1;
-	for (int i = 0; i < CLASS_COUNT; i++) {
-		long double term[1025], next[1025];
-		size_t m = min[i], grown;
+	if (p->min[cls] > 0)
+		sets |= 1u << bit[cls];
+	return sets;
+}
 
-		if (!(subset & (1u << i)))
-			continue;
-		rest -= size[i];
-		term[0] = 1;  /* s^n / n!, for n < m */
-		for (size_t n = 1; n < m && n <= L; n++)
-			term[n] = term[n - 1] * (long double)size[i] / n;
-		grown = degree + m - 1 < L ? degree + m - 1 : L;
-		for (size_t k = 0; k <= grown; k++)
-			next[k] = 0;
-		for (size_t a = 0; a <= degree; a++) {
-			for (size_t b = 0; b < m && a + b <= L; b++)
-				next[a + b] += poly[a] * term[b];
+/* false if no password is valid (a minimum more than the length). */
+static bool make_groups(const struct password_policy *p, struct groups *d)
+{
+	size_t bit[CLASS_COUNT + 1];
+
+	memset(d, 0, sizeof(*d));
+	d->counts = 1;
+	for (int c = 0; c < CLASS_COUNT; c++) {
+		bit[c] = d->nsets;
+		if (p->min[c] > 0)
+			d->cap[d->nsets++] = p->min[c];
+	}
+	bit[CLASS_COUNT] = d->nsets;
+	for (size_t i = 0; i < p->n_needs; i++)
+		d->cap[d->nsets++] = 1;
+	for (size_t i = 0; i < d->nsets; i++) {
+		if (d->cap[i] > p->length)
+			return false;
+		d->stride[i] = d->counts;
+		d->counts *= d->cap[i] + 1;
+	}
+	for (size_t i = 0; i < p->alphabet_len; i++) {
+		unsigned char c = (unsigned char)p->alphabet[i];
+		unsigned sets = sets_of(p, bit, c);
+		bool ok = !p->first_letter || policy_class_of(c) <= CLASS_UPPER;
+		size_t g = 0;
+
+		while (g < d->n && (d->sets[g] != sets || d->first_ok[g] != ok))
+			g++;
+		if (g == d->n) {
+			d->sets[d->n] = sets;
+			d->first_ok[d->n++] = ok;
 		}
-		degree = grown;
-		memcpy(poly, next, (degree + 1) * sizeof(poly[0]));
+		d->size[g]++;
 	}
-	/* sum_j P[j] * L!/(L-j)! * rest^(L-j) */
-	for (size_t j = 0; j <= degree; j++) {
-		total += poly[j] * falling * powl((long double)rest,
-						  (long double)(L - j));
-		falling *= (long double)(L - j);
+	d->run = run_limited(p) ? p->max_run : 0;
+	return true;
+}
+
+/* State v (capped counts) after one more character of group g. */
+static size_t bump(const struct groups *d, size_t g, size_t v)
+{
+	for (unsigned sets = d->sets[g]; sets != 0; sets &= sets - 1) {
+		size_t i = (size_t)__builtin_ctz(sets);
+
+		if ((v / d->stride[i]) % (d->cap[i] + 1) < d->cap[i])
+			v += d->stride[i];
 	}
+	return v;
+}
+
+/* The state where every counted set has reached its minimum. */
+static size_t full_state(const struct groups *d)
+{
+	size_t full = 0;
+
+	for (size_t i = 0; i < d->nsets; i++)
+		full += d->cap[i] * d->stride[i];
+	return full;
+}
+
+/* Cell updates of the position DP on a policy of length L. */
+static double dp_work(const struct groups *d, size_t L)
+{
+	double states = (double)d->counts * (d->run ? (double)(d->n * d->run)
+						    : 1.0);
+
+	return (double)L * states * (double)(d->n + 1);
+}
+
+/* Do the counted sets share no character? Then, without a run limit, the
+ * count factorises by set (count_by_sets). */
+static bool disjoint_sets(const struct groups *d)
+{
+	for (size_t g = 0; g < d->n; g++) {
+		if (d->sets[g] & (d->sets[g] - 1))
+			return false;
+	}
+	return d->run == 0;
+}
+
+/* -------------------------------------------- the position DP (the count)
+ *
+ * cur[] holds, for each state, the strings of the current length that end
+ * in it. Without a run limit the state is v, the capped counts; with one
+ * it is (group g of the last character, its run length j, v). */
+
+static _Thread_local long double dp_buf[3][POLICY_DP_STATES];
+
+static long double dp_free_runs(const struct groups *d, size_t L)
+{
+	long double *cur = dp_buf[0], *next = dp_buf[1], *swap;
+	size_t P = d->counts;
+
+	memset(cur, 0, P * sizeof(cur[0]));
+	for (size_t g = 0; g < d->n; g++) {
+		if (d->first_ok[g])
+			cur[bump(d, g, 0)] += (long double)d->size[g];
+	}
+	for (size_t pos = 1; pos < L; pos++) {
+		memset(next, 0, P * sizeof(next[0]));
+		for (size_t v = 0; v < P; v++) {
+			if (cur[v] == 0)
+				continue;
+			for (size_t h = 0; h < d->n; h++)
+				next[bump(d, h, v)] +=
+					cur[v] * (long double)d->size[h];
+		}
+		swap = cur;
+		cur = next;
+		next = swap;
+	}
+	return cur[full_state(d)];
+}
+
+static long double dp_limited_runs(const struct groups *d, size_t L)
+{
+	long double *cur = dp_buf[0], *next = dp_buf[1], *tot = dp_buf[2];
+	long double total = 0, *swap;
+	size_t G = d->n, R = d->run, P = d->counts, full = full_state(d);
+
+#define AT(g, j, v) (((g) * R + (j) - 1) * P + (v))
+	memset(cur, 0, G * R * P * sizeof(cur[0]));
+	for (size_t g = 0; g < G; g++) {
+		if (d->first_ok[g])
+			cur[AT(g, 1, bump(d, g, 0))] = (long double)d->size[g];
+	}
+	for (size_t pos = 1; pos < L; pos++) {
+		memset(next, 0, G * R * P * sizeof(next[0]));
+		memset(tot, 0, (G + 1) * P * sizeof(tot[0]));
+		for (size_t g = 0; g < G; g++)
+			for (size_t j = 1; j <= R; j++)
+				for (size_t v = 0; v < P; v++) {
+					long double x = cur[AT(g, j, v)];
+
+					if (x == 0)
+						continue;
+					tot[g * P + v] += x;
+					tot[G * P + v] += x;
+					if (j < R)  /* the same character */
+						next[AT(g, j + 1,
+							bump(d, g, v))] += x;
+				}
+		/* another character of group h: any of its size[h] after a
+		 * character of another group, one fewer after its own */
+		for (size_t v = 0; v < P; v++)
+			for (size_t h = 0; h < G; h++) {
+				long double in = tot[G * P + v] *
+						 (long double)d->size[h] -
+						 tot[h * P + v];
+
+				if (in != 0)
+					next[AT(h, 1, bump(d, h, v))] += in;
+			}
+		swap = cur;
+		cur = next;
+		next = swap;
+	}
+	for (size_t g = 0; g < G; g++)
+		for (size_t j = 1; j <= R; j++)
+			total += cur[AT(g, j, full)];
+#undef AT
 	return total;
 }
 
-/* Valid strings of length L with these minimums (first_letter ignored). */
-static long double count_min(size_t L, size_t K,
-			     const size_t size[CLASS_COUNT],
-			     const size_t min[CLASS_COUNT])
+static bool dp_fits(const struct groups *d, size_t L)
 {
-	unsigned constrained = 0;
+	size_t states = d->counts * (d->run ? d->n * d->run : 1);
+
+	return states <= POLICY_DP_STATES &&
+	       (d->run == 0 || states + d->counts <= POLICY_DP_STATES) &&
+	       dp_work(d, L) <= (double)POLICY_DP_WORK;
+}
+
+long double policy_count_dp(const struct password_policy *p)
+{
+	struct groups d;
+
+	if (p->length == 0 || p->alphabet_len == 0 || p->length > 1024 ||
+	    !make_groups(p, &d))
+		return 0;
+	if (!dp_fits(&d, p->length))
+		return -1;
+	return d.run ? dp_limited_runs(&d, p->length)
+		     : dp_free_runs(&d, p->length);
+}
+
+/* ------------------------------------ the same count, factorised by set
+ *
+ * Without a run limit and with counted sets that share no character, the
+ * DP's step is a sum of independent steps, one per set (a Kronecker sum),
+ * so its L-th power factorises by set: with F_0[k] = f^k (f characters in
+ * no set) and, set by set (s_i characters, minimum m_i),
+ *     F_i[k] = sum_{n = m_i..k} C(k, n) s_i^n F_{i-1}[k - n]
+ * (choose the positions of set i's characters, then fill them), the count
+ * is F_last[L]. Integers throughout, like the DP, so exact below 2^64. It
+ * costs about (sets) L^2 / 2 updates whatever the minimums are, where the
+ * DP's states grow as their product: it serves when those would not fit,
+ * or cost more. */
+
+static _Thread_local long double poly_buf[3][1025];
+
+/* F[0, L] becomes the next F for a set of s characters and minimum m. */
+static void times_set(long double *F, long double *pw, long double *next,
+		      size_t L, size_t s, size_t m)
+{
+	pw[0] = 1;
+	for (size_t n = 1; n <= L; n++)
+		pw[n] = pw[n - 1] * (long double)s;
+	for (size_t k = 0; k <= L; k++) {
+		long double x = 0, binom = 1;  /* C(k, n), from n = 0 */
+
+		for (size_t n = 0; n <= k; n++) {
+			if (n > 0)
+				binom = binom * (long double)(k - n + 1) /
+					(long double)n;
+			if (n >= m)
+				x += binom * pw[n] * F[k - n];
+		}
+		next[k] = x;
+	}
+	memcpy(F, next, (L + 1) * sizeof(F[0]));
+}
+
+/* Strings of length L, set i owing owe[i] more characters. */
+static long double count_sets_owing(const struct groups *d, size_t L,
+				    const size_t *owe)
+{
+	long double *F = poly_buf[0];
+	size_t set_size[SETS_MAX] = { 0 }, free_chars = 0;
+
+	for (size_t g = 0; g < d->n; g++) {
+		if (d->sets[g] == 0)
+			free_chars += d->size[g];
+		else
+			set_size[__builtin_ctz(d->sets[g])] += d->size[g];
+	}
+	F[0] = 1;
+	for (size_t k = 1; k <= L; k++)
+		F[k] = F[k - 1] * (long double)free_chars;
+	for (size_t i = 0; i < d->nsets; i++)
+		times_set(F, poly_buf[1], poly_buf[2], L, set_size[i], owe[i]);
+	return F[L];
+}
+
+long double policy_count_by_sets(const struct password_policy *p)
+{
+	struct groups d;
 	long double total = 0;
+	size_t owe[SETS_MAX];
 
-	for (int i = 0; i < CLASS_COUNT; i++) {
-		if (min[i] > L)
-			return 0;
-		if (min[i] > 0)
-			constrained |= 1u << i;
-	}
-	/* inclusion-exclusion over the subsets of the constrained classes */
-	for (unsigned s = 0; s < 16; s++) {
-		int bits = __builtin_popcount(s);
-
-		if ((s & ~constrained) != 0)
+	if (p->length == 0 || p->alphabet_len == 0 || p->length > 1024 ||
+	    !make_groups(p, &d))
+		return 0;
+	if (!disjoint_sets(&d))
+		return -1;
+	if (!p->first_letter)
+		return count_sets_owing(&d, p->length, d.cap);
+	/* the first character, of a group that may start; the rest owes
+	 * one fewer of its set */
+	for (size_t g = 0; g < d.n; g++) {
+		if (!d.first_ok[g])
 			continue;
-		total += (bits % 2 ? -1.0L : 1.0L) *
-			 count_below(L, K, size, min, s);
+		memcpy(owe, d.cap, sizeof(owe));
+		if (d.sets[g] != 0 && owe[__builtin_ctz(d.sets[g])] > 0)
+			owe[__builtin_ctz(d.sets[g])]--;
+		total += (long double)d.size[g] *
+			 count_sets_owing(&d, p->length - 1, owe);
 	}
-	return total > 0 ? total : 0;
+	return total;
 }
 
 /* base^n by squaring: exact for the powers of two, within a few ulps
@@ -128,165 +365,32 @@ static long double pow_n(long double base, size_t n)
 	return result;
 }
 
-/* ------------------------------------------- the dynamic programme (DP) */
-
-/* The DP's groups of interchangeable characters (policy.h). */
-struct dp_groups {
-	size_t n;                      /* G */
-	size_t size[CLASS_COUNT];      /* characters in group g */
-	size_t cap[CLASS_COUNT];       /* its minimum; 0: not counted */
-	size_t stride[CLASS_COUNT];    /* of its count in the index of v */
-	bool first_ok[CLASS_COUNT];    /* may start the password */
-	size_t counts;                 /* P = prod(cap + 1) */
-	size_t run;                    /* R, at most the length */
-};
-
-/* false if no password is valid (a minimum with no character, or more
- * than the length). */
-static bool dp_groups(const struct password_policy *p, struct dp_groups *d)
+bool policy_countable(const struct password_policy *p)
 {
-	size_t size[CLASS_COUNT], other = 0;
+	struct groups d;
 
-	memset(d, 0, sizeof(*d));
-	class_sizes(p, size);
-	d->counts = 1;
-	for (int c = 0; c < CLASS_COUNT; c++) {
-		bool letter = c == CLASS_LOWER || c == CLASS_UPPER;
-		size_t g;
-
-		if (p->min[c] == 0 && !(p->first_letter && letter)) {
-			other += size[c];
-			continue;
-		}
-		if (p->min[c] > p->length || (p->min[c] > 0 && size[c] == 0))
-			return false;
-		if (size[c] == 0)
-			continue;
-		g = d->n++;
-		d->size[g] = size[c];
-		d->cap[g] = p->min[c];
-		d->stride[g] = d->counts;
-		d->first_ok[g] = letter || !p->first_letter;
-		d->counts *= p->min[c] + 1;
-	}
-	if (other > 0) {
-		d->size[d->n] = other;
-		d->first_ok[d->n] = !p->first_letter;
-		d->n++;
-	}
-	d->run = run_limited(p) ? p->max_run : p->length;
-	return true;
-}
-
-bool policy_dp_fits(const struct password_policy *p)
-{
-	struct dp_groups d;
-	size_t states;
-
-	if (!run_limited(p) || p->length > 1024 || !dp_groups(p, &d))
+	if (!policy_is_constrained(p) || p->length > 1024 ||
+	    !make_groups(p, &d))
 		return true;
-	states = d.n * d.run * d.counts;
-	return states <= POLICY_DP_STATES &&
-	       p->length * states * (d.n + 1) <= (size_t)POLICY_DP_WORK;
-}
-
-/* v with one more character of group g (capped at its minimum). */
-static size_t dp_bump(const struct dp_groups *d, size_t g, size_t v)
-{
-	if (d->cap[g] == 0 || (v / d->stride[g]) % (d->cap[g] + 1) == d->cap[g])
-		return v;
-	return v + d->stride[g];
-}
-
-/* cur, next and the per-(group, counts) totals; see policy.h */
-static _Thread_local long double dp_buf[3][POLICY_DP_STATES];
-
-long double policy_count_dp(const struct password_policy *p)
-{
-	struct dp_groups d;
-	long double *cur = dp_buf[0], *next = dp_buf[1], *tot = dp_buf[2];
-	long double total = 0;
-	size_t G, R, P, full = 0;
-
-	if (p->length == 0 || p->alphabet_len == 0 || p->length > 1024 ||
-	    !dp_groups(p, &d))
-		return 0;
-	G = d.n;
-	R = d.run;
-	P = d.counts;
-	if (G * R * P > POLICY_DP_STATES)
-		return -1;
-#define AT(g, j, v) (((g) * R + (j) - 1) * P + (v))
-	memset(cur, 0, G * R * P * sizeof(cur[0]));
-	for (size_t g = 0; g < G; g++) {
-		if (d.first_ok[g])
-			cur[AT(g, 1, dp_bump(&d, g, 0))] = (long double)d.size[g];
-		full += d.cap[g] * d.stride[g];
-	}
-	for (size_t pos = 1; pos < p->length; pos++) {
-		long double *swap;
-
-		memset(next, 0, G * R * P * sizeof(next[0]));
-		memset(tot, 0, G * P * sizeof(tot[0]));
-		for (size_t g = 0; g < G; g++)
-			for (size_t j = 1; j <= R; j++)
-				for (size_t v = 0; v < P; v++) {
-					long double x = cur[AT(g, j, v)];
-
-					if (x == 0)
-						continue;
-					tot[g * P + v] += x;
-					if (j < R)  /* the same character */
-						next[AT(g, j + 1,
-							dp_bump(&d, g, v))] += x;
-				}
-		for (size_t v = 0; v < P; v++)
-			for (size_t h = 0; h < G; h++) {
-				long double in = 0;  /* another character */
-
-				for (size_t g = 0; g < G; g++)
-					in += tot[g * P + v] *
-					      (long double)(d.size[h] - (g == h));
-				if (in != 0)
-					next[AT(h, 1, dp_bump(&d, h, v))] += in;
-			}
-		swap = cur;
-		cur = next;
-		next = swap;
-	}
-	for (size_t g = 0; g < G; g++)
-		for (size_t j = 1; j <= R; j++)
-			total += cur[AT(g, j, full)];
-#undef AT
-	return total;
+	return dp_fits(&d, p->length) || disjoint_sets(&d);
 }
 
 long double policy_count(const struct password_policy *p)
 {
-	size_t size[CLASS_COUNT], min[CLASS_COUNT];
-	long double total = 0;
+	struct groups d;
+	double by_sets;
 
 	if (p->length == 0 || p->alphabet_len == 0 || p->length > 1024)
 		return 0;
 	if (!policy_is_constrained(p))  /* the common case: K^L */
 		return pow_n((long double)p->alphabet_len, p->length);
-	if (run_limited(p))
-		return policy_count_dp(p);
-	class_sizes(p, size);
-	if (!p->first_letter)
-		return count_min(p->length, p->alphabet_len, size, p->min);
-	/* the first character is a letter of class c; the rest is free but
-	 * owes one fewer c */
-	for (int c = CLASS_LOWER; c <= CLASS_UPPER; c++) {
-		if (size[c] == 0)
-			continue;
-		memcpy(min, p->min, sizeof(min));
-		if (min[c] > 0)
-			min[c]--;
-		total += (long double)size[c] *
-			 count_min(p->length - 1, p->alphabet_len, size, min);
-	}
-	return total;
+	if (!make_groups(p, &d))
+		return 0;
+	by_sets = (double)d.nsets * (double)p->length * (double)p->length / 2;
+	if (disjoint_sets(&d) &&
+	    (!dp_fits(&d, p->length) || by_sets < dp_work(&d, p->length)))
+		return policy_count_by_sets(p);
+	return policy_count_dp(p);
 }
 
 void policy_measure(const struct password_policy *p, struct policy_measure *m)
@@ -327,12 +431,17 @@ double policy_acceptance(const struct password_policy *p)
 bool policy_accepts(const struct password_policy *p, const char *s, size_t n)
 {
 	size_t have[CLASS_COUNT] = { 0 };
+	unsigned needs = 0;
 
 	if (p->first_letter &&
 	    (n == 0 || policy_class_of((unsigned char)s[0]) > CLASS_UPPER))
 		return false;
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		have[policy_class_of((unsigned char)s[i])]++;
+		needs |= p->needs_of[(unsigned char)s[i] & 127];
+	}
+	if (needs != (1u << p->n_needs) - 1)
+		return false;
 	for (int i = 0; i < CLASS_COUNT; i++) {
 		if (have[i] < p->min[i])
 			return false;
@@ -416,6 +525,12 @@ static int check_conflicts(const struct password_options *o,
 {
 	bool classes = o->classes_given != 0 || o->symbol_set != NULL;
 
+	if (o->rules != NULL && (classes || o->charset != NULL ||
+				 o->preset != PRESET_NONE))
+		return fault(f, POLICY_FAULT_CONFLICT, "rules",
+			     "rules sets the characters; do not combine it "
+			     "with charset, preset, symbol_set or the class "
+			     "switches");
 	if (o->charset != NULL && o->preset != PRESET_NONE)
 		return fault(f, POLICY_FAULT_CONFLICT, "preset",
 			     "charset and preset cannot be combined");
@@ -439,7 +554,12 @@ static int check_conflicts(const struct password_options *o,
 static int build_alphabet(const struct password_options *o,
 			  struct password_policy *p, struct policy_fault *f)
 {
-	if (o->charset != NULL) {
+	if (o->rules != NULL) {
+		char chars[96];
+
+		add_chars(p, chars, pwrules_set_chars(&o->rules->allowed,
+						      chars));
+	} else if (o->charset != NULL) {
 		if (!all_printable(o->charset, o->n_charset, 0x21))
 			return fault(f, POLICY_FAULT_INVALID, "charset",
 				     "charset must be printable ASCII "
@@ -529,6 +649,95 @@ static int check_classes(const struct password_options *o,
 	return 0;
 }
 
+/* Is need set a (its characters in the alphabet) within set b? */
+static bool need_within(const struct password_policy *p, unsigned a,
+			unsigned b)
+{
+	for (size_t i = 0; i < p->alphabet_len; i++) {
+		unsigned char c = (unsigned char)p->alphabet[i];
+
+		if ((p->needs_of[c] >> a & 1) && !(p->needs_of[c] >> b & 1))
+			return false;
+	}
+	return true;
+}
+
+/* Drop need `gone`: the higher ones move down a bit. */
+static void drop_need(struct password_policy *p, unsigned gone)
+{
+	unsigned low = (1u << gone) - 1;
+
+	for (size_t c = 0; c < sizeof(p->needs_of); c++)
+		p->needs_of[c] = (unsigned char)((p->needs_of[c] & low) |
+						 (p->needs_of[c] >> 1 & ~low));
+	p->n_needs--;
+}
+
+/* rules= required sets, within the alphabet, as needs; one that holds
+ * another is met whenever that one is, so it is dropped (fewer states to
+ * count, the same passwords). */
+static int apply_needs(const struct password_options *o,
+		       struct password_policy *p, struct policy_fault *f)
+{
+	const struct pwrules *r = o->rules;
+
+	for (size_t i = 0; r != NULL && i < r->n_required; i++) {
+		bool any = false;
+
+		for (size_t k = 0; k < p->alphabet_len; k++) {
+			unsigned char c = (unsigned char)p->alphabet[k];
+
+			if (pwrules_set_has(&r->required[i], c)) {
+				p->needs_of[c] |= (unsigned char)(1u << i);
+				any = true;
+			}
+		}
+		if (!any)
+			return fault(f, POLICY_FAULT_UNSATISFIABLE,
+				     o->exclude != NULL ? "exclude"
+				     : "exclude_ambiguous",
+				     "required set %zu of rules has no "
+				     "character left after the exclusions",
+				     i + 1);
+		p->n_needs++;
+	}
+	for (unsigned a = 0; a < p->n_needs; a++)
+		for (unsigned b = 0; b < p->n_needs; b++) {
+			if (a != b && need_within(p, a, b)) {
+				drop_need(p, b);
+				a = 0;
+				b = (unsigned)-1;
+			}
+		}
+	return 0;
+}
+
+/* The lengths rules= allows, [*lo, *hi]; 4..1024 without it. */
+static int rules_lengths(const struct password_options *o, size_t *lo,
+			 size_t *hi, struct policy_fault *f)
+{
+	const struct pwrules *r = o->rules;
+
+	*lo = 4;
+	*hi = 1024;
+	if (r == NULL)
+		return 0;
+	if (r->minlength > *lo)
+		*lo = r->minlength;
+	if (r->maxlength > 0 && r->maxlength < *hi)
+		*hi = r->maxlength;
+	if (*lo > *hi)
+		return fault(f, POLICY_FAULT_UNSATISFIABLE, "rules",
+			     "the rules allow no length pwgend makes "
+			     "(minlength %zu, maxlength %zu; it makes 4 to "
+			     "1024)", r->minlength, r->maxlength);
+	if (o->length_given && (o->length < *lo || o->length > *hi))
+		return fault(f, POLICY_FAULT_CONFLICT, "length",
+			     "length=%zu is outside the rules' %zu..%zu",
+			     o->length, *lo, *hi);
+	return 0;
+}
+
 /* Is p->length long enough: `bits` reached (max_run counted), and the
  * minimums met often enough? Both only improve with the length (appending
  * any character to a valid password keeps its minimums, and one other than
@@ -568,18 +777,32 @@ static size_t length_for_entropy(struct password_policy *p, size_t bits,
 }
 
 static int settle_length(const struct password_options *o,
-			 struct password_policy *p, struct policy_fault *f)
+			 struct password_policy *p, size_t lo, size_t hi,
+			 struct policy_fault *f)
 {
-	if (o->min_entropy == 0) {
-		p->length = o->length;
+	if (o->min_entropy == 0) {  /* the default moves into the rules' */
+		p->length = o->length_given ? o->length
+			    : o->length < lo ? lo : o->length > hi ? hi
+			    : o->length;
 		return 0;
 	}
-	p->length = length_for_entropy(p, o->min_entropy, 4, 1024);
+	p->length = length_for_entropy(p, o->min_entropy, lo, hi);
 	if (p->length > 0)
 		return 0;
 	return fault(f, POLICY_FAULT_UNREACHABLE, "min_entropy",
-		     "%zu bits are out of reach within 1024 characters of "
-		     "this alphabet and these minimums", o->min_entropy);
+		     "%zu bits are out of reach within %zu characters of "
+		     "this alphabet and these minimums", o->min_entropy, hi);
+}
+
+/* The parameter that set max_run: max_consecutive, or rules= when its
+ * max-consecutive is the smaller. */
+static const char *run_parameter(const struct password_options *o)
+{
+	size_t ruled = o->rules != NULL ? o->rules->max_consecutive : 0;
+
+	return ruled > 0 && (o->max_consecutive == 0 ||
+			     ruled < o->max_consecutive) ? "rules"
+							 : "max_consecutive";
 }
 
 /* Measure the finished policy, and refuse one that is impossible or too
@@ -588,7 +811,8 @@ static int measure_and_check(const struct password_options *o,
 			     const struct password_policy *p,
 			     struct policy_measure *m, struct policy_fault *f)
 {
-	const char *culprit = o->last_min != NULL ? o->last_min : "first";
+	const char *culprit = o->last_min != NULL ? o->last_min
+			      : p->n_needs > 0 ? "rules" : "first";
 	struct password_policy mins = *p;
 	struct policy_measure mm;
 
@@ -600,7 +824,7 @@ static int measure_and_check(const struct password_options *o,
 		policy_measure(&mins, &mm);
 		if (mm.count >= 1 && mm.acceptance >= POLICY_MIN_ACCEPTANCE)
 			return fault(f, POLICY_FAULT_UNSATISFIABLE,
-				     "max_consecutive", "only %.2g of random "
+				     run_parameter(o), "only %.2g of random "
 				     "candidates of length %zu have no run "
 				     "longer than %zu (the floor is %g): raise "
 				     "max_consecutive or make the password "
@@ -619,34 +843,52 @@ static int measure_and_check(const struct password_options *o,
 		     POLICY_MIN_ACCEPTANCE);
 }
 
-/* Refuse max_consecutive where its exact count would cost too much (at
- * the length the request may reach). */
+/* Refuse a policy whose exact count would cost too much at the longest
+ * length the request may reach (policy_countable). */
 static int check_countable(const struct password_options *o,
-			   const struct password_policy *p,
-			   struct policy_fault *f)
+			   const struct password_policy *p, size_t lo,
+			   size_t hi, struct policy_fault *f)
 {
 	struct password_policy at = *p;
 
-	at.length = o->min_entropy > 0 ? 1024 : o->length;
-	if (policy_dp_fits(&at))
+	at.length = o->min_entropy > 0 ? hi : o->length_given ? o->length
+		    : o->length < lo ? lo : o->length > hi ? hi : o->length;
+	if (policy_countable(&at))
 		return 0;
-	return fault(f, POLICY_FAULT_UNREACHABLE, "max_consecutive",
-		     "counting max_consecutive=%zu exactly with these "
-		     "minimums takes too long (over %d states or %ld steps): "
-		     "lower the minimums or max_consecutive",
-		     o->max_consecutive, POLICY_DP_STATES, POLICY_DP_WORK);
+	if (run_limited(&at))
+		return fault(f, POLICY_FAULT_UNREACHABLE, run_parameter(o),
+			     "counting max_consecutive=%zu exactly with "
+			     "these minimums takes too long (over %d states "
+			     "or %ld steps): lower the minimums or "
+			     "max_consecutive", p->max_run, POLICY_DP_STATES,
+			     POLICY_DP_WORK);
+	return fault(f, POLICY_FAULT_UNREACHABLE, "rules",
+		     "counting these overlapping required sets exactly with "
+		     "these minimums takes too long (over %d states or %ld "
+		     "steps): lower the minimums", POLICY_DP_STATES,
+		     POLICY_DP_WORK);
+}
+
+static size_t smaller_limit(size_t a, size_t b)
+{
+	return a == 0 ? b : b == 0 ? a : a < b ? a : b;
 }
 
 int policy_build(const struct password_options *o, struct password_policy *p,
 		 struct policy_measure *m, struct policy_fault *f)
 {
+	size_t lo, hi;
+
 	memset(p, 0, sizeof(*p));
 	memcpy(p->min, o->min, sizeof(p->min));
 	p->first_letter = o->first_letter;
-	p->max_run = o->max_consecutive;
+	p->max_run = smaller_limit(o->max_consecutive,
+				   o->rules ? o->rules->max_consecutive : 0);
 	if (check_conflicts(o, f) < 0 || build_alphabet(o, p, f) < 0 ||
 	    apply_exclusions(o, p, f) < 0 || check_classes(o, p, f) < 0 ||
-	    check_countable(o, p, f) < 0 || settle_length(o, p, f) < 0 ||
+	    apply_needs(o, p, f) < 0 || rules_lengths(o, &lo, &hi, f) < 0 ||
+	    check_countable(o, p, lo, hi, f) < 0 ||
+	    settle_length(o, p, lo, hi, f) < 0 ||
 	    measure_and_check(o, p, m, f) < 0)
 		return -1;
 	return 0;

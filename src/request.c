@@ -20,7 +20,7 @@
  * sets stop at 256 characters, numbers and words at 32 (kind.c). Values are
  * decoded to the end anyway, so that an encoding error anywhere is
  * reported as such. */
-enum { VALUE_CAP = KIND_VALUE_CAP, NAME_CAP = 64, PATH_CAP = 64 };
+enum { VALUE_CAP = KIND_TEXT_MAX, NAME_CAP = 64, PATH_CAP = 64 };
 
 /* quantity and format: every generation route's (kind.h). */
 enum { SEEN_QUANTITY = 1u << 30, SEEN_FORMAT = 1u << 31 };
@@ -263,11 +263,11 @@ static int parse_pair(struct parser *p, const char *pair, size_t n)
 	if (nul)
 		return kind_fail_invalid(&p->kp, prm->name,
 					 "free of NUL bytes");
-	if ((size_t)value_len > sizeof(value))
+	if ((size_t)value_len > sizeof(value))  /* too long to decode */
 		return request_fail(err, 400, PROBLEM_INVALID_VALUE,
 				    "Invalid parameter value", prm->name,
 				    "%s is longer than %zu characters",
-				    prm->name, sizeof(value));
+				    prm->name, kind_value_max(prm));
 	return set_value(p, prm, bit, value, (size_t)value_len);
 }
 
