@@ -16,8 +16,9 @@
  * with the value the query string would carry (quantity, format and
  * policy are per request, not a policy's). Each policy is checked by
  * request_parse itself on GET /<kind>?<its parameters>, so names, ranges,
- * conflicts and exact counts are the API's own, and by the work limit at
- * quantity 1. Limits: POLICIES_MAX_BYTES, POLICIES_MAX policies.
+ * conflicts and exact counts are the API's own (the acceptance floor
+ * keeps one item within any --max-work). Limits: POLICIES_MAX_BYTES,
+ * POLICIES_MAX policies.
  *
  * The set's GET /policies body is rendered here, once, so that the route
  * only copies it.
@@ -32,7 +33,6 @@
 /* The server's limits a policy must fit (config.h). */
 struct policyfile_limits {
 	size_t max_quantity;
-	size_t max_work;
 };
 
 /* Read and check the file at `path`: a new set, or NULL with the reason in

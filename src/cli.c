@@ -200,7 +200,7 @@ static int take_policies_flag(int *argc, char **argv, const char **path)
 static int parse_target(const struct config *cfg, const char *path,
 			const struct sbuf *target, struct request *req)
 {
-	struct policyfile_limits lim = { cfg->max_quantity, cfg->max_work };
+	struct policyfile_limits lim = { cfg->max_quantity };
 	struct policies *set = NULL;
 	struct request_error err;
 	char why[1024];

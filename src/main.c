@@ -156,7 +156,7 @@ static void drain(const struct config *cfg, struct http *http,
 static struct policies *load_policies(const struct config *cfg, char *err,
 				      size_t errlen)
 {
-	struct policyfile_limits lim = { cfg->max_quantity, cfg->max_work };
+	struct policyfile_limits lim = { cfg->max_quantity };
 
 	return policyfile_load(cfg->policies, &lim, err, errlen);
 }

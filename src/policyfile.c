@@ -196,8 +196,6 @@ static int parse_as_request(struct loader *ld, const struct draft *d,
 				   rerr);
 	else
 		rerr->detail[0] = rerr->parameter[0] = '\0';
-	if (rc == 0 && !explain)
-		rc = request_check_work(&req->gen, ld->lim->max_work, rerr);
 	sbuf_release(&t);
 	return rc;
 }
