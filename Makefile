@@ -11,7 +11,7 @@ CC      ?= cc
 BUILD   ?= build
 CFLAGS  ?= -O2 -g
 SANFLAGS ?=
-PKGS    := libmicrohttpd jansson libsodium gnutls
+PKGS    := libmicrohttpd jansson libsodium gnutls yaml-0.1
 
 # -iquote: our headers (sched.h among them) must never shadow the system's <...>
 CPPFLAGS += -iquote include -D_POSIX_C_SOURCE=200809L -MMD -MP
@@ -166,7 +166,8 @@ FUZZ_LIB_SRCS := src/request.c src/problem.c src/names.c src/kind.c src/kinds.c 
                  src/kind_passphrase.c src/kind_token.c src/kind_complex.c \
                  src/original.c src/complex.c src/render.c src/sbuf.c \
                  src/uniq.c src/policy.c src/passphrase.c src/token.c \
-                 src/pin.c src/gen.c src/rng.c src/secmem.c $(GEN_SRCS)
+                 src/pin.c src/gen.c src/rng.c src/secmem.c src/policies.c \
+                 $(GEN_SRCS)
 FUZZ_SRCS := tests/fuzz/fuzz_request.c $(FUZZ_LIB_SRCS)
 FUZZ_COMPLEX_SRCS := tests/fuzz/fuzz_complex.c $(FUZZ_LIB_SRCS)
 

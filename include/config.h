@@ -47,6 +47,7 @@ struct config {
 	char cors_origins[1024];       /* "" none, "*", or "a,b" exact origins */
 	char tls_cert[512];            /* PEM chain; "" = plain HTTP */
 	char tls_key[512];
+	char policies[512];            /* named policies file; "" = none */
 	bool access_log;
 	int log_format;                /* enum log_format (log.h) */
 	int healthcheck;               /* enum config_probe: probe a running

@@ -71,7 +71,22 @@ struct http_daemon *http_daemon_start(struct http *h, size_t index,
 				      size_t nloops, struct sched *sched,
 				      char *err, size_t errlen);
 
+/* Publish `set` (policies.h; NULL: none) as the named policies every
+ * loop applies from its next turn, taking ownership of it. The set it
+ * replaces is freed once no loop can still be reading it (qsbr.h): true;
+ * false if a loop did not pass a quiescent point in time, in which case
+ * that set is kept until http_free. Called by one thread (main). */
+struct policies;
+bool http_set_policies(struct http *h, struct policies *set);
+
 /* --- the rest of the daemon's calls are the loop thread's only --- */
+
+/* The loop may read the published policies from here on, and holds
+ * nothing it read before (a quiescent point; every turn of the loop). */
+void http_daemon_online(struct http_daemon *d);
+
+/* The loop holds nothing and is about to sleep (qsbr.h). */
+void http_daemon_offline(struct http_daemon *d);
 
 /* The descriptors to wait on: libmicrohttpd's epoll set, and the shared
  * listening socket. */

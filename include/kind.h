@@ -123,10 +123,12 @@ struct kind {
  * pwgend's own item routes (SHAPE_PWGEND), format. */
 extern const struct kind_param kind_quantity;
 extern const struct kind_param kind_format;
+/* policy=NAME (policies.h), on pwgend's own item and explain routes. */
+extern const struct kind_param kind_policy;
 
 /* The parameters a route with query `q` takes, in order: quantity, the
- * table, format (not on an explain route). At most `cap` into out[]; the
- * count. 0 for a NULL query. */
+ * table, format (not on an explain route), policy (pwgend's own routes).
+ * At most `cap` into out[]; the count. 0 for a NULL query. */
 size_t kind_route_params(const struct kind_query *q, bool explain,
 			 const struct kind_param **out, size_t cap);
 

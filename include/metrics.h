@@ -39,6 +39,7 @@ enum metrics_route {
 	METRICS_ROUTE_METRICS,
 	METRICS_ROUTE_VERSION,
 	METRICS_ROUTE_OPENAPI,          /* /openapi.yaml and /openapi.json */
+	METRICS_ROUTE_POLICIES,         /* GET /policies */
 	METRICS_ROUTE_ORIGINAL,         /* the original service's routes */
 	METRICS_ROUTE_PAGE,             /* the page at / and its files */
 	METRICS_ROUTE_DOCS,             /* /docs and its files */

@@ -7,6 +7,7 @@
  *   GET /version        build and library versions (version.h)
  *   GET /openapi.yaml   the embedded spec (spec.h), as application/yaml
  *   GET /openapi.json   the same bytes as application/json
+ *   GET /policies       the named policies (http.c renders the set's)
  *   GET /               the generator page, with /app.js and /style.css
  *   GET /docs           Swagger UI, with /docs/init.js, /docs/docs.css,
  *                       /docs/swagger-ui-bundle.js and /docs/swagger-ui.css
@@ -41,6 +42,7 @@ enum ops_route {
 	OPS_VERSION,
 	OPS_OPENAPI_YAML,
 	OPS_OPENAPI_JSON,
+	OPS_POLICIES,           /* the named policies (policies.h) */
 	OPS_WEB_INDEX,          /* /                            web/index.html */
 	OPS_WEB_APP_JS,         /* /app.js */
 	OPS_WEB_STYLE_CSS,      /* /style.css */

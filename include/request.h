@@ -45,6 +45,17 @@ long request_decode_path(const char *src, size_t n, char *dst, size_t cap);
 int request_parse(const char *target, size_t n, size_t max_quantity,
 		  struct request *req, struct request_error *err);
 
+/* The same, where policy=NAME names a policy of `policies` (policies.h;
+ * NULL: none): its parameters are parsed after the client's, as if sent
+ * with them, and the client may add only quantity and format (any other
+ * is a 400 conflicting-parameters naming it). An unknown policy, or one
+ * of another route, is a 400 naming policy. `policies` is only read
+ * during the call. */
+struct policies;
+int request_parse_policies(const char *target, size_t n, size_t max_quantity,
+			   const struct policies *policies,
+			   struct request *req, struct request_error *err);
+
 /* The characters a request is expected to draw: quantity x length /
  * acceptance (rejected candidates included). */
 double request_expected_work(const struct gen_request *g);

@@ -39,6 +39,11 @@ int sbuf_add(struct sbuf *sb, const void *data, size_t n);
 /* Append a NUL-terminated string. */
 int sbuf_adds(struct sbuf *sb, const char *s);
 
+/* Append s[0, n) percent-encoded: every byte but RFC 3986's unreserved
+ * ones (letters, digits, -._~) as %XX, so that any value reaches the query
+ * parser (request.h) as given. 0 or -ENOMEM (partly appended). */
+int sbuf_add_encoded(struct sbuf *sb, const char *s, size_t n);
+
 /* Wipe the contents and empty the buffer, keeping its block for reuse. */
 void sbuf_clear(struct sbuf *sb);
 

@@ -43,6 +43,8 @@ tsan: deps-test
 	TSAN_OPTIONS="$(TSAN_RUN_OPTIONS)" CK_RUN_SUITE=load PWGEND_LOOPS=4 \
 		$(TSAN_MAKE) integration-once && \
 	TSAN_OPTIONS="$(TSAN_RUN_OPTIONS)" CK_RUN_SUITE=edge \
+		$(TSAN_MAKE) integration-once && \
+	TSAN_OPTIONS="$(TSAN_RUN_OPTIONS)" CK_RUN_SUITE=policies \
 		$(TSAN_MAKE) integration-once; rc=$$?; \
 	if ls $(TSAN_DIR)/report.* >/dev/null 2>&1; then \
 		cat $(TSAN_DIR)/report.*; echo "tsan: reports above"; exit 1; fi; \

@@ -11,7 +11,8 @@ command -v pkg-config >/dev/null 2>&1 || want pkg-config
 command -v make >/dev/null 2>&1 || want make
 command -v cc >/dev/null 2>&1 || want gcc
 for pair in libmicrohttpd:libmicrohttpd-dev libsodium:libsodium-dev \
-            jansson:libjansson-dev gnutls:libgnutls28-dev check:check; do
+            jansson:libjansson-dev gnutls:libgnutls28-dev check:check \
+            yaml-0.1:libyaml-dev; do
 	lib=${pair%%:*}
 	deb=${pair#*:}
 	if ! pkg-config --exists "$lib" 2>/dev/null; then

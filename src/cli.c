@@ -13,6 +13,7 @@
 #include "job.h"
 #include "kind.h"
 #include "log.h"
+#include "policyfile.h"
 #include "request.h"
 #include "rng.h"
 #include "sbuf.h"
@@ -90,27 +91,12 @@ static bool wants_help(int argc, char **argv)
 			    strcmp(argv[2], "-h") == 0);
 }
 
-/* Append s, percent-encoding all but unreserved characters (RFC 3986), so
- * that any value (`--symbol_set '#&='`) reaches the parser as given. */
-static int put_encoded(struct sbuf *t, const char *s, bool name)
+/* A flag's name as the parameter's: --min-entropy is min_entropy. */
+static void underscores(char *name)
 {
-	for (; *s != '\0'; s++) {
-		unsigned char c = (unsigned char)*s;
-		char esc[4];
-
-		if (name && c == '-')
-			c = '_';  /* --min-entropy is min_entropy */
-		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9') || strchr("-._~", c) != NULL) {
-			if (sbuf_add(t, (const char *)&c, 1) < 0)
-				return -1;
-			continue;
-		}
-		snprintf(esc, sizeof(esc), "%%%02X", c);
-		if (sbuf_add(t, esc, 3) < 0)
-			return -1;
-	}
-	return 0;
+	for (; *name != '\0'; name++)
+		if (*name == '-')
+			*name = '_';
 }
 
 /* --explain (alone) asks the kind's explain route. */
@@ -153,13 +139,14 @@ static int build_target(const char *kind, int argc, char **argv,
 		}
 		memcpy(name, arg, n);
 		name[n] = '\0';
+		underscores(name);
 		if (eq != NULL)
 			value = eq + 1;
 		else if (i + 1 < argc && strncmp(argv[i + 1], "--", 2) != 0)
 			value = argv[++i];
 		if (sbuf_add(t, memchr(t->buf, '?', t->len) ? "&" : "?", 1) < 0 ||
-		    put_encoded(t, name, true) < 0 || sbuf_add(t, "=", 1) < 0 ||
-		    put_encoded(t, value, false) < 0)
+		    sbuf_add_encoded(t, name, n) < 0 || sbuf_add(t, "=", 1) < 0 ||
+		    sbuf_add_encoded(t, value, strlen(value)) < 0)
 			return -1;
 	}
 	if (t->len > CLI_TARGET_MAX) {
@@ -178,6 +165,58 @@ static int refuse(const struct request_error *err)
 	else
 		log_error("%s: %s", err->title, err->detail);
 	return 2;
+}
+
+/* --policies FILE (or --policies=FILE), the server's flag, is the CLI's
+ * too: taken out of argv (it is no parameter of the route) into *path. */
+static int take_policies_flag(int *argc, char **argv, const char **path)
+{
+	for (int i = 0; i < *argc; i++) {
+		int used = 0;
+
+		if (strncmp(argv[i], "--policies=", 11) == 0) {
+			*path = argv[i] + 11;
+			used = 1;
+		} else if (strcmp(argv[i], "--policies") == 0) {
+			if (i + 1 == *argc) {
+				log_error("--policies needs a file");
+				return -1;
+			}
+			*path = argv[i + 1];
+			used = 2;
+		}
+		if (used == 0)
+			continue;
+		memmove(argv + i, argv + i + used,
+			(size_t)(*argc - i - used) * sizeof(*argv));
+		*argc -= used;
+		i--;
+	}
+	return 0;
+}
+
+/* Parse the target with the policies of `path` ("" none), as the server
+ * would: 0, or the exit status of a refusal. */
+static int parse_target(const struct config *cfg, const char *path,
+			const struct sbuf *target, struct request *req)
+{
+	struct policyfile_limits lim = { cfg->max_quantity };
+	struct policies *set = NULL;
+	struct request_error err;
+	char why[1024];
+	int rc;
+
+	if (path[0] != '\0' &&
+	    (set = policyfile_load(path, &lim, why, sizeof(why))) == NULL) {
+		log_error("%s", why);
+		return 2;
+	}
+	/* the request does not point into the set: it may go at once */
+	rc = request_parse_policies(target->buf, target->len, cfg->max_quantity,
+				    set, req, &err) < 0 ||
+	     request_check_work(&req->gen, cfg->max_work, &err) < 0;
+	policies_free(set);
+	return rc ? refuse(&err) : 0;
 }
 
 /* All of buf to fd. 1 when the reader has gone (EPIPE), -errno on
@@ -244,10 +283,10 @@ int cli_run(int argc, char **argv, int out_fd)
 	const char *kind = argv[1];
 	char *defaults[] = { argv[0], NULL };
 	struct sbuf target = SBUF_INIT;
-	struct request_error err;
 	struct request req;
 	struct config cfg;
 	char why[256];
+	const char *policies;
 	struct job *job;
 	int status;
 
@@ -257,17 +296,19 @@ int cli_run(int argc, char **argv, int out_fd)
 		log_error("%s", why);
 		return 2;
 	}
-	if (build_target(kind, argc - 2, argv + 2, &target) < 0) {
+	policies = cfg.policies;  /* PWGEND_POLICIES, unless the flag */
+	argc -= 2;
+	if (take_policies_flag(&argc, argv + 2, &policies) < 0 ||
+	    build_target(kind, argc, argv + 2, &target) < 0) {
 		sbuf_release(&target);
 		return 2;
 	}
 	/* the request may point into the target: it lives as long as the
 	 * job, as an exchange's does */
-	if (request_parse(target.buf, target.len, cfg.max_quantity, &req,
-			  &err) < 0 ||
-	    request_check_work(&req.gen, cfg.max_work, &err) < 0) {
+	status = parse_target(&cfg, policies, &target, &req);
+	if (status != 0) {
 		sbuf_release(&target);
-		return refuse(&err);
+		return status;
 	}
 	if (!req.gen.format_given)
 		req.gen.format = FORMAT_TEXT;

@@ -128,6 +128,12 @@ static const struct option options[] = {
 	  offsetof(struct config, tls_key), 0,
 	  sizeof(((struct config *)0)->tls_key) - 1, "",
 	  "the PEM private key of --tls-cert", NULL, NULL },
+	{ "policies", "PWGEND_POLICIES", OPT_STRING,
+	  offsetof(struct config, policies), 0,
+	  sizeof(((struct config *)0)->policies) - 1, "",
+	  "a YAML or JSON file of named parameter sets, applied with "
+	  "policy=NAME and listed at GET /policies; SIGHUP reloads it (a "
+	  "bad file keeps the old set); empty: none", NULL, NULL },
 	{ "access-log", "PWGEND_ACCESS_LOG", OPT_BOOL,
 	  offsetof(struct config, access_log), 0, 1, "on",
 	  "one line per request on stderr: on or off", NULL, NULL },

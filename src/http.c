@@ -36,7 +36,10 @@
 #include "negotiate.h"
 #include "ops.h"
 #include "original.h"
+#include "policies.h"
+#include "policyfile.h"
 #include "procstat.h"
+#include "qsbr.h"
 #include "render.h"
 #include "reqid.h"
 #include "request.h"
@@ -62,6 +65,9 @@ enum {
 	STREAM_CHUNK_BYTES = 128 * 1024,
 	STREAM_BLOCK_BYTES = 16 * 1024,
 	BODY_DRAIN_BYTES = 1024 * 1024,  /* see take_body() */
+	/* a loop's turn is bounded by --quantum: one that has not passed a
+	 * quiescent point in this long is stuck, and its set is kept */
+	HTTP_RETIRE_WAIT_MS = 2000,
 	ORIGIN_MAX = 256,              /* longer Origin headers are no origin */
 	USER_AGENT_MAX = 255,          /* kept for the JSON access log */
 };
@@ -77,6 +83,13 @@ struct http {
 	bool ready;                    /* the start-up self-test passed */
 	struct admission *adm;
 	struct addr_limit *per_addr;   /* NULL: no per-address limit */
+	/* The named policies (policies.h): published by main, read by the
+	 * loops' handlers without a lock; a replaced set is freed once every
+	 * loop has passed a quiescent point (qsbr.h), or kept on `retired`
+	 * until http_free if one did not in time. */
+	_Atomic(struct policies *) policies;
+	struct qsbr *readers;          /* one reader per loop */
+	struct policies *retired;
 	size_t ndaemons;
 	struct http_daemon **daemons;  /* [ndaemons], filled as loops start */
 };
@@ -99,6 +112,7 @@ struct http_daemon {
 	struct addr_key pending;
 	bool has_pending;
 	struct reqid_source ids;       /* request ids made on this loop */
+	size_t index;                  /* the loop's, its qsbr reader */
 };
 
 /* =========================================================== the exchange */
@@ -1008,6 +1022,21 @@ static enum MHD_Result reply_metrics(struct exchange *ex)
 		     MHD_RESPMEM_MUST_FREE, NULL, 0);
 }
 
+/* GET /policies: the listing rendered when the set was loaded, copied
+ * because the set may be replaced before the reply is sent. */
+static enum MHD_Result reply_policies(struct exchange *ex)
+{
+	const struct policies *set = atomic_load(&ex->http->policies);
+
+	if (set == NULL)
+		return reply(ex, 200, "application/json",
+			     (void *)policyfile_empty_listing,
+			     strlen(policyfile_empty_listing),
+			     MHD_RESPMEM_PERSISTENT, NULL, 0);
+	return reply(ex, 200, "application/json", set->listing,
+		     set->listing_len, MHD_RESPMEM_MUST_COPY, NULL, 0);
+}
+
 static enum MHD_Result reply_ops_body(struct exchange *ex,
 				      const struct ops_body *out)
 {
@@ -1078,6 +1107,8 @@ static enum MHD_Result dispatch_ops(struct exchange *ex, const char *method,
 	}
 	if (route == OPS_METRICS)
 		return reply_metrics(ex);
+	if (route == OPS_POLICIES)
+		return reply_policies(ex);
 	if (ops_render(route, MHD_get_version(), &out) < 0)
 		return MHD_NO;
 	return reply_ops_body(ex, &out);
@@ -1151,8 +1182,9 @@ static enum MHD_Result dispatch(struct exchange *ex, const char *method)
 				 : dispatch_ops(ex, method, ops, query,
 						query_len);
 	}
-	rc = request_parse(ex->target, ex->target_len, h->cfg.max_quantity,
-			   &req, &err);
+	rc = request_parse_policies(ex->target, ex->target_len,
+				    h->cfg.max_quantity,
+				    atomic_load(&h->policies), &req, &err);
 	if (rc < 0 && err.stage == REQUEST_STAGE_PATH) {
 		if (err.status == 404)
 			ex->route = METRICS_ROUTE_NOT_FOUND;
@@ -1336,6 +1368,13 @@ struct http *http_new(const struct config *cfg, size_t nloops, bool ready,
 	h->adm = adm;
 	h->listen_fd = -1;
 	atomic_init(&h->draining, false);
+	atomic_init(&h->policies, NULL);
+	h->readers = qsbr_new(nloops);
+	if (h->readers == NULL) {
+		snprintf(err, errlen, "out of memory");
+		http_free(h);
+		return NULL;
+	}
 	if (cfg->per_ip_connection_limit > 0) {
 		h->per_addr = addr_limit_new(cfg->per_ip_connection_limit);
 		if (h->per_addr == NULL) {
@@ -1420,6 +1459,7 @@ struct http_daemon *http_daemon_start(struct http *h, size_t index,
 	d->http = h;
 	d->sched = sched;
 	d->share = connection_share(&h->cfg, index, nloops);
+	d->index = index;
 	reqid_source_init(&d->ids);
 	d->metrics = metrics_new();
 	if (d->metrics != NULL)
@@ -1457,6 +1497,31 @@ int http_daemon_timeout_ms(const struct http_daemon *d)
 void http_daemon_run(struct http_daemon *d)
 {
 	MHD_run(d->mhd);
+}
+
+void http_daemon_online(struct http_daemon *d)
+{
+	qsbr_online(d->http->readers, d->index);
+}
+
+void http_daemon_offline(struct http_daemon *d)
+{
+	qsbr_offline(d->http->readers, d->index);
+}
+
+bool http_set_policies(struct http *h, struct policies *set)
+{
+	struct policies *old = atomic_exchange(&h->policies, set);
+
+	if (old == NULL)
+		return true;
+	if (qsbr_synchronize(h->readers, HTTP_RETIRE_WAIT_MS)) {
+		policies_free(old);
+		return true;
+	}
+	old->retired_next = h->retired;
+	h->retired = old;
+	return false;
 }
 
 int http_listen_fd(const struct http *h)
@@ -1605,6 +1670,15 @@ void http_free(struct http *h)
 	}
 	if (h->listen_fd >= 0)
 		close(h->listen_fd);
+	/* every loop has stopped: no reader is left */
+	policies_free(atomic_load(&h->policies));
+	while (h->retired != NULL) {
+		struct policies *next = h->retired->retired_next;
+
+		policies_free(h->retired);
+		h->retired = next;
+	}
+	qsbr_free(h->readers);
 	addr_limit_free(h->per_addr);
 	free(h->daemons);
 	free(h);

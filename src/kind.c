@@ -23,6 +23,12 @@ const struct kind_param kind_format = {
 	"json, text (one item a line) or ndjson",
 };
 
+const struct kind_param kind_policy = {
+	"policy", KIND_WORD, 0, 0, NULL, NULL, NULL,
+	"a named parameter set of the server's (GET /policies); only "
+	"quantity and format may be given with it",
+};
+
 size_t kind_route_params(const struct kind_query *q, bool explain,
 			 const struct kind_param **out, size_t cap)
 {
@@ -36,6 +42,8 @@ size_t kind_route_params(const struct kind_query *q, bool explain,
 		out[n++] = &q->params[i];
 	if (q->shape == SHAPE_PWGEND && !explain && n < cap)
 		out[n++] = &kind_format;
+	if (q->shape == SHAPE_PWGEND && n < cap)
+		out[n++] = &kind_policy;
 	return n;
 }
 

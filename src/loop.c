@@ -170,8 +170,14 @@ static void *loop_main(void *arg)
 		/* with work at hand libmicrohttpd polls its own set anyway:
 		 * skip the outer epoll_wait, a syscall per slice */
 		l->listen_ready = false;
-		if (ms != 0)
+		if (ms != 0) {
+			/* asleep, it reads nothing: a policy reload need
+			 * not wait for it (qsbr.h) */
+			http_daemon_offline(l->daemon);
 			wait_events(l, ms);
+		}
+		/* a quiescent point: no request is being parsed */
+		http_daemon_online(l->daemon);
 		again = follow_main(l);
 		if (l->phase == LOOP_EXIT)
 			break;

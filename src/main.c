@@ -32,6 +32,7 @@
 #include "http.h"
 #include "log.h"
 #include "loop.h"
+#include "policyfile.h"
 #include "probe.h"
 #include "sched.h"
 #include "secmem.h"
@@ -151,14 +152,47 @@ static void drain(const struct config *cfg, struct http *http,
 	http_wait_idle(http, flush_ms);
 }
 
-/* SIGHUP: load the TLS certificate and key again; a bad pair keeps the
- * old one (and says why). Without TLS there is nothing to reload. */
-static void reload(void)
+/* The named policies of --policies: a new set, or NULL with why in err. */
+static struct policies *load_policies(const struct config *cfg, char *err,
+				      size_t errlen)
+{
+	struct policyfile_limits lim = { cfg->max_quantity };
+
+	return policyfile_load(cfg->policies, &lim, err, errlen);
+}
+
+/* SIGHUP, --policies: read the file again and swap the set in whole; a
+ * bad file keeps the old set (and says why, naming the line). */
+static void reload_policies(const struct config *cfg, struct http *http)
+{
+	char err[512];
+	struct policies *set = load_policies(cfg, err, sizeof(err));
+	size_t count = set != NULL ? set->count : 0;
+
+	if (set == NULL)
+		log_info("SIGHUP received: policies reload failed, keeping the "
+			 "old set: %s", err);
+	else if (!http_set_policies(http, set))
+		log_info("SIGHUP received: %zu policies loaded from %s (the "
+			 "old set is kept until exit: a loop was busy)", count,
+			 cfg->policies);
+	else
+		log_info("SIGHUP received: %zu policies loaded from %s", count,
+			 cfg->policies);
+}
+
+/* SIGHUP: load the TLS certificate and key again, and the policies; a bad
+ * file keeps the old one (and says why). */
+static void reload(const struct config *cfg, struct http *http)
 {
 	char err[512];
 
-	if (!tls_enabled())
+	if (cfg->policies[0] != '\0')
+		reload_policies(cfg, http);
+	if (!tls_enabled() && cfg->policies[0] == '\0')
 		log_info("SIGHUP received: nothing to reload, serving on");
+	else if (!tls_enabled())
+		return;
 	else if (tls_reload(err, sizeof(err)) < 0)
 		log_info("SIGHUP received: TLS reload failed, keeping the old "
 			 "certificate: %s", err);
@@ -167,13 +201,14 @@ static void reload(void)
 }
 
 /* Wait for a signal that stops the server, reloading on SIGHUP. */
-static int wait_for_stop(const sigset_t *signals)
+static int wait_for_stop(const sigset_t *signals, const struct config *cfg,
+			 struct http *http)
 {
 	for (;;) {
 		int sig = sigwaitinfo(signals, NULL);
 
 		if (sig == SIGHUP)
-			reload();
+			reload(cfg, http);
 		else if (sig > 0)
 			return sig;
 	}
@@ -203,9 +238,10 @@ static int serve(const struct config *cfg, const sigset_t *signals)
 				   .window = cfg->window };
 	struct admission adm;
 	struct admin *admin = NULL;
+	struct policies *policies = NULL;
 	struct http *http;
 	struct loops *loops;
-	char err[256];
+	char err[1024];
 	int sig = 0;
 
 	admission_init(&adm, cfg->max_inflight_bytes, cfg->max_queue,
@@ -215,12 +251,19 @@ static int serve(const struct config *cfg, const sigset_t *signals)
 		log_error("%s", err);
 		return 1;
 	}
+	if (cfg->policies[0] != '\0' &&
+	    (policies = load_policies(cfg, err, sizeof(err))) == NULL) {
+		log_error("%s", err);
+		return 1;
+	}
 	http = http_new(cfg, cfg->loops, rng_selftest(), &adm, err,
 			sizeof(err));
 	if (http == NULL) {
 		log_error("%s", err);
+		policies_free(policies);
 		return 1;
 	}
+	http_set_policies(http, policies);  /* no loop runs yet */
 	loops = loops_start(http, cfg->loops, &sc, &adm, err, sizeof(err));
 	if (loops == NULL) {
 		log_error("%s", err);
@@ -235,7 +278,7 @@ static int serve(const struct config *cfg, const sigset_t *signals)
 		return 1;
 	}
 	announce(cfg, http, admin);
-	sig = wait_for_stop(signals);
+	sig = wait_for_stop(signals, cfg, http);
 	drain(cfg, http, loops, sig);
 	/* the admin thread reads the loops' schedulers: it goes first */
 	admin_stop(admin);

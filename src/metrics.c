@@ -45,6 +45,7 @@ static const char *const route_names[METRICS_ROUTE_COUNT] = {
 	[METRICS_ROUTE_METRICS] = "metrics",
 	[METRICS_ROUTE_VERSION] = "version",
 	[METRICS_ROUTE_OPENAPI] = "openapi",
+	[METRICS_ROUTE_POLICIES] = "policies",
 	[METRICS_ROUTE_ORIGINAL] = "original",
 	[METRICS_ROUTE_PAGE] = "page",
 	[METRICS_ROUTE_DOCS] = "docs",

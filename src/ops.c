@@ -21,6 +21,7 @@ static const struct {
 	{ "/version", OPS_VERSION },
 	{ "/openapi.yaml", OPS_OPENAPI_YAML },
 	{ "/openapi.json", OPS_OPENAPI_JSON },
+	{ "/policies", OPS_POLICIES },
 	{ "/", OPS_WEB_INDEX },
 	{ "/docs", OPS_DOCS },
 };
@@ -131,6 +132,8 @@ enum metrics_route ops_metrics_route(enum ops_route route)
 	case OPS_OPENAPI_YAML:
 	case OPS_OPENAPI_JSON:
 		return METRICS_ROUTE_OPENAPI;
+	case OPS_POLICIES:
+		return METRICS_ROUTE_POLICIES;
 	case OPS_WEB_INDEX:
 	case OPS_WEB_APP_JS:
 	case OPS_WEB_STYLE_CSS:
@@ -249,7 +252,8 @@ int ops_render(enum ops_route route, const char *mhd_version,
 		body = version_render(mhd_version, &len);
 		break;
 	case OPS_METRICS:
-		return -EINVAL;  /* metrics_render: it needs the counters */
+	case OPS_POLICIES:
+		return -EINVAL;  /* http.c: they need the counters, the set */
 	}
 	if (body == NULL)
 		return -ENOMEM;

@@ -15,6 +15,7 @@
 #include "kind.h"
 #include "names.h"
 #include "original.h"
+#include "policies.h"
 
 /* Longest decoded values accepted (longer is a 400, never cut): character
  * sets stop at 256 characters, numbers and words at 32 (kind.c). Values are
@@ -22,8 +23,13 @@
  * reported as such. */
 enum { VALUE_CAP = KIND_TEXT_MAX, NAME_CAP = 64, PATH_CAP = 64 };
 
-/* quantity and format: every generation route's (kind.h). */
-enum { SEEN_QUANTITY = 1u << 30, SEEN_FORMAT = 1u << 31 };
+/* quantity, format and policy: every generation route's (kind.h); a
+ * kind's table has fewer than 29 parameters. */
+enum {
+	SEEN_POLICY = 1u << 29,
+	SEEN_QUANTITY = 1u << 30,
+	SEEN_FORMAT = 1u << 31,
+};
 
 /* A route: the kind that generates its items and its query (which gives
  * the reply's shape). A kind's own routes are in the registry (kinds.c). */
@@ -42,6 +48,10 @@ struct parser {
 	size_t max_quantity;
 	unsigned seen;                 /* the query's bits, SEEN_* */
 	char arg[32];                  /* the decoded path argument */
+	const struct policies *policies; /* policy= looks names up here */
+	const char *first_given;       /* the first table parameter given */
+	char policy[POLICIES_NAME_MAX]; /* policy=, decoded */
+	size_t policy_len;
 };
 
 /* Render bytes as printable ASCII: \xNN for anything else, "..." if cut. */
@@ -164,6 +174,10 @@ static const struct kind_param *find_param(const struct parser *p,
 		*bit = SEEN_FORMAT;  /* an explain route answers JSON only */
 		return &kind_format;
 	}
+	if (q->shape == SHAPE_PWGEND && names_equal("policy", name, n)) {
+		*bit = SEEN_POLICY;
+		return &kind_policy;
+	}
 	i = NAMES_FIND(q->params, q->count, name, name, n);
 	if (i < 0)
 		return NULL;
@@ -194,6 +208,13 @@ static int set_value(struct parser *p, const struct kind_param *prm,
 		g->format_given = true;
 		return 0;
 	}
+	if (bit == SEEN_POLICY) {  /* a word: at most POLICIES_NAME_MAX */
+		memcpy(p->policy, v.s, v.n);
+		p->policy_len = v.n;
+		return 0;
+	}
+	if (p->first_given == NULL)
+		p->first_given = prm->name;
 	p->kp.given |= bit;
 	return q->set(&p->kp, (size_t)(prm - q->params), &v);
 }
@@ -458,12 +479,52 @@ static void path_arg(struct parser *p, const char *path, size_t n)
 						 p->arg, sizeof(p->arg));
 }
 
+/* policy=NAME: the named policy's parameters, parsed as if the client had
+ * sent them, once the client's own are read. Only quantity and format may
+ * come with it: a policy is a site's rule, and a rule a client could
+ * override (or extend) would be no rule. */
+static int apply_policy(struct parser *p)
+{
+	const char *name = p->policy;
+	int len = (int)p->policy_len;
+	const struct named_policy *np =
+		policies_find(p->policies, name, p->policy_len);
+	struct request_error *err = p->kp.err;
+
+	if (np == NULL)
+		return request_fail(err, 400, PROBLEM_INVALID_VALUE,
+				    "Invalid parameter value", "policy",
+				    "the server has no policy named %.*s "
+				    "(GET /policies lists them)", len, name);
+	if (np->kind != p->kp.g->kind)
+		return request_fail(err, 400, PROBLEM_INVALID_VALUE,
+				    "Invalid parameter value", "policy",
+				    "policy %.*s is for /%s, not this route",
+				    len, name, gen_kind_name(np->kind));
+	if (p->first_given != NULL)
+		return request_fail(err, 400, PROBLEM_CONFLICTING_PARAMETERS,
+				    "Conflicting parameters", p->first_given,
+				    "policy %.*s sets this route's parameters: "
+				    "only quantity and format may be given "
+				    "with it, not %s", len, name,
+				    p->first_given);
+	return parse_query(p, np->query, np->query_len);
+}
+
 int request_parse(const char *target, size_t n, size_t max_quantity,
 		  struct request *req, struct request_error *err)
 {
+	return request_parse_policies(target, n, max_quantity, NULL, req, err);
+}
+
+int request_parse_policies(const char *target, size_t n, size_t max_quantity,
+			   const struct policies *policies,
+			   struct request *req, struct request_error *err)
+{
 	const char *qmark;
 	size_t path_len;
-	struct parser *p = &(struct parser){ .max_quantity = max_quantity };
+	struct parser *p = &(struct parser){ .max_quantity = max_quantity,
+					     .policies = policies };
 	struct kind_parse *kp = &p->kp;
 
 	request_skip_absolute_form(&target, &n);
@@ -491,6 +552,8 @@ int request_parse(const char *target, size_t n, size_t max_quantity,
 		p->route.query->defaults(kp);
 	err->stage = REQUEST_STAGE_QUERY;
 	if (qmark != NULL && parse_query(p, qmark + 1, n - path_len - 1) < 0)
+		return -1;
+	if ((p->seen & SEEN_POLICY) && apply_policy(p) < 0)
 		return -1;
 	return p->route.query != NULL ? p->route.query->settle(kp) : 0;
 }

@@ -2,6 +2,7 @@
 #include "sbuf.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,6 +50,22 @@ int sbuf_add(struct sbuf *sb, const void *data, size_t n)
 int sbuf_adds(struct sbuf *sb, const char *s)
 {
 	return sbuf_add(sb, s, strlen(s));
+}
+
+int sbuf_add_encoded(struct sbuf *sb, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789ABCDEF";
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		char esc[3] = { '%', hex[c >> 4], hex[c & 15] };
+		bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			     (c >= '0' && c <= '9') || memchr("-._~", c, 4);
+
+		if ((plain ? sbuf_add(sb, &c, 1) : sbuf_add(sb, esc, 3)) < 0)
+			return -ENOMEM;
+	}
+	return 0;
 }
 
 void sbuf_clear(struct sbuf *sb)

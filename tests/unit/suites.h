@@ -19,6 +19,7 @@ Suite *ops_suite(void);
 Suite *passphrase_suite(void);
 Suite *pin_suite(void);
 Suite *policy_suite(void);
+Suite *policies_suite(void);
 Suite *render_suite(void);
 Suite *request_suite(void);
 Suite *sched_suite(void);
