@@ -47,6 +47,8 @@ struct config {
 	char cors_origins[1024];       /* "" none, "*", or "a,b" exact origins */
 	char tls_cert[512];            /* PEM chain; "" = plain HTTP */
 	char tls_key[512];
+	char wordlists[4096];          /* "NAME=FILE" a line (--wordlist,
+					* repeatable; wordlist.h loads them) */
 	bool access_log;
 	int log_format;                /* enum log_format (log.h) */
 	int healthcheck;               /* enum config_probe: probe a running
