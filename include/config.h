@@ -48,6 +48,8 @@ struct config {
 	char tls_cert[512];            /* PEM chain; "" = plain HTTP */
 	char tls_key[512];
 	char policies[512];            /* named policies file; "" = none */
+	char wordlists[4096];          /* "NAME=FILE" a line (--wordlist,
+					* repeatable; wordlist.h loads them) */
 	bool access_log;
 	int log_format;                /* enum log_format (log.h) */
 	int healthcheck;               /* enum config_probe: probe a running

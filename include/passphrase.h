@@ -1,6 +1,7 @@
 /*
- * passphrase.h - diceware-style passphrases from the EFF large wordlist, with
- * exact counting under a length limit.
+ * passphrase.h - diceware-style passphrases from a word list (wordlist.h:
+ * the EFF large wordlist by default, or one loaded at start-up), with exact
+ * counting under a length limit.
  *
  * The list: 7776 = 6^5 words (log2 7776 = 12.925 bits each), lower-case
  * letters and, in four words (drop-down, felt-tip, t-shirt, yo-yo), one '-';
@@ -8,32 +9,40 @@
  * data/README.md), turned into C tables by mk/wordlist.mk at build time, so
  * the binary needs no file at run time. The build checks the list's shape.
  *
- * A passphrase is `words` words joined by `separator`, optionally with one
- * random digit appended to one random word, then capitalised:
+ * A passphrase is `words` words joined by `separator` (or, with
+ * `separators`, by one of those characters drawn uniformly and
+ * independently for each gap), optionally with one random digit appended
+ * to one random word, then capitalised (ASCII letters only):
  *
  *   words=4 separator="-" capitalize=first number=true  ->  Aloe-Ravine7-Bust-Gap
  *
- * Uniformity. Each word index is uniform on [0, 7776) by rejection: two bytes
- * make v in [0, 65536); v >= 62208 = 8 * 7776 is redrawn, else the word is
- * v % 7776 (every residue has exactly 8 preimages). The digit's word and the
- * digit are uniform bytes by rejection too (b >= 256 - 256 % k redrawn). With
- * max_length, a candidate whose words are too long is thrown away WHOLE and
- * redrawn (never truncated, never fixed up), so the output is uniform over
- * exactly the choices that fit. The number's position and digit do not change
- * the length, so they are drawn once the words fit; that is the same
- * distribution as drawing them with each candidate.
+ * Uniformity. Each word index is uniform on [0, n) for a list of n <= 65536
+ * words by rejection: two bytes make v in [0, 65536); v >= 65536 - 65536 % n
+ * is redrawn, else the word is v % n (every residue has the same number of
+ * preimages; for EFF's 7776 the limit is 62208 = 8 * 7776). The digit's word,
+ * the digit and each gap's separator are uniform bytes by rejection too
+ * (b >= 256 - 256 % k redrawn). With max_length, a candidate whose words are
+ * too long is thrown away WHOLE and redrawn (never truncated, never fixed
+ * up), so the output is uniform over exactly the choices that fit. The
+ * number's position and digit and the separators do not change the length,
+ * so they are drawn once the words fit; that is the same distribution as
+ * drawing them with each candidate. max_length counts characters (code
+ * points; bytes for ASCII lists).
  *
- * Counting. A choice is (word tuple, and with `number` the word that gets the
- * digit and the digit: words * 10 more). passphrase_count() gives the exact
+ * Counting. A choice is (word tuple, with `number` the word that gets the
+ * digit and the digit: words * 10 more, with k `separators` one of k per
+ * gap: k^(words - 1) more). passphrase_count() gives the exact
  * number of choices that fit max_length by dynamic programming over the
  * histogram of word lengths (passphrase_count_hist()), and the acceptance
  * probability of one unconstrained candidate. entropy_bits = log2(outputs).
  * That counts choices. Two different choices spell the same string only if
  * the separator is ambiguous with word characters (empty, or made only of
- * letters, '-' and, with number, digits: "yo"+"-"+"yo" = "yo-yo"); then
- * log2(outputs) is an upper bound on the entropy, and
- * passphrase_choices_distinct() says so. Capitalisation is a bijection on
- * the list, so it never merges choices.
+ * characters that occur in words and, with number, digits: "yo"+"-"+"yo" =
+ * "yo-yo"), or with number when a word ends in a digit; then log2(outputs)
+ * is an upper bound on the entropy, and passphrase_choices_distinct() says
+ * so (the EFF list keeps that documented upper bound for `separator`; the
+ * kind refuses every other ambiguous case). Capitalisation is a bijection
+ * on a list (wordlist.h's dedupe rule), so it never merges choices.
  *
  * Precision: counts are long double (64-bit significand). They are exact
  * while below 2^64 (e.g. 7776^W for W <= 8 is exact because 7776^W =
@@ -51,9 +60,11 @@
 
 #include "rng.h"
 
+struct wordlist;
+
 enum {
 	PASSPHRASE_WORDLIST_SIZE = 7776,
-	PASSPHRASE_WORD_MAX_LEN = 9,      /* longest word in the list */
+	PASSPHRASE_WORD_MAX_LEN = 9,      /* longest word in the EFF list */
 	PASSPHRASE_WORD_STRIDE = 10,      /* record size: word + NUL padding */
 
 	/* Limits on the options. 20 words are 258 bits, far beyond any use;
@@ -62,10 +73,13 @@ enum {
 	PASSPHRASE_MAX_WORDS = 20,
 	PASSPHRASE_DEFAULT_WORDS = 6,
 	PASSPHRASE_MAX_SEPARATOR = 8,     /* bytes */
+	PASSPHRASE_MAX_SEPARATORS = 95,   /* distinct printable ASCII */
 
-	/* The longest passphrase under any options: 20 words of 9, 19
-	 * separators of 8, one digit. Buffers of this size always suffice. */
-	PASSPHRASE_MAX_ITEM_LEN = PASSPHRASE_MAX_WORDS * PASSPHRASE_WORD_MAX_LEN +
+	/* The longest passphrase under any options: 20 words of 32 bytes
+	 * (WORDLIST_WORD_MAX_BYTES), 19 separators of 8, one digit. Buffers
+	 * of this size always suffice. */
+	PASSPHRASE_LONGEST_WORD = 32,
+	PASSPHRASE_MAX_ITEM_LEN = PASSPHRASE_MAX_WORDS * PASSPHRASE_LONGEST_WORD +
 				  (PASSPHRASE_MAX_WORDS - 1) *
 					  PASSPHRASE_MAX_SEPARATOR + 1,
 
@@ -97,7 +111,12 @@ struct passphrase_opts {
 	size_t separator_len;         /* 0..PASSPHRASE_MAX_SEPARATOR */
 	enum passphrase_case capitalize;
 	bool number;                  /* append one digit to one word */
-	size_t max_length;            /* bytes; 0 = no limit */
+	size_t max_length;            /* characters; 0 = no limit */
+	const struct wordlist *list;  /* NULL: the EFF list */
+	/* separators[0, separators_len): distinct printable ASCII, one drawn
+	 * per gap; when separators_len > 0, separator is not used */
+	char separators[PASSPHRASE_MAX_SEPARATORS + 1];
+	size_t separators_len;
 };
 
 /* The service defaults: 6 words, "-", lower case, no number, no limit. */
@@ -136,14 +155,22 @@ int passphrase_count(const struct passphrase_opts *o, long double *outputs,
 int passphrase_count_hist(const unsigned *hist, size_t max_word_len,
 			  size_t words, size_t budget, long double *tuples);
 
+/* Can byte c occur in a word segment: in a word of the list, in either
+ * case when capitalize is set, or as the digit with `number`? */
+bool passphrase_in_segment(const struct passphrase_opts *o, char c);
+
 /* Whether every choice spells a different string, so that log2(outputs) is
- * the entropy exactly (else an upper bound): true when words == 1 or the
- * separator has a byte that cannot occur in a word segment (not a letter,
- * not '-', and not a digit when `number` is set). Proof: the first such byte
- * in the string belongs to the first separator at a known offset, which
- * fixes the first segment; a segment is one word plus at most a trailing
- * digit; repeat on the rest. */
+ * the entropy exactly (else an upper bound): true when words == 1, or when
+ * no word ends in a digit if `number` is set and the separator has a byte
+ * that cannot occur in a word segment (passphrase_in_segment) or, with
+ * `separators`, none of them can. Proof: the first such byte in the string
+ * belongs to the first separator at a known offset, which fixes the first
+ * segment; a segment is one word plus at most a trailing digit, and no word
+ * ends in a digit, so the segment splits one way; repeat on the rest. */
 bool passphrase_choices_distinct(const struct passphrase_opts *o);
+
+/* The list o draws from (the EFF list when o->list is NULL). */
+const struct wordlist *passphrase_list(const struct passphrase_opts *o);
 
 /*
  * Write one passphrase to out[0, n) and return n (no NUL). out must hold

@@ -18,6 +18,7 @@
 #include "rng.h"
 #include "sbuf.h"
 #include "task.h"
+#include "wordlist.h"
 
 enum {
 	CLI_TARGET_MAX = 16384,        /* the longest --max-url-length */
@@ -105,6 +106,24 @@ static bool is_explain(const char *arg)
 	return strcmp(arg, "--explain") == 0;
 }
 
+/* --wordlist NAME=FILE loads FILE as the server's --wordlist would (a CLI
+ * has no server flags; PWGEND_WORDLISTS works too) and asks for NAME; a
+ * plain NAME is asked as it is. The name to ask, or NULL with a message. */
+static const char *cli_wordlist(const char *value, char *name, size_t cap)
+{
+	const char *eq = strchr(value, '=');
+	char err[512];
+
+	if (eq == NULL)
+		return value;
+	if (wordlist_load_specs(value, err, sizeof(err)) < 0) {
+		log_error("%s", err);
+		return NULL;
+	}
+	snprintf(name, cap, "%.*s", (int)(eq - value), value);
+	return name;
+}
+
 /* argv (after the command) into "/<kind>?name=value&...", or
  * "/<kind>/explain?..." with --explain. A flag alone, or followed by
  * another flag, means true. 0, or -1 with a message. */
@@ -120,7 +139,7 @@ static int build_target(const char *kind, int argc, char **argv,
 		return -1;
 	for (int i = 0; i < argc; i++) {
 		const char *arg = argv[i], *eq, *value = "true";
-		char name[128];
+		char name[128], list[WORDLIST_NAME_MAX + 1];
 		size_t n;
 
 		if (is_explain(arg))
@@ -144,6 +163,9 @@ static int build_target(const char *kind, int argc, char **argv,
 			value = eq + 1;
 		else if (i + 1 < argc && strncmp(argv[i + 1], "--", 2) != 0)
 			value = argv[++i];
+		if (strcmp(name, "wordlist") == 0 &&
+		    (value = cli_wordlist(value, list, sizeof(list))) == NULL)
+			return -1;
 		if (sbuf_add(t, memchr(t->buf, '?', t->len) ? "&" : "?", 1) < 0 ||
 		    sbuf_add_encoded(t, name, n) < 0 || sbuf_add(t, "=", 1) < 0 ||
 		    sbuf_add_encoded(t, value, strlen(value)) < 0)
@@ -285,14 +307,15 @@ int cli_run(int argc, char **argv, int out_fd)
 	struct sbuf target = SBUF_INIT;
 	struct request req;
 	struct config cfg;
-	char why[256];
 	const char *policies;
+	char why[512];
 	struct job *job;
 	int status;
 
 	if (wants_help(argc, argv))
 		return print_help(kind, stdout);
-	if (config_load(&cfg, 1, defaults, why, sizeof(why)) != CONFIG_OK) {
+	if (config_load(&cfg, 1, defaults, why, sizeof(why)) != CONFIG_OK ||
+	    wordlist_load_specs(cfg.wordlists, why, sizeof(why)) < 0) {
 		log_error("%s", why);
 		return 2;
 	}

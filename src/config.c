@@ -12,7 +12,9 @@
 #include <string.h>
 #include <sys/resource.h>
 
-enum opt_type { OPT_SIZE, OPT_BOOL, OPT_STRING, OPT_CHOICE };
+/* OPT_LIST: repeatable; each flag adds an entry, the environment variable
+ * gives several separated by commas; entries are kept one a line. */
+enum opt_type { OPT_SIZE, OPT_BOOL, OPT_STRING, OPT_CHOICE, OPT_LIST };
 
 struct option {
 	const char *flag;              /* without the leading "--" */
@@ -134,6 +136,12 @@ static const struct option options[] = {
 	  "a YAML or JSON file of named parameter sets, applied with "
 	  "policy=NAME and listed at GET /policies; SIGHUP reloads it (a "
 	  "bad file keeps the old set); empty: none", NULL, NULL },
+	{ "wordlist", "PWGEND_WORDLISTS", OPT_LIST,
+	  offsetof(struct config, wordlists), 0,
+	  sizeof(((struct config *)0)->wordlists) - 1, "",
+	  "NAME=FILE: load a word list for passphrases' wordlist=NAME (one "
+	  "UTF-8 word a line, at least 1024 distinct; repeatable; the "
+	  "variable: NAME=FILE,NAME=FILE)", NULL, NULL },
 	{ "access-log", "PWGEND_ACCESS_LOG", OPT_BOOL,
 	  offsetof(struct config, access_log), 0, 1, "on",
 	  "one line per request on stderr: on or off", NULL, NULL },
@@ -211,6 +219,28 @@ static int parse_bool(const char *s, bool *out)
 	return -EINVAL;
 }
 
+/* Add value's entries (split at commas when `split`) to the list at
+ * field, one a line, within max bytes. */
+static int append_list(char *field, size_t max, const char *value,
+		       bool split, const char *source, char *err,
+		       size_t errlen)
+{
+	size_t len = strlen(field), n = strlen(value);
+
+	if (n == 0)
+		return 0;
+	if (len + (len > 0) + n > max) {
+		snprintf(err, errlen, "%s: the list is longer than %zu bytes",
+			 source, max);
+		return -1;
+	}
+	if (len > 0)
+		field[len++] = '\n';
+	for (size_t i = 0; i <= n; i++)
+		field[len + i] = split && value[i] == ',' ? '\n' : value[i];
+	return 0;
+}
+
 /* Store `value` into the field; `source` names it in error messages. */
 static int set_option(struct config *cfg, const struct option *o,
 		      const char *value, const char *source, char *err,
@@ -241,6 +271,10 @@ static int set_option(struct config *cfg, const struct option *o,
 		snprintf(err + strlen(err), errlen - strlen(err),
 			 ", got \"%s\"", value);
 		return -1;
+	case OPT_LIST:
+		/* the environment's commas separate; a flag is one entry */
+		return append_list(field, o->max, value, source == o->env,
+				   source, err, errlen);
 	case OPT_SIZE:
 		if (parse_size(value, &v) == 0 && v >= o->min && v <= o->max) {
 			*(size_t *)field = v;

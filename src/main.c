@@ -38,6 +38,7 @@
 #include "secmem.h"
 #include "selftest.h"
 #include "tls.h"
+#include "wordlist.h"
 
 /* Each loop has a place in the admission's table of waiting heads. */
 _Static_assert((int)CONFIG_MAX_LOOPS <= (int)ADMISSION_MAX_LOOPS,
@@ -293,7 +294,7 @@ int main(int argc, char **argv)
 {
 	struct config cfg;
 	sigset_t signals;
-	char err[256];
+	char err[512];
 
 	if (argc > 1 && cli_is_command(argv[1])) {
 		harden_process();
@@ -319,6 +320,11 @@ int main(int argc, char **argv)
 	log_set_format((enum log_format)cfg.log_format);
 	if (cfg.healthcheck != CONFIG_PROBE_OFF)
 		return healthcheck(&cfg);
+	/* before any thread: the lists are read-only from here on */
+	if (wordlist_load_specs(cfg.wordlists, err, sizeof(err)) < 0) {
+		log_error("%s", err);
+		return 2;
+	}
 	secmem_wipe_jansson();
 	harden_process();
 	tune_malloc();

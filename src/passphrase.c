@@ -7,9 +7,12 @@
 
 #include "names.h"
 #include "secmem.h"
+#include "wordlist.h"
 
-/* Two bytes give v in [0, 65536); values below 8 * 7776 are accepted. */
-#define WORD_DRAW_LIMIT (8u * PASSPHRASE_WORDLIST_SIZE)
+const struct wordlist *passphrase_list(const struct passphrase_opts *o)
+{
+	return o->list != NULL ? o->list : wordlist_eff();
+}
 
 void passphrase_opts_default(struct passphrase_opts *o)
 {
@@ -24,7 +27,8 @@ int passphrase_opts_check(const struct passphrase_opts *o)
 {
 	if (o->words < PASSPHRASE_MIN_WORDS || o->words > PASSPHRASE_MAX_WORDS)
 		return -EINVAL;
-	if (o->separator_len > PASSPHRASE_MAX_SEPARATOR)
+	if (o->separator_len > PASSPHRASE_MAX_SEPARATOR ||
+	    o->separators_len > PASSPHRASE_MAX_SEPARATORS)
 		return -EINVAL;
 	switch (o->capitalize) {
 	case PASSPHRASE_CASE_NONE:
@@ -35,29 +39,42 @@ int passphrase_opts_check(const struct passphrase_opts *o)
 	return -EINVAL;
 }
 
-/* Bytes that are not word letters: separators and the digit. */
-static size_t fixed_len(const struct passphrase_opts *o)
+/* Bytes (and characters: they are ASCII) of one gap. */
+static size_t gap_len(const struct passphrase_opts *o)
 {
-	return (o->words - 1) * o->separator_len + (o->number ? 1 : 0);
+	return o->separators_len > 0 ? 1 : o->separator_len;
 }
 
-static size_t min_word_len(void)
+/* Characters that are not word characters: separators and the digit. */
+static size_t fixed_len(const struct passphrase_opts *o)
 {
-	for (size_t l = 0; l <= PASSPHRASE_WORD_MAX_LEN; l++)
-		if (passphrase_wordlist_hist[l] != 0)
-			return l;
+	return (o->words - 1) * gap_len(o) + (o->number ? 1 : 0);
+}
+
+static size_t min_word_len(const struct wordlist *l)
+{
+	for (size_t c = 0; c <= l->max_chars; c++)
+		if (l->hist[c] != 0)
+			return c;
 	return 0;
 }
 
 size_t passphrase_max_item_len(const struct passphrase_opts *o)
 {
-	size_t n;
+	const struct wordlist *l = passphrase_list(o);
+	size_t n, fixed;
 
 	if (passphrase_opts_check(o) != 0)
 		return 0;
-	n = o->words * PASSPHRASE_WORD_MAX_LEN + fixed_len(o);
-	if (o->max_length != 0 && o->max_length < n)
-		n = o->max_length;
+	fixed = fixed_len(o);
+	n = o->words * l->max_bytes + fixed;
+	/* max_length counts characters: a word character is at most
+	 * max_char_bytes bytes, the fixed ones one each */
+	if (o->max_length != 0 && o->max_length < fixed)
+		return 0;
+	if (o->max_length != 0 &&
+	    fixed + (o->max_length - fixed) * l->max_char_bytes < n)
+		n = fixed + (o->max_length - fixed) * l->max_char_bytes;
 	return n;
 }
 
@@ -99,9 +116,20 @@ int passphrase_count_hist(const unsigned *hist, size_t max_word_len,
 	return 0;
 }
 
+/* Choices besides the words: the digit's word and digit, the separators. */
+static long double extra_choices(const struct passphrase_opts *o)
+{
+	long double x = o->number ? 10.0L * (long double)o->words : 1;
+
+	for (size_t w = 1; w < o->words && o->separators_len > 0; w++)
+		x *= (long double)o->separators_len;
+	return x;
+}
+
 int passphrase_count(const struct passphrase_opts *o, long double *outputs,
 		     long double *acceptance)
 {
+	const struct wordlist *l = passphrase_list(o);
 	long double all = 1, fit;
 	size_t fixed;
 	int rc;
@@ -109,16 +137,15 @@ int passphrase_count(const struct passphrase_opts *o, long double *outputs,
 	if (passphrase_opts_check(o) != 0)
 		return -EINVAL;
 	for (size_t w = 0; w < o->words; w++)
-		all *= PASSPHRASE_WORDLIST_SIZE;
+		all *= (long double)l->count;
 	fixed = fixed_len(o);
 	if (o->max_length == 0 ||
-	    o->max_length >= o->words * PASSPHRASE_WORD_MAX_LEN + fixed) {
+	    o->max_length >= o->words * l->max_chars + fixed) {
 		fit = all;  /* every candidate fits: no DP, acceptance 1 */
 	} else {
 		if (o->max_length < fixed)
 			return -EINVAL;
-		rc = passphrase_count_hist(passphrase_wordlist_hist,
-					   PASSPHRASE_WORD_MAX_LEN, o->words,
+		rc = passphrase_count_hist(l->hist, l->max_chars, o->words,
 					   o->max_length - fixed, &fit);
 		if (rc != 0)
 			return rc;
@@ -126,36 +153,63 @@ int passphrase_count(const struct passphrase_opts *o, long double *outputs,
 			return -EINVAL;
 	}
 	if (outputs)
-		*outputs = fit * (o->number ? 10.0L * (long double)o->words : 1);
+		*outputs = fit * extra_choices(o);
 	if (acceptance)
 		*acceptance = fit == all ? 1 : fit / all;
 	return 0;
+}
+
+static bool is_letter(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+bool passphrase_in_segment(const struct passphrase_opts *o, char c)
+{
+	const char *ascii = passphrase_list(o)->ascii;
+	unsigned char u = (unsigned char)c;
+
+	if (c == '\0')
+		return false;
+	if (o->number && u >= '0' && u <= '9')
+		return true;
+	if (strchr(ascii, c) != NULL)
+		return true;
+	/* capitalised, a letter can appear in the other case */
+	return o->capitalize != PASSPHRASE_CASE_NONE && is_letter(u) &&
+	       strchr(ascii, c ^ 0x20) != NULL;
 }
 
 bool passphrase_choices_distinct(const struct passphrase_opts *o)
 {
 	if (o->words <= 1)
 		return true;
-	for (size_t i = 0; i < o->separator_len; i++) {
-		unsigned char c = (unsigned char)o->separator[i];
-		bool letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-		bool digit = c >= '0' && c <= '9';
-
-		if (!letter && c != '-' && !(o->number && digit))
-			return true;
+	if (o->number && passphrase_list(o)->digit_end)
+		return false;
+	if (o->separators_len > 0) {
+		for (size_t i = 0; i < o->separators_len; i++)
+			if (passphrase_in_segment(o, o->separators[i]))
+				return false;
+		return true;
 	}
+	for (size_t i = 0; i < o->separator_len; i++)
+		if (!passphrase_in_segment(o, o->separator[i]))
+			return true;
 	return false;
 }
 
-/* Uniform on [0, 7776): see WORD_DRAW_LIMIT. */
-static uint16_t draw_word(struct rng *r)
+/* Uniform on [0, n) for 1 <= n <= 65536: two bytes, rejected at or above
+ * the largest multiple of n (62208 = 8 * 7776 for the EFF list). */
+static uint16_t draw_word(struct rng *r, size_t n)
 {
+	unsigned limit = 65536u - 65536u % (unsigned)n;
+
 	for (;;) {
 		unsigned v = (unsigned)rng_byte(r) << 8;
 
 		v |= rng_byte(r);
-		if (v < WORD_DRAW_LIMIT)
-			return (uint16_t)(v % PASSPHRASE_WORDLIST_SIZE);
+		if (v < limit)
+			return (uint16_t)(v % n);
 	}
 }
 
@@ -164,11 +218,55 @@ static char upper(char c)
 	return c >= 'a' && c <= 'z' ? (char)(c - 'a' + 'A') : c;
 }
 
+/* Whole candidates, rejected whole, until their characters fit budget. */
+static void draw_words(struct rng *r, const struct wordlist *l, size_t words,
+		       size_t budget, uint16_t *idx)
+{
+	size_t chars;
+
+	do {
+		chars = 0;
+		for (size_t w = 0; w < words; w++) {
+			idx[w] = draw_word(r, l->count);
+			chars += l->chars[idx[w]];
+		}
+	} while (chars > budget);
+}
+
+/* Word w (its list index idx) at out, capitalised as asked; its bytes. */
+static size_t put_word(const struct passphrase_opts *o,
+		       const struct wordlist *l, uint16_t idx, char *out)
+{
+	size_t len = l->bytes[idx];
+
+	memcpy(out, l->words + (size_t)idx * l->stride, len);
+	if (o->capitalize == PASSPHRASE_CASE_FIRST)
+		out[0] = upper(out[0]);
+	else if (o->capitalize == PASSPHRASE_CASE_ALL)
+		for (size_t i = 0; i < len; i++)
+			out[i] = upper(out[i]);
+	return len;
+}
+
+/* The separator before word w > 0: the fixed one, or gap w's draw. */
+static size_t put_gap(const struct passphrase_opts *o, const uint8_t *gap,
+		      size_t w, char *out)
+{
+	if (o->separators_len > 0) {
+		out[0] = o->separators[gap[w]];
+		return 1;
+	}
+	memcpy(out, o->separator, o->separator_len);
+	return o->separator_len;
+}
+
 size_t passphrase_generate(struct rng *r, const struct passphrase_opts *o,
 			   char *out)
 {
+	const struct wordlist *l = passphrase_list(o);
 	uint16_t idx[PASSPHRASE_MAX_WORDS];
-	size_t budget = SIZE_MAX, letters, n = 0;
+	uint8_t gap[PASSPHRASE_MAX_WORDS] = { 0 };
+	size_t budget = SIZE_MAX, n = 0;
 	unsigned digit_word = 0, digit = 0;
 
 	if (passphrase_opts_check(o) != 0)
@@ -177,40 +275,26 @@ size_t passphrase_generate(struct rng *r, const struct passphrase_opts *o,
 		size_t fixed = fixed_len(o);
 
 		if (o->max_length < fixed ||
-		    o->max_length - fixed < o->words * min_word_len())
+		    o->max_length - fixed < o->words * min_word_len(l))
 			return 0;  /* nothing fits: never loop */
 		budget = o->max_length - fixed;
 	}
-	do {  /* whole candidates, rejected whole */
-		letters = 0;
-		for (size_t w = 0; w < o->words; w++) {
-			idx[w] = draw_word(r);
-			letters += passphrase_wordlist_len[idx[w]];
-		}
-	} while (letters > budget);
+	draw_words(r, l, o->words, budget, idx);
 	if (o->number) {
 		digit_word = rng_below(r, (unsigned)o->words);
 		digit = rng_below(r, 10);
 	}
+	for (size_t w = 1; w < o->words && o->separators_len > 0; w++)
+		gap[w] = (uint8_t)rng_below(r, (unsigned)o->separators_len);
 	for (size_t w = 0; w < o->words; w++) {
-		const char *word = passphrase_wordlist[idx[w]];
-		size_t len = passphrase_wordlist_len[idx[w]];
-
-		if (w > 0) {
-			memcpy(out + n, o->separator, o->separator_len);
-			n += o->separator_len;
-		}
-		memcpy(out + n, word, len);
-		if (o->capitalize == PASSPHRASE_CASE_FIRST)
-			out[n] = upper(out[n]);
-		else if (o->capitalize == PASSPHRASE_CASE_ALL)
-			for (size_t i = 0; i < len; i++)
-				out[n + i] = upper(out[n + i]);
-		n += len;
+		if (w > 0)
+			n += put_gap(o, gap, w, out + n);
+		n += put_word(o, l, idx[w], out + n);
 		if (o->number && w == digit_word)
 			out[n++] = (char)('0' + digit);
 	}
 	secmem_wipe(idx, sizeof(idx));
+	secmem_wipe(gap, sizeof(gap));
 	secmem_wipe(&digit_word, sizeof(digit_word));
 	secmem_wipe(&digit, sizeof(digit));
 	return n;

@@ -566,6 +566,7 @@ OK_QUERIES = {
         ("words=5&max_length=40", False), ("separator=&words=3", False),
         ("separator=%22%5C&words=3&quantity=3", False),
         ("capitalize=all", False),
+        ("wordlist=eff&separators=.%3A_%22&words=4&quantity=3", False),
     ],
     "/token": [
         ("", True), ("quantity=5&bytes=16&encoding=base64url", True),
@@ -582,7 +583,8 @@ OK_QUERIES = {
     "/pin/explain": [("", True), ("length=8&exclude_weak=1", True),
                      ("quantity=100&length=4&unique=true", True)],
     "/passphrase/explain": [("", True), ("words=5&max_length=40", True),
-                            ("separator=&capitalize=all&number=1", True)],
+                            ("separator=&capitalize=all&number=1", True),
+                            ("wordlist=eff&separators=.%3A%20", True)],
     "/token/explain": [("", True), ("encoding=base32&bytes=20", True)],
     # the original service's routes (entries: query, same length[, target])
     "/v1/pin": [
@@ -647,12 +649,17 @@ BAD = {
         "duplicate-parameter": [("words=3&words=4", "words")],
         "invalid-value": [("capitalize=upper", "capitalize"),
                           ("separator=123456789", "separator"),
-                          ("number=yes", "number"), ("format=", "format")],
+                          ("number=yes", "number"), ("format=", "format"),
+                          ("wordlist=nope", "wordlist"),
+                          ("separators=..", "separators"),
+                          ("separators=.a", "separators")],
         "out-of-range": [("words=21", "words"), ("words=0", "words"),
                          ("min_entropy=300", "min_entropy")],
         "unsatisfiable": [("words=6&max_length=20", "max_length")],
         "conflicting-parameters": [("words=6&min_entropy=64",
-                                    "min_entropy")],
+                                    "min_entropy"),
+                                   ("separators=.&separator=_",
+                                    "separator")],
     },
     "/token": {
         "unknown-parameter": [("length=5", "length")],

@@ -52,6 +52,7 @@ int main(void)
 	srunner_add_suite(sr, complex_suite());
 	srunner_add_suite(sr, stream_suite());
 	srunner_add_suite(sr, policies_suite());
+	srunner_add_suite(sr, wordlists_suite());
 	if (getenv("PWGEND_KNOWN_BUGS") != NULL &&
 	    strcmp(getenv("PWGEND_KNOWN_BUGS"), "1") == 0)
 		srunner_add_suite(sr, known_bugs_suite());

@@ -27,6 +27,7 @@ Suite *cli_suite(void);
 Suite *complex_suite(void);
 Suite *stream_suite(void);
 Suite *policies_suite(void);
+Suite *wordlists_suite(void);
 Suite *known_bugs_suite(void);          /* only with PWGEND_KNOWN_BUGS=1 */
 
 /* The running TCase's server (valid between fixture_start and _stop). */

@@ -33,6 +33,7 @@ int main(void)
 	srunner_add_suite(sr, metrics_suite());
 	srunner_add_suite(sr, ops_suite());
 	srunner_add_suite(sr, passphrase_suite());
+	srunner_add_suite(sr, wordlist_suite());
 	srunner_add_suite(sr, token_suite());
 	srunner_add_suite(sr, pin_suite());
 	srunner_add_suite(sr, web_suite());

@@ -26,5 +26,6 @@ Suite *sched_suite(void);
 Suite *stats_suite(void);
 Suite *token_suite(void);
 Suite *web_suite(void);
+Suite *wordlist_suite(void);
 
 #endif
