@@ -349,6 +349,11 @@ int pwrules_parse(const char *s, size_t n, struct pwrules *out,
 	skip_space(&p);
 	while (p.pos < n) {
 		p.property = NULL;
+		if (s[p.pos] == ';') {  /* an empty property */
+			p.pos++;
+			skip_space(&p);
+			continue;
+		}
 		if (parse_property(&p, out, &allowed) < 0)
 			return -1;
 		skip_space(&p);  /* at ';' or the end */

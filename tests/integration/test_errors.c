@@ -109,6 +109,17 @@ static const struct refusal refusals[] = {
 	  "unsatisfiable", "max_consecutive" },
 	{ "/password?length=1024&min_lower=20&min_upper=20&min_digits=20"
 	  "&max_consecutive=3", 400, "out-of-range", "max_consecutive" },
+	/* rules=: malformed, unmeetable, or beside what it replaces */
+	{ "/password?rules=required:%20uper", 400, "invalid-value", "rules" },
+	{ "/password?rules=required:%20unicode", 400, "invalid-value",
+	  "rules" },
+	{ "/password?rules=minlength:%202000", 400, "unsatisfiable", "rules" },
+	{ "/password?rules=required:%20upper&charset=abc", 400,
+	  "conflicting-parameters", "rules" },
+	{ "/password?rules=minlength:%208;maxlength:%2010&length=20", 400,
+	  "conflicting-parameters", "length" },
+	{ "/password?rules=required:%20[!];required:%20lower&exclude=!", 400,
+	  "unsatisfiable", "exclude" },
 	{ "/pin?length=65", 400, "out-of-range", "length" },
 	{ "/pin?length=3", 400, "out-of-range", "length" },
 	{ "/pin?quantity=0", 400, "out-of-range", "quantity" },

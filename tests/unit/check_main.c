@@ -21,6 +21,7 @@ int main(void)
 	srunner_add_suite(sr, complex_suite());
 	srunner_add_suite(sr, gen_suite());
 	srunner_add_suite(sr, policy_suite());
+	srunner_add_suite(sr, pwrules_suite());
 	srunner_add_suite(sr, policies_suite());
 	srunner_add_suite(sr, stats_suite());
 	srunner_add_suite(sr, framing_suite());

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "gen.h"
+#include "genreq.h"
 #include "policy.h"
 #include "suites.h"
 
@@ -352,6 +353,215 @@ START_TEST(test_max_consecutive_policies)
 }
 END_TEST
 
+/* ------------------------------------------------ rules= required sets */
+
+/* The test's own predicate: the character sets given as strings, each
+ * needed once; the class minimums; first=letter; the runs. */
+struct oracle {
+	const char *needs[3];
+	size_t n_needs;
+};
+
+static bool oracle_accepts(const struct password_policy *p,
+			   const struct oracle *o, const char *s)
+{
+	size_t have[CLASS_COUNT] = { 0 }, run = 1;
+
+	for (size_t i = 0; i < o->n_needs; i++) {
+		bool met = false;
+
+		for (size_t k = 0; k < p->length; k++)
+			met = met || strchr(o->needs[i], s[k]) != NULL;
+		if (!met)
+			return false;
+	}
+	for (size_t k = 0; k < p->length; k++) {
+		have[policy_class_of((unsigned char)s[k])]++;
+		run = k > 0 && s[k] == s[k - 1] ? run + 1 : 1;
+		if (p->max_run > 0 && run > p->max_run)
+			return false;
+	}
+	for (int c = 0; c < CLASS_COUNT; c++) {
+		if (have[c] < p->min[c])
+			return false;
+	}
+	return !p->first_letter ||
+	       policy_class_of((unsigned char)s[0]) <= CLASS_UPPER;
+}
+
+struct oracle_run {
+	const struct oracle *o;
+	unsigned long valid, accepted;
+};
+
+static void oracle_count(const struct password_policy *p, const char *s,
+			 void *ctx)
+{
+	struct oracle_run *r = ctx;
+
+	r->valid += oracle_accepts(p, r->o, s);
+	r->accepted += policy_accepts(p, s, p->length);
+}
+
+/* Needs set i to the characters of set. */
+static void add_need(struct password_policy *p, const char *set)
+{
+	for (const char *c = set; *c != '\0'; c++)
+		p->needs_of[(unsigned char)*c] |= (unsigned char)(1u << p->n_needs);
+	p->n_needs++;
+}
+
+/* Overlapping and disjoint required sets, with class minimums, first and
+ * run limits: the count (either evaluation) and the accept predicate equal
+ * an independent enumeration. */
+START_TEST(test_needs_match_brute_force)
+{
+	static const struct { const char *alphabet; struct oracle o; } cases[] = {
+		{ "aB1!", { { "B1", "!" }, 2 } },
+		{ "aB1!", { { "aB", "B1" }, 2 } },        /* overlapping */
+		{ "abC12", { { "C", "12", "aC" }, 3 } },
+		{ "ab1", { { "1" }, 1 } },
+		{ "ab1!?", { { "!?", "1!", "b" }, 3 } },
+	};
+	static const size_t mins[][4] = {
+		{ 0, 0, 0, 0 }, { 1, 0, 0, 0 }, { 0, 0, 2, 0 }, { 1, 1, 0, 0 },
+	};
+	int checked = 0;
+
+	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++)
+		for (size_t len = 1; len <= 6; len++)
+			for (size_t m = 0; m < 4; m++)
+				for (int first = 0; first < 2; first++)
+					for (size_t run = 0; run <= 2; run++) {
+						struct password_policy p =
+							make(cases[c].alphabet,
+							     len);
+						struct oracle_run r = {
+							&cases[c].o, 0, 0 };
+
+						memcpy(p.min, mins[m],
+						       sizeof(p.min));
+						p.first_letter = first;
+						p.max_run = run;
+						for (size_t i = 0;
+						     i < cases[c].o.n_needs; i++)
+							add_need(&p,
+								 cases[c].o.needs[i]);
+						each_string(&p, oracle_count, &r);
+						ck_assert_msg(
+							policy_count(&p) ==
+							(long double)r.valid &&
+							r.accepted == r.valid,
+							"case %zu len %zu mins "
+							"%zu first %d run %zu: "
+							"%Lf, accepted %lu, "
+							"valid %lu", c, len, m,
+							first, run,
+							policy_count(&p),
+							r.accepted, r.valid);
+						checked++;
+					}
+	ck_assert_int_eq(checked, 5 * 6 * 4 * 2 * 3);
+}
+END_TEST
+
+/* Disjoint needs without a run limit: the factorised count applies and
+ * agrees with the DP; overlapping ones: only the DP. */
+START_TEST(test_needs_factorise_when_disjoint)
+{
+	struct password_policy p = make(all94, 200);
+
+	add_need(&p, "ABC");
+	add_need(&p, "!@#$");
+	p.min[CLASS_DIGIT] = 3;
+	ck_assert(fabsl(policy_count_dp(&p) / policy_count_by_sets(&p) - 1) <
+		  1e-15L);
+	add_need(&p, "C!");
+	ck_assert(policy_count_by_sets(&p) == -1);
+	ck_assert(policy_count(&p) > 0);
+	p.max_run = 2;
+	ck_assert(policy_count_by_sets(&p) == -1);
+}
+END_TEST
+
+static struct pwrules rules_of(const char *text)
+{
+	struct pwrules r;
+	struct pwrules_error e;
+
+	ck_assert_int_eq(pwrules_parse(text, strlen(text), &r, &e), 0);
+	return r;
+}
+
+/* rules= through policy_build: the alphabet, the needs (a set holding
+ * another dropped), the length range, max-consecutive and the refusals. */
+START_TEST(test_rules_policies)
+{
+	struct pwrules r = rules_of("required: lower; required: lower, digit; "
+				    "required: [-!]; minlength: 8; "
+				    "maxlength: 12; max-consecutive: 2");
+	struct password_options o = options(PASSWORD_LENGTH_DEFAULT);
+	struct password_policy p;
+	struct policy_measure m;
+	struct policy_fault f;
+
+	o.classes = 0;
+	o.rules = &r;
+	ck_assert_int_eq(policy_build(&o, &p, &m, &f), 0);
+	ck_assert_uint_eq(p.alphabet_len, 26 + 10 + 2);
+	ck_assert_uint_eq(p.n_needs, 2);            /* lower, digit: implied */
+	ck_assert_uint_eq(p.length, 12);            /* 20, into 8..12 */
+	ck_assert_uint_eq(p.max_run, 2);
+	ck_assert(!policy_accepts(&p, "abcdefgh1234", 12));  /* no - or ! */
+	ck_assert(policy_accepts(&p, "abcdefgh123!", 12));
+	ck_assert(!policy_accepts(&p, "1234567890!!", 12)); /* no lower */
+	o.length = 10;
+	o.length_given = true;
+	ck_assert_int_eq(policy_build(&o, &p, &m, &f), 0);
+	ck_assert_uint_eq(p.length, 10);
+	o.length = 13;
+	ck_assert_int_eq(policy_build(&o, &p, &m, &f), -1);
+	ck_assert_str_eq(f.parameter, "length");
+	/* the smaller max-consecutive wins */
+	o = options(PASSWORD_LENGTH_DEFAULT);
+	o.classes = 0;
+	o.rules = &r;
+	o.max_consecutive = 1;
+	ck_assert_int_eq(policy_build(&o, &p, &m, &f), 0);
+	ck_assert_uint_eq(p.max_run, 1);
+	/* min_entropy searches within the rules' lengths */
+	o.max_consecutive = 0;
+	o.min_entropy = 40;
+	ck_assert_int_eq(policy_build(&o, &p, &m, &f), 0);
+	ck_assert_uint_ge(p.length, 8);
+	o.min_entropy = 200;
+	ck_assert_int_eq(policy_build(&o, &p, &m, &f), -1);
+	ck_assert_str_eq(f.parameter, "min_entropy");
+	/* excluding a required set's last characters */
+	o = options(PASSWORD_LENGTH_DEFAULT);
+	o.classes = 0;
+	o.rules = &r;
+	o.exclude = "-!";
+	o.n_exclude = 2;
+	ck_assert_int_eq(policy_build(&o, &p, &m, &f), -1);
+	ck_assert_str_eq(f.parameter, "exclude");
+	/* rules sets the characters: no class switch or charset with it */
+	o = options(PASSWORD_LENGTH_DEFAULT);
+	o.classes_given = GEN_CLASS_SYMBOLS;
+	o.rules = &r;
+	ck_assert_int_eq(policy_build(&o, &p, &m, &f), -1);
+	ck_assert_int_eq(f.kind, POLICY_FAULT_CONFLICT);
+	ck_assert_str_eq(f.parameter, "rules");
+	/* no length the rules allow */
+	r = rules_of("minlength: 2000");
+	o = options(PASSWORD_LENGTH_DEFAULT);
+	o.classes = 0;
+	o.rules = &r;
+	ck_assert_int_eq(policy_build(&o, &p, &m, &f), -1);
+	ck_assert_str_eq(f.parameter, "rules");
+}
+END_TEST
+
 Suite *policy_suite(void)
 {
 	Suite *s = suite_create("policy");
@@ -367,6 +577,9 @@ Suite *policy_suite(void)
 	tcase_add_test(tc, test_dp_agrees_with_factorised);
 	tcase_add_test(tc, test_max_run_closed_forms);
 	tcase_add_test(tc, test_max_consecutive_policies);
+	tcase_add_test(tc, test_needs_match_brute_force);
+	tcase_add_test(tc, test_needs_factorise_when_disjoint);
+	tcase_add_test(tc, test_rules_policies);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -20,6 +20,7 @@ Suite *passphrase_suite(void);
 Suite *pin_suite(void);
 Suite *policy_suite(void);
 Suite *policies_suite(void);
+Suite *pwrules_suite(void);
 Suite *render_suite(void);
 Suite *request_suite(void);
 Suite *sched_suite(void);
