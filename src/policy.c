@@ -3,6 +3,7 @@
 
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -166,10 +167,31 @@ static bool disjoint_sets(const struct groups *d)
  * it is (group g of the last character, its run length j, v). */
 
 static _Thread_local long double dp_buf[3][POLICY_DP_STATES];
+/* next[g * P + v] = bump(g, v): the states after a character of each
+ * group, worked out once per count (a division per counted set, else in
+ * every cell update) when they fit */
+enum { DP_NEXT_MAX = 1 << 16 };
+static _Thread_local uint16_t dp_next[DP_NEXT_MAX];
+
+/* The table of bump(), or NULL if it does not fit (bump() then). */
+static const uint16_t *bump_table(const struct groups *d)
+{
+	if (d->n * d->counts > DP_NEXT_MAX)
+		return NULL;
+	for (size_t g = 0; g < d->n; g++)
+		for (size_t v = 0; v < d->counts; v++)
+			dp_next[g * d->counts + v] = (uint16_t)bump(d, g, v);
+	return dp_next;
+}
+
+#define BUMP(tab, d, g, v) \
+	((tab) != NULL ? (size_t)(tab)[(g) * (d)->counts + (v)] \
+		       : bump((d), (g), (v)))
 
 static long double dp_free_runs(const struct groups *d, size_t L)
 {
 	long double *cur = dp_buf[0], *next = dp_buf[1], *swap;
+	const uint16_t *tab = bump_table(d);
 	size_t P = d->counts;
 
 	memset(cur, 0, P * sizeof(cur[0]));
@@ -183,7 +205,7 @@ static long double dp_free_runs(const struct groups *d, size_t L)
 			if (cur[v] == 0)
 				continue;
 			for (size_t h = 0; h < d->n; h++)
-				next[bump(d, h, v)] +=
+				next[BUMP(tab, d, h, v)] +=
 					cur[v] * (long double)d->size[h];
 		}
 		swap = cur;
@@ -197,6 +219,7 @@ static long double dp_limited_runs(const struct groups *d, size_t L)
 {
 	long double *cur = dp_buf[0], *next = dp_buf[1], *tot = dp_buf[2];
 	long double total = 0, *swap;
+	const uint16_t *tab = bump_table(d);
 	size_t G = d->n, R = d->run, P = d->counts, full = full_state(d);
 
 #define AT(g, j, v) (((g) * R + (j) - 1) * P + (v))
@@ -219,7 +242,7 @@ static long double dp_limited_runs(const struct groups *d, size_t L)
 					tot[G * P + v] += x;
 					if (j < R)  /* the same character */
 						next[AT(g, j + 1,
-							bump(d, g, v))] += x;
+							BUMP(tab, d, g, v))] += x;
 				}
 		/* another character of group h: any of its size[h] after a
 		 * character of another group, one fewer after its own */
@@ -230,7 +253,7 @@ static long double dp_limited_runs(const struct groups *d, size_t L)
 						 tot[h * P + v];
 
 				if (in != 0)
-					next[AT(h, 1, bump(d, h, v))] += in;
+					next[AT(h, 1, BUMP(tab, d, h, v))] += in;
 			}
 		swap = cur;
 		cur = next;
@@ -269,44 +292,36 @@ long double policy_count_dp(const struct password_policy *p)
  *
  * Without a run limit and with counted sets that share no character, the
  * DP's step is a sum of independent steps, one per set (a Kronecker sum),
- * so its L-th power factorises by set: with F_0[k] = f^k (f characters in
- * no set) and, set by set (s_i characters, minimum m_i),
- *     F_i[k] = sum_{n = m_i..k} C(k, n) s_i^n F_{i-1}[k - n]
- * (choose the positions of set i's characters, then fill them), the count
- * is F_last[L]. Integers throughout, like the DP, so exact below 2^64. It
- * costs about (sets) L^2 / 2 updates whatever the minimums are, where the
- * DP's states grow as their product: it serves when those would not fit,
- * or cost more. */
+ * so its L-th power factorises by set into exponential generating
+ * functions: the count is
+ *     L! [x^L] e^(f x) prod_i E_i(x),   E_i(x) = sum_{n >= m_i} (s_i x)^n / n!
+ * (s_i the set's characters, m_i its minimum, f the characters of no
+ * set), a product of polynomials, each coefficient a sum of non-negative
+ * terms as in the DP. It costs about (sets - 1) L^2 / 2 updates whatever
+ * the minimums are, where the DP's states grow as their product: it
+ * serves when those do not fit. (Not exact as integers, for the 1/n!: the
+ * DP serves the small counts.) */
 
 static _Thread_local long double poly_buf[3][1025];
 
-/* F[0, L] becomes the next F for a set of s characters and minimum m. */
-static void times_set(long double *F, long double *pw, long double *next,
-		      size_t L, size_t s, size_t m)
+/* E(x) for s characters and minimum m, up to x^L, into e[]. */
+static void set_series(long double *e, size_t L, size_t s, size_t m)
 {
-	pw[0] = 1;
-	for (size_t n = 1; n <= L; n++)
-		pw[n] = pw[n - 1] * (long double)s;
-	for (size_t k = 0; k <= L; k++) {
-		long double x = 0, binom = 1;  /* C(k, n), from n = 0 */
+	long double term = 1;
 
-		for (size_t n = 0; n <= k; n++) {
-			if (n > 0)
-				binom = binom * (long double)(k - n + 1) /
-					(long double)n;
-			if (n >= m)
-				x += binom * pw[n] * F[k - n];
-		}
-		next[k] = x;
+	for (size_t n = 0; n <= L; n++) {
+		if (n > 0)
+			term = term * (long double)s / (long double)n;
+		e[n] = n >= m ? term : 0;
 	}
-	memcpy(F, next, (L + 1) * sizeof(F[0]));
 }
 
 /* Strings of length L, set i owing owe[i] more characters. */
 static long double count_sets_owing(const struct groups *d, size_t L,
 				    const size_t *owe)
 {
-	long double *F = poly_buf[0];
+	long double *prod = poly_buf[0], *e = poly_buf[1], *tmp = poly_buf[2];
+	long double total = 0;
 	size_t set_size[SETS_MAX] = { 0 }, free_chars = 0;
 
 	for (size_t g = 0; g < d->n; g++) {
@@ -315,12 +330,24 @@ static long double count_sets_owing(const struct groups *d, size_t L,
 		else
 			set_size[__builtin_ctz(d->sets[g])] += d->size[g];
 	}
-	F[0] = 1;
-	for (size_t k = 1; k <= L; k++)
-		F[k] = F[k - 1] * (long double)free_chars;
-	for (size_t i = 0; i < d->nsets; i++)
-		times_set(F, poly_buf[1], poly_buf[2], L, set_size[i], owe[i]);
-	return F[L];
+	set_series(prod, L, free_chars, 0);  /* e^(f x) */
+	for (size_t i = 0; i < d->nsets; i++) {
+		set_series(e, L, set_size[i], owe[i]);
+		for (size_t k = owe[i]; k <= L; k++) {
+			long double x = 0;
+
+			for (size_t n = owe[i]; n <= k; n++)
+				x += e[n] * prod[k - n];
+			tmp[k] = x;
+		}
+		memset(tmp, 0, (owe[i] < L + 1 ? owe[i] : L + 1) *
+			       sizeof(tmp[0]));
+		memcpy(prod, tmp, (L + 1) * sizeof(prod[0]));
+	}
+	total = prod[L];
+	for (size_t n = 2; n <= L; n++)
+		total *= (long double)n;
+	return total;
 }
 
 long double policy_count_by_sets(const struct password_policy *p)
@@ -378,7 +405,6 @@ bool policy_countable(const struct password_policy *p)
 long double policy_count(const struct password_policy *p)
 {
 	struct groups d;
-	double by_sets;
 
 	if (p->length == 0 || p->alphabet_len == 0 || p->length > 1024)
 		return 0;
@@ -386,9 +412,7 @@ long double policy_count(const struct password_policy *p)
 		return pow_n((long double)p->alphabet_len, p->length);
 	if (!make_groups(p, &d))
 		return 0;
-	by_sets = (double)d.nsets * (double)p->length * (double)p->length / 2;
-	if (disjoint_sets(&d) &&
-	    (!dp_fits(&d, p->length) || by_sets < dp_work(&d, p->length)))
+	if (!dp_fits(&d, p->length) && disjoint_sets(&d))
 		return policy_count_by_sets(p);
 	return policy_count_dp(p);
 }
@@ -759,13 +783,23 @@ static bool long_enough(const struct password_policy *p, size_t bits)
 	return m.acceptance >= POLICY_MIN_ACCEPTANCE;
 }
 
-/* Shortest length in [lo, hi] that is long enough; 0 if none. */
+/* Shortest length in [lo, hi] that is long enough; 0 if none. A count
+ * costs about its length, so the search gallops up from lo (lo, lo+1,
+ * lo+3, lo+7, ...) and then halves the last step, instead of starting at
+ * hi: it stays near the answer, which is short for most requests. */
 static size_t length_for_entropy(struct password_policy *p, size_t bits,
 				 size_t lo, size_t hi)
 {
-	p->length = hi;
-	if (!long_enough(p, bits))
-		return 0;
+	size_t step = 1;
+
+	for (p->length = lo; !long_enough(p, bits); p->length += step, step *= 2) {
+		if (p->length == hi)
+			return 0;
+		lo = p->length + 1;  /* every length up to here is too short */
+		if (p->length + step > hi)
+			step = hi - p->length;
+	}
+	hi = p->length;
 	while (lo < hi) {
 		p->length = lo + (hi - lo) / 2;
 		if (long_enough(p, bits))
