@@ -31,6 +31,7 @@
 #define CRIT_DF93 140.893
 #define CRIT_DF99 148.230
 #define CRIT_DF163 224.535
+#define CRIT_DF667 785.589
 #define CRIT_DF1239 1398.546
 
 /* A fixed key per test (see the top of this file). */
@@ -256,6 +257,60 @@ START_TEST(test_uniform_under_max_consecutive)
 }
 END_TEST
 
+/*
+ * rules= "required: upper, digit; required: [!]; max-consecutive: 2" over
+ * "aB1!" at length 5: overlapping needs and a run limit; the DP counts 668
+ * valid passwords of the 1024 strings. 133600 passwords (200 expected
+ * each) must cover exactly those, uniformly: chi-square, df = 667.
+ */
+START_TEST(test_uniform_under_rules)
+{
+	static unsigned long seen[1024], valid[1024];
+	struct password_policy policy;
+	struct gen_item it;
+	struct alphabet a;
+	struct rng r;
+	char item[5];
+	size_t n_valid = 0;
+
+	ck_assert_int_eq(alphabet_init(&a, "aB1!", 4), 0);
+	memset(&policy, 0, sizeof(policy));
+	memcpy(policy.alphabet, "aB1!", 4);
+	policy.alphabet_len = 4;
+	policy.length = 5;
+	policy.needs_of['B'] = policy.needs_of['1'] = 1;
+	policy.needs_of['!'] = 2;
+	policy.n_needs = 2;
+	policy.max_run = 2;
+	ck_assert(policy_count(&policy) == 668);
+	rng_init_seeded(&r, stats_seed(6));
+	for (unsigned long k = 0; k < 668 * 200; k++) {
+		size_t code = 0;
+
+		memset(&it, 0, sizeof(it));
+		while (gen_item_step(&it, &r, &a, policy_accepts_fn, &policy,
+				     5, item) == CORO_YIELD)
+			;
+		for (int i = 0; i < 5; i++)
+			code = code * 4 + (size_t)index_of(&a, item[i]);
+		seen[code]++;
+	}
+	for (size_t code = 0; code < 1024; code++) {
+		char s[5];
+		size_t c = code;
+
+		for (int i = 4; i >= 0; i--, c /= 4)
+			s[i] = "aB1!"[c % 4];
+		if (policy_accepts(&policy, s, 5))
+			valid[n_valid++] = seen[code];
+		else
+			ck_assert_uint_eq(seen[code], 0);
+	}
+	ck_assert_uint_eq(n_valid, 668);
+	ck_assert_double_lt(chi_square(valid, 668, 200), CRIT_DF667);
+}
+END_TEST
+
 Suite *stats_suite(void)
 {
 	Suite *s = suite_create("stats");
@@ -268,6 +323,7 @@ Suite *stats_suite(void)
 	tcase_add_test(tc, test_biased_control_is_rejected);
 	tcase_add_test(tc, test_uniform_under_min_digits);
 	tcase_add_test(tc, test_uniform_under_max_consecutive);
+	tcase_add_test(tc, test_uniform_under_rules);
 	suite_add_tcase(s, tc);
 	return s;
 }
