@@ -34,7 +34,7 @@ INTEG   := $(BUILD)/check_integration
 
 .PHONY: all deps deps-test run test unit integration integration-once \
         lint tls-test \
-        compat-test metrics-test asan clean \
+        compat-test metrics-test rules-test asan clean \
         docker docker-test compose-test kube-test scale-test k8s-lint fuzz \
         fuzz-short
 .DELETE_ON_ERROR:
@@ -107,6 +107,12 @@ lint: deps-test
 compat-test: $(BIN)
 	PWGEND_BIN=./$(BIN) /usr/bin/python3 tests/compat/compat_test.py
 
+# rules= (passwordrules) against an independent checker: a fixture of
+# valid, refused and malformed rules over HTTP and the CLI, and seeded
+# random rules compared with /password/explain (tests/rules/).
+rules-test: $(BIN)
+	PWGEND_BIN=./$(BIN) /usr/bin/python3 tests/rules/rules_test.py
+
 # HTTPS end to end with throwaway certificates made at test time
 # (tests/tls/): curl and Python's ssl, refusals, rotation under load.
 tls-test: $(BIN)
@@ -124,6 +130,7 @@ test: deps-test
 	@$(MAKE) --no-print-directory contract-test
 	@$(MAKE) --no-print-directory tls-test
 	@$(MAKE) --no-print-directory compat-test
+	@$(MAKE) --no-print-directory rules-test
 	@$(MAKE) --no-print-directory metrics-test
 	@$(MAKE) --no-print-directory lint
 	@$(MAKE) --no-print-directory spec-check

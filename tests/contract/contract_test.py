@@ -554,6 +554,15 @@ OK_QUERIES = {
         ("min_entropy=128", True),
         ("quantity=0002&length=0008", True),
         ("max_consecutive=1&length=64&quantity=5&min_digits=2", True),
+        # rules= (passwordrules): characters, required sets, lengths
+        ("rules=required%3A%20upper%3B%20required%3A%20digit%3B%20"
+         "minlength%3A%2012&quantity=3", True),
+        # (not "[- ]]" yet: the spec's item pattern ^[!-~]{4,1024}$ has no
+        # room for the space a custom class brings; reported)
+        ("rules=allowed%3A%20lower%2C%20%5B-%5D%5D%3B%20max-consecutive"
+         "%3A%202%3B%20maxlength%3A%208&quantity=4", True),
+        ("rules=minlength%3A%2016%3B%20max-consecutive%3A%203"
+         "&max_consecutive=2&format=text", True),
     ],
     "/pin": [
         ("", True), ("quantity=5&length=8", True),
@@ -579,6 +588,10 @@ OK_QUERIES = {
         ("length=16&symbols=true&min_lower=1&min_upper=1&min_digits=1"
          "&min_symbols=1&quantity=3", True), ("min_entropy=128", True),
         ("max_consecutive=2", True),
+        ("rules=required%3A%20upper%2C%20digit%3B%20required%3A%20%5B-%21%5D"
+         "%3B%20allowed%3A%20lower%3B%20minlength%3A%2010%3B%20maxlength"
+         "%3A%2016", True),
+        ("rules=max-consecutive%3A%202", True),
     ],
     "/pin/explain": [("", True), ("length=8&exclude_weak=1", True),
                      ("quantity=100&length=4&unique=true", True)],
@@ -621,7 +634,10 @@ BAD = {
                           ("length=-5", "length"), ("length=%zz", "length"),
                           ("length=1%002", "length"), ("format=xml", "format"),
                           ("format=TEXT", "format"), ("symbol_set=ab",
-                                                      "symbol_set")],
+                                                      "symbol_set"),
+                          ("rules=required%3A%20uper", "rules"),
+                          ("rules=allowed%3A%20unicode", "rules"),
+                          ("rules=", "rules")],
         "out-of-range": [("length=3", "length"), ("quantity=0", "quantity"),
                          ("quantity=100001", "quantity"),
                          ("length=99999999999999999999999", "length"),
@@ -629,11 +645,19 @@ BAD = {
         "empty-alphabet": [("lower=false&upper=false&digits=false",
                             "digits"), ("charset=a", None)],
         "conflicting-parameters": [("charset=abc&preset=hex", "preset"),
-                                   ("min_entropy=64&length=10", "min_entropy")],
+                                   ("min_entropy=64&length=10", "min_entropy"),
+                                   ("rules=minlength%3A%208&symbols=true",
+                                    "rules"),
+                                   ("rules=minlength%3A%2012&length=8",
+                                    "length")],
         "unsatisfiable": [("length=8&min_digits=5&min_upper=3",
                            "min_upper"),
                           ("charset=ab&length=20&max_consecutive=1",
-                           "max_consecutive")],
+                           "max_consecutive"),
+                          ("rules=minlength%3A%2020%3B%20maxlength%3A%2010",
+                           "rules"),
+                          ("rules=allowed%3A%20%5Bab%5D%3B%20max-consecutive"
+                           "%3A%201%3B%20minlength%3A%2030", "rules")],
     },
     "/pin": {
         "unknown-parameter": [("symbols=true", "symbols")],
@@ -1242,6 +1266,25 @@ def run_main(spec, srv):
             get_and_head(spec, port, path, "", [("Accept", accept)],
                          status=406, ctype="application/problem+json",
                          problem="not-acceptable")
+
+    # explain.rules: present with rules= (as parsed), absent without it
+    _, body = get_and_head(spec, port, "/password/explain",
+                           "rules=required%3A%20digit%2C%20%5B%21%5D%3B%20"
+                           "allowed%3A%20Lower%3B%20maxlength%3A%2012%3B"
+                           "%20max-consecutive%3A%200")
+    R.ok(isinstance(body, dict) and body.get("length") == 12 and
+         body.get("explain", {}).get("rules") == {
+             "canonical": "required: digit, [!]; allowed: lower, digit, "
+                          "[!]; maxlength: 12",
+             "required": ["!0123456789"],
+             "allowed": "!0123456789abcdefghijklmnopqrstuvwxyz",
+             "max_consecutive": None, "minlength": None, "maxlength": 12},
+         "GET /password/explain?rules=...: explain.rules %r"
+         % (body.get("explain", {}).get("rules")
+            if isinstance(body, dict) else body))
+    _, body = get_and_head(spec, port, "/password/explain", "length=12")
+    R.ok(isinstance(body, dict) and "rules" not in body.get("explain", {}),
+         "GET /password/explain without rules=: explain has rules")
 
     # The original's routes answer JSON whatever Accept says (no 406).
     for path in paths:
