@@ -643,6 +643,7 @@ static int apply_exclusions(const struct password_options *o,
 	return fault(f, POLICY_FAULT_EMPTY,
 		     o->exclude != NULL ? "exclude"
 		     : o->exclude_ambiguous ? "exclude_ambiguous"
+		     : o->rules != NULL ? "rules"
 		     : o->charset != NULL ? "charset"
 		     : o->symbol_set != NULL ? "symbol_set"
 		     : o->last_class_off,
@@ -810,14 +811,22 @@ static size_t length_for_entropy(struct password_policy *p, size_t bits,
 	return lo;
 }
 
+/* The length asked for; without one, under rules=, the default moved
+ * into the rules' range [lo, hi]. */
+static size_t default_length(const struct password_options *o, size_t lo,
+			     size_t hi)
+{
+	if (o->rules == NULL || o->length_given)
+		return o->length;
+	return o->length < lo ? lo : o->length > hi ? hi : o->length;
+}
+
 static int settle_length(const struct password_options *o,
 			 struct password_policy *p, size_t lo, size_t hi,
 			 struct policy_fault *f)
 {
-	if (o->min_entropy == 0) {  /* the default moves into the rules' */
-		p->length = o->length_given ? o->length
-			    : o->length < lo ? lo : o->length > hi ? hi
-			    : o->length;
+	if (o->min_entropy == 0) {
+		p->length = default_length(o, lo, hi);
 		return 0;
 	}
 	p->length = length_for_entropy(p, o->min_entropy, lo, hi);
@@ -885,8 +894,7 @@ static int check_countable(const struct password_options *o,
 {
 	struct password_policy at = *p;
 
-	at.length = o->min_entropy > 0 ? hi : o->length_given ? o->length
-		    : o->length < lo ? lo : o->length > hi ? hi : o->length;
+	at.length = o->min_entropy > 0 ? hi : default_length(o, lo, hi);
 	if (policy_countable(&at))
 		return 0;
 	if (run_limited(&at))

@@ -340,6 +340,7 @@ int pwrules_parse(const char *s, size_t n, struct pwrules *out,
 {
 	struct parser p = { .s = s, .n = n, .err = err };
 	bool allowed = false;
+	size_t properties = 0, first;
 
 	memset(out, 0, sizeof(*out));
 	memset(err, 0, sizeof(*err));
@@ -347,20 +348,21 @@ int pwrules_parse(const char *s, size_t n, struct pwrules *out,
 		return fail(&p, PWRULES_TEXT_MAX, "longer than %d characters",
 			    PWRULES_TEXT_MAX);
 	skip_space(&p);
+	first = p.pos;
 	while (p.pos < n) {
 		p.property = NULL;
-		if (s[p.pos] == ';') {  /* an empty property */
-			p.pos++;
-			skip_space(&p);
-			continue;
-		}
 		if (parse_property(&p, out, &allowed) < 0)
 			return -1;
+		properties++;
 		skip_space(&p);  /* at ';' or the end */
 		if (p.pos < n)
 			p.pos++;
 		skip_space(&p);
 	}
+	if (properties == 0)  /* nothing but blanks */
+		return fail(&p, first, "expected a property (required, "
+			    "allowed, max-consecutive, minlength or "
+			    "maxlength)");
 	if (!allowed && out->n_required == 0)
 		for (int cls = 0; cls < CLASS_NAMED; cls++)
 			add_class(&out->allowed, cls);

@@ -58,8 +58,6 @@ START_TEST(test_default_allowed)
 
 	ck_assert_str_eq(chars(&r.allowed), PRINTABLE);
 	ck_assert_uint_eq(r.minlength, 8);
-	r = parse_ok("");
-	ck_assert_str_eq(chars(&r.allowed), PRINTABLE);
 	/* a required set is allowed, and then nothing else is */
 	r = parse_ok("required: digit");
 	ck_assert_str_eq(chars(&r.allowed), DIGIT);
@@ -156,7 +154,9 @@ static const struct {
 	{ "required: upper digit", "required", 17, "expected ','" },
 	{ "required: upper,", "required", 17, "expected a character class" },
 	{ "required: []", "required", 11, "at least one character" },
-	{ "required: upper;; ;42", NULL, 20, "expected a property name" },
+	{ "required: upper;; ;42", NULL, 17, "expected a property name" },
+	{ ";", NULL, 1, "expected a property name" },
+	{ "  \t ", NULL, 5, "expected a property" },
 	{ "required: 1", "required", 11, "expected a character class" },
 	{ "required: [a]; required: [b]; required: [c]; required: [d]; "
 	  "required: [e]; required: [f]; required: [g]; required: [h]; "
@@ -189,9 +189,11 @@ START_TEST(test_too_long)
 	struct pwrules_error e;
 
 	memset(text, ' ', sizeof(text));
+	memcpy(text, "minlength: 8", 12);
 	ck_assert_int_eq(pwrules_parse(text, PWRULES_TEXT_MAX, &r, &e), 0);
 	ck_assert_int_eq(pwrules_parse(text, PWRULES_TEXT_MAX + 1, &r, &e),
 			 -1);
+	ck_assert(strstr(e.detail, "longer than") != NULL);
 }
 END_TEST
 
