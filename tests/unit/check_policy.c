@@ -552,6 +552,11 @@ START_TEST(test_rules_policies)
 	ck_assert_int_eq(policy_build(&o, &p, &m, &f), -1);
 	ck_assert_int_eq(f.kind, POLICY_FAULT_CONFLICT);
 	ck_assert_str_eq(f.parameter, "rules");
+	/* without rules= the length is taken as given (the original's
+	 * complex passwords have 1 to 3 random characters) */
+	o = options(3);
+	ck_assert_int_eq(policy_build(&o, &p, &m, &f), 0);
+	ck_assert_uint_eq(p.length, 3);
 	/* no length the rules allow */
 	r = rules_of("minlength: 2000");
 	o = options(PASSWORD_LENGTH_DEFAULT);
