@@ -174,7 +174,7 @@ FUZZ_LIB_SRCS := src/request.c src/problem.c src/names.c src/kind.c src/kinds.c 
                  src/original.c src/complex.c src/render.c src/sbuf.c \
                  src/uniq.c src/policy.c src/passphrase.c src/token.c \
                  src/pin.c src/gen.c src/rng.c src/secmem.c src/policies.c \
-                 src/wordlist.c \
+                 src/wordlist.c src/pwrules.c \
                  $(GEN_SRCS)
 FUZZ_SRCS := tests/fuzz/fuzz_request.c $(FUZZ_LIB_SRCS)
 FUZZ_COMPLEX_SRCS := tests/fuzz/fuzz_complex.c $(FUZZ_LIB_SRCS)
