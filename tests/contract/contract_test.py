@@ -540,6 +540,20 @@ def get_and_head(spec, port, path, query="", headers=(), status=200,
 
 # ----------------------------------------------------------------- cases
 
+# The main server's --policies (written to a temporary file): one policy
+# for each kind, YAML with a comment and a flow mapping.
+POLICIES = """\
+# contract test policies
+strong:
+  kind: password
+  length: 24
+  symbols: true
+  min_symbols: 2
+pin6: {kind: pin, length: 6, exclude_weak: true}
+words5: {kind: passphrase, words: 5, separators: ".:", capitalize: first}
+key32: {kind: token, bytes: 32, encoding: base64url}
+"""
+
 # 200 requests per generation route (deterministic reply length: True).
 OK_QUERIES = {
     "/password": [
@@ -554,11 +568,14 @@ OK_QUERIES = {
         ("min_entropy=128", True),
         ("quantity=0002&length=0008", True),
         ("max_consecutive=1&length=64&quantity=5&min_digits=2", True),
+        # named policies (POLICIES, the main server's --policies)
+        ("policy=strong", False), ("policy=strong&quantity=3", False),
     ],
     "/pin": [
         ("", True), ("quantity=5&length=8", True),
         ("quantity=5&length=4&exclude_weak=true", True),
         ("quantity=100&length=4&exclude_weak=true&unique=true", True),
+        ("policy=pin6&quantity=4", True),
     ],
     "/passphrase": [
         ("", False), ("quantity=3", False),
@@ -567,24 +584,26 @@ OK_QUERIES = {
         ("separator=%22%5C&words=3&quantity=3", False),
         ("capitalize=all", False),
         ("wordlist=eff&separators=.%3A_%22&words=4&quantity=3", False),
+        ("policy=words5&quantity=2", False),
     ],
     "/token": [
         ("", True), ("quantity=5&bytes=16&encoding=base64url", True),
         ("bytes=20&encoding=base32", True), ("bytes=1", True),
-        ("bytes=1024&quantity=2", True),
+        ("bytes=1024&quantity=2", True), ("policy=key32", True),
     ],
     # describe, generate nothing (always JSON)
     "/password/explain": [
         ("", True), ("preset=url&min_digits=2", True),
         ("length=16&symbols=true&min_lower=1&min_upper=1&min_digits=1"
          "&min_symbols=1&quantity=3", True), ("min_entropy=128", True),
-        ("max_consecutive=2", True),
+        ("max_consecutive=2", True), ("policy=strong&quantity=2", True),
     ],
     "/pin/explain": [("", True), ("length=8&exclude_weak=1", True),
                      ("quantity=100&length=4&unique=true", True)],
     "/passphrase/explain": [("", True), ("words=5&max_length=40", True),
                             ("separator=&capitalize=all&number=1", True),
-                            ("wordlist=eff&separators=.%3A%20", True)],
+                            ("wordlist=eff&separators=.%3A%20", True),
+                            ("policy=words5", True)],
     "/token/explain": [("", True), ("encoding=base32&bytes=20", True)],
     # the original service's routes (entries: query, same length[, target])
     "/v1/pin": [
@@ -616,12 +635,16 @@ OK_QUERIES = {
 BAD = {
     "/password": {
         "unknown-parameter": [("lenght=5", "lenght"), ("words=3", "words")],
-        "duplicate-parameter": [("length=8&length=9", "length")],
+        "duplicate-parameter": [("length=8&length=9", "length"),
+                                ("policy=strong&policy=strong", "policy")],
         "invalid-value": [("symbols=yes", "symbols"), ("length=", "length"),
                           ("length=-5", "length"), ("length=%zz", "length"),
                           ("length=1%002", "length"), ("format=xml", "format"),
                           ("format=TEXT", "format"), ("symbol_set=ab",
-                                                      "symbol_set")],
+                                                      "symbol_set"),
+                          ("policy=nope", "policy"),
+                          ("policy=pin6", "policy"),       # another route's
+                          ("policy=", "policy")],
         "out-of-range": [("length=3", "length"), ("quantity=0", "quantity"),
                          ("quantity=100001", "quantity"),
                          ("length=99999999999999999999999", "length"),
@@ -629,7 +652,10 @@ BAD = {
         "empty-alphabet": [("lower=false&upper=false&digits=false",
                             "digits"), ("charset=a", None)],
         "conflicting-parameters": [("charset=abc&preset=hex", "preset"),
-                                   ("min_entropy=64&length=10", "min_entropy")],
+                                   ("min_entropy=64&length=10", "min_entropy"),
+                                   # a policy takes only quantity and format
+                                   ("policy=strong&length=8", "length"),
+                                   ("length=8&policy=strong", "length")],
         "unsatisfiable": [("length=8&min_digits=5&min_upper=3",
                            "min_upper"),
                           ("charset=ab&length=20&max_consecutive=1",
@@ -659,7 +685,8 @@ BAD = {
         "conflicting-parameters": [("words=6&min_entropy=64",
                                     "min_entropy"),
                                    ("separators=.&separator=_",
-                                    "separator")],
+                                    "separator"),
+                                   ("policy=words5&words=3", "words")],
     },
     "/token": {
         "unknown-parameter": [("length=5", "length")],
@@ -1621,6 +1648,33 @@ def check_explain_not_counted(port):
          "%s (7 PINs)" % (before, mid, after))
 
 
+def check_policies_listing(port):
+    """GET /policies lists POLICIES by name, typed as in the file, each
+    with what GET /{kind}/explain?policy={name} answers; a policy's items
+    are what its parameters give."""
+    listing = json.loads(send(port, "GET", "/policies").body)["policies"]
+    names = [p["name"] for p in listing]
+    R.ok(names == ["key32", "pin6", "strong", "words5"],
+         "GET /policies: names %r, want them sorted" % names)
+    for p in listing:
+        explain = json.loads(send(port, "GET", "/%s/explain?policy=%s"
+                                  % (p["kind"], p["name"])).body)
+        R.ok(p["explain"] == explain, "GET /policies: %s's explain %r, "
+             "the route says %r" % (p["name"], p["explain"], explain))
+    params = {p["name"]: p["parameters"] for p in listing}
+    R.ok(params.get("strong") == {"length": 24, "symbols": True,
+                                  "min_symbols": 2},
+         "GET /policies: strong's parameters %r" % params.get("strong"))
+    items = json.loads(send(port, "GET", "/password?policy=strong&"
+                            "quantity=20").body)["items"]
+    R.ok(all(len(i) == 24 and sum(not c.isalnum() for c in i) >= 2
+             for i in items), "policy=strong gave %r" % items[:3])
+    words = send(port, "GET", "/passphrase?policy=words5&format=text"
+                 ).body.decode().strip()
+    R.ok(re.fullmatch(r"[A-Z][a-z-]*([.:][A-Z][a-z-]*){4}", words) is not None,
+         "policy=words5 gave %r" % words)
+
+
 # ------------------------------------------------------- special servers
 
 def hold_budget(port):
@@ -1808,10 +1862,13 @@ def main():
     code = check_code_vs_spec(spec.doc)
     tmp = tempfile.mkdtemp(prefix="pwgend-contract-")
     try:
-        srv = Server(name="main server")
+        policies = Path(tmp) / "policies.yaml"
+        policies.write_text(POLICIES)
+        srv = Server("--policies", str(policies), name="main server")
         try:
             run_main(spec, srv)
             check_explain_not_counted(srv.port)
+            check_policies_listing(srv.port)
             traffic = [("password", "200"), ("pin", "200"),
                        ("passphrase", "200"), ("token", "200"),
                        ("password", "400"), ("pin", "406"), ("other", "414"),
