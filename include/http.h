@@ -75,7 +75,8 @@ struct http_daemon *http_daemon_start(struct http *h, size_t index,
  * loop applies from its next turn, taking ownership of it. The set it
  * replaces is freed once no loop can still be reading it (qsbr.h): true;
  * false if a loop did not pass a quiescent point in time, in which case
- * that set is kept until http_free. Called by one thread (main). */
+ * that set is kept until a later call's wait succeeds (or http_free).
+ * Called by one thread (main). */
 struct policies;
 bool http_set_policies(struct http *h, struct policies *set);
 

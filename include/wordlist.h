@@ -7,7 +7,8 @@
  * of a line (a CRLF file loads as its LF twin), skips empty lines and a
  * leading byte order mark, and refuses, naming the file and the line:
  * invalid UTF-8 (overlong forms, surrogates, past U+10FFFF), control
- * characters (C0, DEL, C1), a space inside a word, a word of more than
+ * characters (C0, DEL, C1), a space inside a word, invisible characters
+ * (Unicode spaces, zero-width and bidi controls), a word of more than
  * WORDLIST_WORD_MAX_BYTES bytes, a file of more than
  * WORDLIST_MAX_FILE_BYTES. Then it deduplicates:
  *

@@ -32,7 +32,8 @@
 # --security-opt no-new-privileges --network host -e PORT=<free port> and
 # checks /healthz, /password?quantity=5, the image size (<= 15 MB), its OCI
 # labels and its contents (pwgend and shared libraries only: no shell, no
-# package manager), the user and privileges of the process, the
+# package manager), the CLI with a --policies file (libyaml), the user
+# and privileges of the process, the
 # HEALTHCHECK, HTTPS, a clean SIGTERM stop and JSON access lines. It prints
 # PASS/FAIL per check and exits non-zero if any failed. If podman cannot run
 # on this machine at all it prints "docker-test: SKIPPED: <reason>" and
@@ -484,6 +485,22 @@ check_cli() {
 		pass "pwgend password --quantity 3 --length 16 in the image (offline): 3 items"
 	else
 		fail "pwgend password in the image printed: $(head -3 <<<"$out" | tr '\n' ' ')"
+	fi
+	check_policies
+}
+
+# --policies in the image: libyaml is one of the libraries ldd listed, and
+# a policy file (YAML, on stdin) loads and applies.
+check_policies() {
+	local out
+	out=$(printf 'p: {kind: pin, length: 9}\n' |
+		"${PODMAN[@]}" run --rm -i --network none --read-only \
+		--cap-drop ALL "$IMAGE" pin --policies /dev/stdin --policy p \
+		2>/dev/null) || true
+	if grep -qxE '[0-9]{9}' <<<"$out"; then
+		pass "pwgend pin --policies (YAML on stdin) --policy p in the image: a 9-digit PIN"
+	else
+		fail "pwgend pin --policies in the image printed: $(head -3 <<<"$out" | tr '\n' ' ')"
 	fi
 }
 

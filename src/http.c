@@ -1509,18 +1509,35 @@ void http_daemon_offline(struct http_daemon *d)
 	qsbr_offline(d->http->readers, d->index);
 }
 
+/* Free the retired sets: only after a synchronize that began once they
+ * were unpublished, so that every loop has let go of them too. */
+static void free_retired(struct http *h)
+{
+	while (h->retired != NULL) {
+		struct policies *next = h->retired->retired_next;
+
+		policies_free(h->retired);
+		h->retired = next;
+	}
+}
+
 bool http_set_policies(struct http *h, struct policies *set)
 {
 	struct policies *old = atomic_exchange(&h->policies, set);
 
-	if (old == NULL)
+	if (old == NULL && h->retired == NULL)
 		return true;
 	if (qsbr_synchronize(h->readers, HTTP_RETIRE_WAIT_MS)) {
+		/* the sets kept by earlier reloads as well: else a busy
+		 * server reloaded often would keep every one until exit */
 		policies_free(old);
+		free_retired(h);
 		return true;
 	}
-	old->retired_next = h->retired;
-	h->retired = old;
+	if (old != NULL) {
+		old->retired_next = h->retired;
+		h->retired = old;
+	}
 	return false;
 }
 
@@ -1672,12 +1689,7 @@ void http_free(struct http *h)
 		close(h->listen_fd);
 	/* every loop has stopped: no reader is left */
 	policies_free(atomic_load(&h->policies));
-	while (h->retired != NULL) {
-		struct policies *next = h->retired->retired_next;
-
-		policies_free(h->retired);
-		h->retired = next;
-	}
+	free_retired(h);
 	qsbr_free(h->readers);
 	addr_limit_free(h->per_addr);
 	free(h->daemons);

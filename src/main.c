@@ -175,7 +175,8 @@ static void reload_policies(const struct config *cfg, struct http *http)
 			 "old set: %s", err);
 	else if (!http_set_policies(http, set))
 		log_info("SIGHUP received: %zu policies loaded from %s (the "
-			 "old set is kept until exit: a loop was busy)", count,
+			 "old set is kept until a later reload: a loop was "
+			 "busy)", count,
 			 cfg->policies);
 	else
 		log_info("SIGHUP received: %zu policies loaded from %s", count,

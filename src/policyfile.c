@@ -108,35 +108,59 @@ static bool valid_name(const yaml_node_t *key)
 	return true;
 }
 
-/* The policy's `kind`: a kind with routes of its own. */
+/* Is k the key `kind`? By length: a quoted key may hold a NUL, and
+ * "kind\0x" is a (bad) parameter, not the kind. */
+static bool is_kind_key(const yaml_node_t *k)
+{
+	return k->type == YAML_SCALAR_NODE && k->data.scalar.length == 4 &&
+	       memcmp(scalar(k), "kind", 4) == 0;
+}
+
+/* The value of `kind`: a kind with routes of its own. */
+static int set_kind(struct loader *ld, struct draft *d, const yaml_node_t *v)
+{
+	char path[48];
+	bool explain = false;
+	int kind;
+
+	if (v->type != YAML_SCALAR_NODE || v->data.scalar.length > 32)
+		return fail(ld, line_of(v), "policy %s: kind must be "
+			    "password, pin, passphrase or token", d->p.name);
+	snprintf(path, sizeof(path), "/%s", scalar(v));
+	kind = kinds_find_route(path, strlen(path), &explain);
+	if (kind < 0 || explain)
+		return fail(ld, line_of(v), "policy %s: kind %s is not a "
+			    "route's (password, pin, passphrase or token)",
+			    d->p.name, scalar(v));
+	d->p.kind = (enum gen_kind)kind;
+	return 0;
+}
+
+/* The policy's one `kind` (a second would silently lose to the first). */
 static int read_kind(struct loader *ld, struct draft *d,
 		     const yaml_node_t *map)
 {
+	const yaml_node_t *first = NULL;
+
 	for (yaml_node_pair_t *pr = map->data.mapping.pairs.start;
 	     pr < map->data.mapping.pairs.top; pr++) {
 		yaml_node_t *k = yaml_document_get_node(&ld->doc, pr->key);
-		yaml_node_t *v = yaml_document_get_node(&ld->doc, pr->value);
-		char path[48];
-		bool explain = false;
-		int kind;
 
-		if (k->type != YAML_SCALAR_NODE || strcmp(scalar(k), "kind"))
+		if (!is_kind_key(k))
 			continue;
-		if (v->type != YAML_SCALAR_NODE || v->data.scalar.length > 32)
-			return fail(ld, line_of(v), "policy %s: kind must be "
-				    "password, pin, passphrase or token",
-				    d->p.name);
-		snprintf(path, sizeof(path), "/%s", scalar(v));
-		kind = kinds_find_route(path, strlen(path), &explain);
-		if (kind < 0 || explain)
-			return fail(ld, line_of(v), "policy %s: kind %s is not "
-				    "a route's (password, pin, passphrase or "
-				    "token)", d->p.name, scalar(v));
-		d->p.kind = (enum gen_kind)kind;
-		return 0;
+		if (first != NULL)
+			return fail(ld, line_of(k), "policy %s: kind is given "
+				    "twice (also on line %zu)", d->p.name,
+				    line_of(first));
+		first = k;
+		if (set_kind(ld, d, yaml_document_get_node(&ld->doc,
+							   pr->value)) < 0)
+			return -1;
 	}
-	return fail(ld, d->line, "policy %s has no kind: give the route it is "
-		    "for, e.g. kind: password", d->p.name);
+	if (first == NULL)
+		return fail(ld, d->line, "policy %s has no kind: give the "
+			    "route it is for, e.g. kind: password", d->p.name);
+	return 0;
 }
 
 /* One parameter into the policy's query: name=value, percent-encoded. */
@@ -265,7 +289,7 @@ static int list_policy(struct loader *ld, struct draft *d,
 		yaml_node_t *k = yaml_document_get_node(&ld->doc, pr->key);
 		yaml_node_t *v = yaml_document_get_node(&ld->doc, pr->value);
 
-		if (strcmp(scalar(k), "kind") != 0 &&
+		if (!is_kind_key(k) &&
 		    json_object_setn_new(params, scalar(k),
 					 k->data.scalar.length,
 					 typed_value(q, k, v)) < 0)
@@ -303,7 +327,7 @@ static int read_policy(struct loader *ld, const yaml_node_t *key,
 	     rc == 0 && pr < map->data.mapping.pairs.top; pr++) {
 		yaml_node_t *k = yaml_document_get_node(&ld->doc, pr->key);
 
-		if (k->type != YAML_SCALAR_NODE || strcmp(scalar(k), "kind"))
+		if (!is_kind_key(k))
 			rc = add_param(ld, d, &q, k, yaml_document_get_node(
 						     &ld->doc, pr->value));
 	}

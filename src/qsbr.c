@@ -45,7 +45,8 @@ struct qsbr {
 
 struct qsbr *qsbr_new(size_t readers)
 {
-	struct qsbr *q = calloc(1, sizeof(*q));
+	/* not calloc: its 16-byte alignment is not the struct's 64 */
+	struct qsbr *q = aligned_alloc(alignof(struct qsbr), sizeof(*q));
 
 	if (q == NULL)
 		return NULL;

@@ -113,6 +113,16 @@ static bool is_space(char c)
 	return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
 }
 
+/* Unicode spaces, zero-width and bidirectional controls: a word holding
+ * one looks like another word (or like two) and cannot be typed from
+ * what is shown. */
+static bool is_invisible(uint32_t cp)
+{
+	return cp == 0xa0 || cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200f) ||
+	       (cp >= 0x2028 && cp <= 0x202f) ||
+	       (cp >= 0x205f && cp <= 0x206f) || cp == 0x3000 || cp == 0xfeff;
+}
+
 /* Check one trimmed word s[0, n) and count its characters; NULL, or why
  * it is refused. */
 static const char *check_word(const char *s, size_t n, size_t *chars)
@@ -132,6 +142,9 @@ static const char *check_word(const char *s, size_t n, size_t *chars)
 			return "a control character";
 		if (cp == ' ')
 			return "a space inside a word (one word per line)";
+		if (is_invisible(cp))
+			return "an invisible character (a Unicode space, "
+			       "zero-width or bidirectional control)";
 		i += len;
 	}
 	*chars = k;

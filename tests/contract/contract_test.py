@@ -540,6 +540,20 @@ def get_and_head(spec, port, path, query="", headers=(), status=200,
 
 # ----------------------------------------------------------------- cases
 
+# The main server's --policies (written to a temporary file): one policy
+# for each kind, YAML with a comment and a flow mapping.
+POLICIES = """\
+# contract test policies
+strong:
+  kind: password
+  length: 24
+  symbols: true
+  min_symbols: 2
+pin6: {kind: pin, length: 6, exclude_weak: true}
+words5: {kind: passphrase, words: 5, separators: ".:", capitalize: first}
+key32: {kind: token, bytes: 32, encoding: base64url}
+"""
+
 # 200 requests per generation route (deterministic reply length: True).
 OK_QUERIES = {
     "/password": [
@@ -557,17 +571,19 @@ OK_QUERIES = {
         # rules= (passwordrules): characters, required sets, lengths
         ("rules=required%3A%20upper%3B%20required%3A%20digit%3B%20"
          "minlength%3A%2012&quantity=3", True),
-        # (not "[- ]]" yet: the spec's item pattern ^[!-~]{4,1024}$ has no
-        # room for the space a custom class brings; reported)
-        ("rules=allowed%3A%20lower%2C%20%5B-%5D%5D%3B%20max-consecutive"
+        # a custom class brings the space
+        ("rules=allowed%3A%20lower%2C%20%5B-%20%5D%5D%3B%20max-consecutive"
          "%3A%202%3B%20maxlength%3A%208&quantity=4", True),
         ("rules=minlength%3A%2016%3B%20max-consecutive%3A%203"
          "&max_consecutive=2&format=text", True),
+        # named policies (POLICIES, the main server's --policies)
+        ("policy=strong", False), ("policy=strong&quantity=3", False),
     ],
     "/pin": [
         ("", True), ("quantity=5&length=8", True),
         ("quantity=5&length=4&exclude_weak=true", True),
         ("quantity=100&length=4&exclude_weak=true&unique=true", True),
+        ("policy=pin6&quantity=4", True),
     ],
     "/passphrase": [
         ("", False), ("quantity=3", False),
@@ -576,11 +592,12 @@ OK_QUERIES = {
         ("separator=%22%5C&words=3&quantity=3", False),
         ("capitalize=all", False),
         ("wordlist=eff&separators=.%3A_%22&words=4&quantity=3", False),
+        ("policy=words5&quantity=2", False),
     ],
     "/token": [
         ("", True), ("quantity=5&bytes=16&encoding=base64url", True),
         ("bytes=20&encoding=base32", True), ("bytes=1", True),
-        ("bytes=1024&quantity=2", True),
+        ("bytes=1024&quantity=2", True), ("policy=key32", True),
     ],
     # describe, generate nothing (always JSON)
     "/password/explain": [
@@ -592,12 +609,14 @@ OK_QUERIES = {
          "%3B%20allowed%3A%20lower%3B%20minlength%3A%2010%3B%20maxlength"
          "%3A%2016", True),
         ("rules=max-consecutive%3A%202", True),
+        ("policy=strong&quantity=2", True),
     ],
     "/pin/explain": [("", True), ("length=8&exclude_weak=1", True),
                      ("quantity=100&length=4&unique=true", True)],
     "/passphrase/explain": [("", True), ("words=5&max_length=40", True),
                             ("separator=&capitalize=all&number=1", True),
-                            ("wordlist=eff&separators=.%3A%20", True)],
+                            ("wordlist=eff&separators=.%3A%20", True),
+                            ("policy=words5", True)],
     "/token/explain": [("", True), ("encoding=base32&bytes=20", True)],
     # the original service's routes (entries: query, same length[, target])
     "/v1/pin": [
@@ -629,7 +648,8 @@ OK_QUERIES = {
 BAD = {
     "/password": {
         "unknown-parameter": [("lenght=5", "lenght"), ("words=3", "words")],
-        "duplicate-parameter": [("length=8&length=9", "length")],
+        "duplicate-parameter": [("length=8&length=9", "length"),
+                                ("policy=strong&policy=strong", "policy")],
         "invalid-value": [("symbols=yes", "symbols"), ("length=", "length"),
                           ("length=-5", "length"), ("length=%zz", "length"),
                           ("length=1%002", "length"), ("format=xml", "format"),
@@ -637,7 +657,10 @@ BAD = {
                                                       "symbol_set"),
                           ("rules=required%3A%20uper", "rules"),
                           ("rules=allowed%3A%20unicode", "rules"),
-                          ("rules=", "rules")],
+                          ("rules=", "rules"),
+                          ("policy=nope", "policy"),
+                          ("policy=pin6", "policy"),       # another route's
+                          ("policy=", "policy")],
         "out-of-range": [("length=3", "length"), ("quantity=0", "quantity"),
                          ("quantity=100001", "quantity"),
                          ("length=99999999999999999999999", "length"),
@@ -649,7 +672,10 @@ BAD = {
                                    ("rules=minlength%3A%208&symbols=true",
                                     "rules"),
                                    ("rules=minlength%3A%2012&length=8",
-                                    "length")],
+                                    "length"),
+                                   # a policy takes only quantity and format
+                                   ("policy=strong&length=8", "length"),
+                                   ("length=8&policy=strong", "length")],
         "unsatisfiable": [("length=8&min_digits=5&min_upper=3",
                            "min_upper"),
                           ("charset=ab&length=20&max_consecutive=1",
@@ -686,7 +712,8 @@ BAD = {
         "conflicting-parameters": [("words=6&min_entropy=64",
                                     "min_entropy"),
                                    ("separators=.&separator=_",
-                                    "separator")],
+                                    "separator"),
+                                   ("policy=words5&words=3", "words")],
     },
     "/token": {
         "unknown-parameter": [("length=5", "length")],
@@ -1698,6 +1725,33 @@ def check_explain_not_counted(port):
          "%s (7 PINs)" % (before, mid, after))
 
 
+def check_policies_listing(port):
+    """GET /policies lists POLICIES by name, typed as in the file, each
+    with what GET /{kind}/explain?policy={name} answers; a policy's items
+    are what its parameters give."""
+    listing = json.loads(send(port, "GET", "/policies").body)["policies"]
+    names = [p["name"] for p in listing]
+    R.ok(names == ["key32", "pin6", "strong", "words5"],
+         "GET /policies: names %r, want them sorted" % names)
+    for p in listing:
+        explain = json.loads(send(port, "GET", "/%s/explain?policy=%s"
+                                  % (p["kind"], p["name"])).body)
+        R.ok(p["explain"] == explain, "GET /policies: %s's explain %r, "
+             "the route says %r" % (p["name"], p["explain"], explain))
+    params = {p["name"]: p["parameters"] for p in listing}
+    R.ok(params.get("strong") == {"length": 24, "symbols": True,
+                                  "min_symbols": 2},
+         "GET /policies: strong's parameters %r" % params.get("strong"))
+    items = json.loads(send(port, "GET", "/password?policy=strong&"
+                            "quantity=20").body)["items"]
+    R.ok(all(len(i) == 24 and sum(not c.isalnum() for c in i) >= 2
+             for i in items), "policy=strong gave %r" % items[:3])
+    words = send(port, "GET", "/passphrase?policy=words5&format=text"
+                 ).body.decode().strip()
+    R.ok(re.fullmatch(r"[A-Z][a-z-]*([.:][A-Z][a-z-]*){4}", words) is not None,
+         "policy=words5 gave %r" % words)
+
+
 # ------------------------------------------------------- special servers
 
 def hold_budget(port):
@@ -1885,10 +1939,13 @@ def main():
     code = check_code_vs_spec(spec.doc)
     tmp = tempfile.mkdtemp(prefix="pwgend-contract-")
     try:
-        srv = Server(name="main server")
+        policies = Path(tmp) / "policies.yaml"
+        policies.write_text(POLICIES)
+        srv = Server("--policies", str(policies), name="main server")
         try:
             run_main(spec, srv)
             check_explain_not_counted(srv.port)
+            check_policies_listing(srv.port)
             traffic = [("password", "200"), ("pin", "200"),
                        ("passphrase", "200"), ("token", "200"),
                        ("password", "400"), ("pin", "406"), ("other", "414"),

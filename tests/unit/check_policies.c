@@ -120,6 +120,13 @@ static const struct {
 	{ "x: pin\n", "f:1: policy x must be a mapping" },
 	{ "x: {kind: password, length: 20, min_digits: 18}\n",
 	  "f:1: policy x, parameter min_digits: only 7.4e-13 of random" },
+	/* a second kind used to lose silently to the first */
+	{ "x:\n  kind: password\n  kind: pin\n",
+	  "f:3: policy x: kind is given twice (also on line 2)" },
+	/* a quoted key holding a NUL is not `kind` */
+	{ "x: {kind: pin, \"kind\\0x\": password}\n",
+	  "f:1: policy x, parameter kind\\x00x: kind\\x00x is not a "
+	  "parameter" },
 };
 
 START_TEST(test_errors_name_the_line)

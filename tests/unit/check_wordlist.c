@@ -88,6 +88,10 @@ START_TEST(test_build_refusals)
 		{ "a\x7f", "line 1: a control character" },
 		{ "\n\na\xc2\x85", "line 3: a control character" }, /* C1 */
 		{ "two words", "line 1: a space inside a word" },
+		/* no-break space, zero-width space, right-to-left override */
+		{ "a\xc2\xa0" "b", "line 1: an invisible character" },
+		{ "ok\na\xe2\x80\x8b" "b", "line 2: an invisible character" },
+		{ "a\xe2\x80\xae", "line 1: an invisible character" },
 		{ "0123456789012345678901234567890123",
 		  "line 1: a word of more than 32 bytes" },
 		{ "\n \r\n", "no words" },
