@@ -49,6 +49,15 @@ static void defaults(struct kind_parse *kp)
 	passphrase_opts_default(&kp->g->passphrase);
 }
 
+static bool printable_ascii(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] > 0x7e)
+			return false;
+	}
+	return true;
+}
+
 /* separator: up to 8 printable ASCII characters; empty joins the words. */
 static int set_separator(struct kind_parse *kp, const struct kind_value *v)
 {
@@ -57,12 +66,8 @@ static int set_separator(struct kind_parse *kp, const struct kind_value *v)
 	if (v->n > PASSPHRASE_MAX_SEPARATOR)
 		return kind_fail_invalid(kp, "separator",
 					 "at most 8 characters long");
-	for (size_t i = 0; i < v->n; i++) {
-		if ((unsigned char)v->s[i] < 0x20 ||
-		    (unsigned char)v->s[i] > 0x7e)
-			return kind_fail_invalid(kp, "separator",
-						 "printable ASCII");
-	}
+	if (!printable_ascii(v->s, v->n))
+		return kind_fail_invalid(kp, "separator", "printable ASCII");
 	memcpy(o->separator, v->s, v->n);
 	o->separator[v->n] = '\0';
 	o->separator_len = v->n;
@@ -78,11 +83,9 @@ static int set_separators(struct kind_parse *kp, const struct kind_value *v)
 	if (v->n == 0 || v->n > PASSPHRASE_MAX_SEPARATORS)
 		return kind_fail_invalid(kp, "separators",
 					 "1 to 95 characters");
+	if (!printable_ascii(v->s, v->n))
+		return kind_fail_invalid(kp, "separators", "printable ASCII");
 	for (size_t i = 0; i < v->n; i++) {
-		if ((unsigned char)v->s[i] < 0x20 ||
-		    (unsigned char)v->s[i] > 0x7e)
-			return kind_fail_invalid(kp, "separators",
-						 "printable ASCII");
 		if (memchr(v->s, v->s[i], i) != NULL)
 			return kind_fail_invalid(kp, "separators",
 						 "distinct characters");
@@ -268,10 +271,12 @@ static json_t *explain(const struct gen_request *g)
 {
 	const struct passphrase_opts *o = &g->passphrase;
 
-	return json_pack("{s:s, s:I, s:s, s:o, s:s, s:b, s:o, s:f}",
+	return json_pack("{s:s, s:I, s:o, s:o, s:s, s:b, s:o, s:f}",
 			 "wordlist", passphrase_list(o)->name,
 			 "wordlist_size", (json_int_t)passphrase_list(o)->count,
-			 "separator", o->separator,
+			 "separator", o->separators_len > 0  /* not used */
+					      ? json_null()
+					      : json_string(o->separator),
 			 "separators", o->separators_len > 0
 					       ? json_string(o->separators)
 					       : json_null(),

@@ -494,8 +494,8 @@ static int apply_policy(struct parser *p)
 	if (np == NULL)
 		return request_fail(err, 400, PROBLEM_INVALID_VALUE,
 				    "Invalid parameter value", "policy",
-				    "the server has no policy named %.*s "
-				    "(GET /policies lists them)", len, name);
+				    "no policy is named %.*s (GET /policies "
+				    "lists them)", len, name);
 	if (np->kind != p->kp.g->kind)
 		return request_fail(err, 400, PROBLEM_INVALID_VALUE,
 				    "Invalid parameter value", "policy",
