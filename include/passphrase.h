@@ -59,14 +59,9 @@
 #include <stddef.h>
 
 #include "rng.h"
-
-struct wordlist;
+#include "wordlist.h"
 
 enum {
-	PASSPHRASE_WORDLIST_SIZE = 7776,
-	PASSPHRASE_WORD_MAX_LEN = 9,      /* longest word in the EFF list */
-	PASSPHRASE_WORD_STRIDE = 10,      /* record size: word + NUL padding */
-
 	/* Limits on the options. 20 words are 258 bits, far beyond any use;
 	 * the cap bounds item size (PASSPHRASE_MAX_ITEM_LEN) and DP work. */
 	PASSPHRASE_MIN_WORDS = 1,
@@ -187,13 +182,5 @@ size_t passphrase_generate(struct rng *r, const struct passphrase_opts *o,
  * length; NULL / 0 for i out of range. For tests and explain output. */
 const char *passphrase_word(size_t i);
 size_t passphrase_word_len(size_t i);
-
-/* The embedded tables, defined by the generated $(BUILD)/gen/wordlist.c
- * (mk/wordlist.mk). Prefer the accessors above. wordlist_hist[L] is the
- * number of words of L characters. */
-extern const char passphrase_wordlist[PASSPHRASE_WORDLIST_SIZE]
-				     [PASSPHRASE_WORD_STRIDE];
-extern const unsigned char passphrase_wordlist_len[PASSPHRASE_WORDLIST_SIZE];
-extern const unsigned passphrase_wordlist_hist[PASSPHRASE_WORD_MAX_LEN + 1];
 
 #endif

@@ -54,6 +54,21 @@ enum {
 
 #define WORDLIST_DEFAULT "eff"
 
+/* The built-in EFF large list: 7776 words of 3 to 9 letters, as fixed
+ * records NUL-padded to PASSPHRASE_WORD_STRIDE, in tables the build
+ * generates ($(BUILD)/gen/wordlist.c from data/eff_large_wordlist.txt, by
+ * mk/wordlist.mk). passphrase_wordlist_hist[L]: the words of L letters.
+ * Read them through wordlist_eff(). */
+enum {
+	PASSPHRASE_WORDLIST_SIZE = 7776,
+	PASSPHRASE_WORD_MAX_LEN = 9,      /* its longest word */
+	PASSPHRASE_WORD_STRIDE = 10,      /* record size: word + NUL padding */
+};
+extern const char passphrase_wordlist[PASSPHRASE_WORDLIST_SIZE]
+				     [PASSPHRASE_WORD_STRIDE];
+extern const unsigned char passphrase_wordlist_len[PASSPHRASE_WORDLIST_SIZE];
+extern const unsigned passphrase_wordlist_hist[PASSPHRASE_WORD_MAX_LEN + 1];
+
 struct wordlist {
 	char name[WORDLIST_NAME_MAX + 1];
 	size_t count;                 /* distinct words, 1..65536 */

@@ -9,6 +9,10 @@
 #include "secmem.h"
 #include "wordlist.h"
 
+/* passphrase.h sizes its buffers for words of this many bytes at most */
+_Static_assert((int)WORDLIST_WORD_MAX_BYTES == (int)PASSPHRASE_LONGEST_WORD,
+	       "passphrase.h's longest word is the loader's limit");
+
 const struct wordlist *passphrase_list(const struct passphrase_opts *o)
 {
 	return o->list != NULL ? o->list : wordlist_eff();

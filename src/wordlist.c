@@ -12,12 +12,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "passphrase.h"
-
-/* passphrase.h sizes its buffers for words of this many bytes at most */
-_Static_assert((int)WORDLIST_WORD_MAX_BYTES == (int)PASSPHRASE_LONGEST_WORD,
-	       "passphrase.h's longest word is the loader's limit");
-
 static const struct wordlist eff = {
 	.name = WORDLIST_DEFAULT,
 	.count = PASSPHRASE_WORDLIST_SIZE,
