@@ -302,7 +302,7 @@ long double policy_count_dp(const struct password_policy *p)
  * serves when those do not fit. (Not exact as integers, for the 1/n!: the
  * DP serves the small counts.) */
 
-static _Thread_local long double poly_buf[3][1025];
+static _Thread_local long double poly_buf[6][1025];
 
 /* E(x) for s characters and minimum m, up to x^L, into e[]. */
 static void set_series(long double *e, size_t L, size_t s, size_t m)
@@ -350,11 +350,61 @@ static long double count_sets_owing(const struct groups *d, size_t L,
 	return total;
 }
 
+/* Under first=letter: a first character of set i (a_i of them may start)
+ * leaves the other L characters owing one fewer of set i, so the count is
+ *     L! [x^L] ( a_0 F + sum_i a_i F with E_i -> E_i' ),
+ * F = e^(f x) prod_i E_i, E_i' the series with minimum m_i - 1 (a_0: the
+ * letters of no set). The sum is the e-coefficient of prod_i (E_i + e a_i
+ * E_i') with e^2 = 0: one pass over the sets (3 convolutions each), where
+ * a count per starting group cost as many passes as there are groups. */
+static long double count_sets_first(const struct groups *d, size_t L)
+{
+	long double *p0 = poly_buf[0], *p1 = poly_buf[1], *e = poly_buf[2],
+		    *e1 = poly_buf[3], *t0 = poly_buf[4], *t1 = poly_buf[5];
+	long double total;
+	size_t set_size[SETS_MAX] = { 0 }, starts[SETS_MAX] = { 0 };
+	size_t free_chars = 0, free_starts = 0;
+
+	for (size_t g = 0; g < d->n; g++) {
+		size_t i = (size_t)__builtin_ctz(d->sets[g] | 1u << 31);
+
+		if (d->sets[g] == 0) {
+			free_chars += d->size[g];
+			free_starts += d->first_ok[g] ? d->size[g] : 0;
+		} else {
+			set_size[i] += d->size[g];
+			starts[i] += d->first_ok[g] ? d->size[g] : 0;
+		}
+	}
+	set_series(p0, L, free_chars, 0);  /* e^(f x) */
+	for (size_t k = 0; k <= L; k++)
+		p1[k] = (long double)free_starts * p0[k];
+	for (size_t i = 0; i < d->nsets; i++) {
+		set_series(e, L, set_size[i], d->cap[i]);
+		set_series(e1, L, set_size[i], d->cap[i] - 1);
+		for (size_t k = 0; k <= L; k++) {
+			long double x0 = 0, x1 = 0;
+
+			for (size_t n = 0; n <= k; n++) {
+				x0 += e[n] * p0[k - n];
+				x1 += e[n] * p1[k - n] + (long double)starts[i] *
+					e1[n] * p0[k - n];
+			}
+			t0[k] = x0;
+			t1[k] = x1;
+		}
+		memcpy(p0, t0, (L + 1) * sizeof(p0[0]));
+		memcpy(p1, t1, (L + 1) * sizeof(p1[0]));
+	}
+	total = p1[L];
+	for (size_t n = 2; n <= L; n++)
+		total *= (long double)n;
+	return total;
+}
+
 long double policy_count_by_sets(const struct password_policy *p)
 {
 	struct groups d;
-	long double total = 0;
-	size_t owe[SETS_MAX];
 
 	if (p->length == 0 || p->alphabet_len == 0 || p->length > 1024 ||
 	    !make_groups(p, &d))
@@ -363,18 +413,7 @@ long double policy_count_by_sets(const struct password_policy *p)
 		return -1;
 	if (!p->first_letter)
 		return count_sets_owing(&d, p->length, d.cap);
-	/* the first character, of a group that may start; the rest owes
-	 * one fewer of its set */
-	for (size_t g = 0; g < d.n; g++) {
-		if (!d.first_ok[g])
-			continue;
-		memcpy(owe, d.cap, sizeof(owe));
-		if (d.sets[g] != 0 && owe[__builtin_ctz(d.sets[g])] > 0)
-			owe[__builtin_ctz(d.sets[g])]--;
-		total += (long double)d.size[g] *
-			 count_sets_owing(&d, p->length - 1, owe);
-	}
-	return total;
+	return count_sets_first(&d, p->length - 1);
 }
 
 /* base^n by squaring: exact for the powers of two, within a few ulps

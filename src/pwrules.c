@@ -434,13 +434,19 @@ static void put_custom(struct out *o, const struct pwrules_set *rest,
 	put_str(o, "]");  /* after a literal "]": the "]]" of the grammar */
 }
 
-/* A set as classes: the whole named classes it holds, then the rest. */
+/* A set as classes: the whole named classes it holds, then the rest. An
+ * empty set (only "allowed: []" makes one) is "[]": an empty value would
+ * be ignored, and read back as ascii-printable. */
 static void put_set(struct out *o, const struct pwrules_set *set)
 {
 	struct pwrules_set rest = *set;
 	unsigned whole = 0;
 	const char *sep = "";
 
+	if (set_empty(set)) {
+		put_str(o, "[]");
+		return;
+	}
 	for (int cls = 0; cls < CLASS_NAMED; cls++) {
 		if (holds_class(set, cls)) {
 			whole |= 1u << cls;

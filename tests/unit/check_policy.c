@@ -484,6 +484,29 @@ START_TEST(test_needs_factorise_when_disjoint)
 }
 END_TEST
 
+/* first=letter in the factorised count: every set's first character at
+ * once (the letters of 8 needs, of a set with a minimum, of none), as the
+ * DP counts it. */
+START_TEST(test_factorised_first_letter)
+{
+	static const char *const letters[] = { "a", "b", "c", "d", "e", "f",
+					       "g", "h" };
+	struct password_policy p = make(all94, 60);
+
+	for (size_t i = 0; i < 8; i++)
+		add_need(&p, letters[i]);
+	p.min[CLASS_UPPER] = 2;
+	p.min[CLASS_DIGIT] = 1;
+	p.first_letter = true;
+	ck_assert(policy_count_dp(&p) > 0);
+	ck_assert(fabsl(policy_count_dp(&p) / policy_count_by_sets(&p) - 1) <
+		  1e-15L);
+	p.length = 11;  /* a..h, 2 uppers, a digit: no room to spare */
+	ck_assert(fabsl(policy_count_dp(&p) / policy_count_by_sets(&p) - 1) <
+		  1e-15L);
+}
+END_TEST
+
 static struct pwrules rules_of(const char *text)
 {
 	struct pwrules r;
@@ -584,6 +607,7 @@ Suite *policy_suite(void)
 	tcase_add_test(tc, test_max_consecutive_policies);
 	tcase_add_test(tc, test_needs_match_brute_force);
 	tcase_add_test(tc, test_needs_factorise_when_disjoint);
+	tcase_add_test(tc, test_factorised_first_letter);
 	tcase_add_test(tc, test_rules_policies);
 	suite_add_tcase(s, tc);
 	return s;

@@ -210,6 +210,9 @@ START_TEST(test_canonical)
 		{ "minlength: 8", "allowed: ascii-printable; minlength: 8" },
 		{ "allowed: [-]], [a]", "allowed: [-a]]" },
 		{ "allowed: [], lower", "allowed: lower" },
+		/* nothing allowed (refused later, by the policy): "allowed: "
+		 * alone would read back as ascii-printable */
+		{ "allowed: []; minlength: 8", "allowed: []; minlength: 8" },
 	};
 	char out[512];
 
