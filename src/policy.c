@@ -805,7 +805,7 @@ static int rules_lengths(const struct password_options *o, size_t *lo,
 /* Is p->length long enough: `bits` reached (max_run counted), and the
  * minimums met often enough? Both only improve with the length (appending
  * any character to a valid password keeps its minimums, and one other than
- * its last keeps its runs too), so a binary search over it is exact. */
+ * its last keeps its runs too), so searching over it is exact. */
 static bool long_enough(const struct password_policy *p, size_t bits)
 {
 	struct password_policy mins = *p;
@@ -823,14 +823,22 @@ static bool long_enough(const struct password_policy *p, size_t bits)
 	return m.acceptance >= POLICY_MIN_ACCEPTANCE;
 }
 
-/* Shortest length in [lo, hi] that is long enough; 0 if none. A count
- * costs about its length, so the search gallops up from lo (lo, lo+1,
- * lo+3, lo+7, ...) and then halves the last step, instead of starting at
- * hi: it stays near the answer, which is short for most requests. */
+/* Shortest length in [lo, hi] that is long enough; 0 if none. No length
+ * below bits / log2(K) is (K^L strings at most), so the search starts
+ * there, one below for rounding: most requests are answered by the first
+ * count or two. From there it gallops up (+1, +2, +4, ...) and halves the
+ * last step: a count costs about its length, so it stays near the
+ * answer instead of counting at hi. */
 static size_t length_for_entropy(struct password_policy *p, size_t bits,
 				 size_t lo, size_t hi)
 {
+	double floor_len = (double)bits / log2((double)p->alphabet_len) - 1;
 	size_t step = 1;
+
+	if (floor_len > (double)hi)
+		floor_len = (double)hi;
+	if (floor_len > (double)lo)
+		lo = (size_t)floor_len;
 
 	for (p->length = lo; !long_enough(p, bits); p->length += step, step *= 2) {
 		if (p->length == hi)

@@ -17,8 +17,9 @@
 #include "original.h"
 #include "policies.h"
 
-/* Longest decoded values accepted (longer is a 400, never cut): character
- * sets stop at 256 characters, numbers and words at 32 (kind.c). Values are
+/* Longest decoded values accepted (longer is a 400, never cut): rules= at
+ * 1024 characters, character sets at 256, numbers and words at 32
+ * (kind_value_max). Values are
  * decoded to the end anyway, so that an encoding error anywhere is
  * reported as such. */
 enum { VALUE_CAP = KIND_TEXT_MAX, NAME_CAP = 64, PATH_CAP = 64 };
