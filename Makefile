@@ -32,7 +32,7 @@ BIN     := $(BUILD)/pwgend
 UNIT    := $(BUILD)/check_unit
 INTEG   := $(BUILD)/check_integration
 
-.PHONY: all deps deps-test run test unit integration integration-once \
+.PHONY: binaries all deps deps-test run test unit integration integration-once \
         lint tls-test \
         compat-test metrics-test rules-test asan clean \
         docker docker-test compose-test kube-test scale-test k8s-lint fuzz \
@@ -125,7 +125,13 @@ metrics-test: $(BIN)
 	PWGEND_BIN=./$(BIN) PROMTOOL=$$PROMTOOL \
 		/usr/bin/python3 tests/metrics/metrics_test.py
 
+# Every binary the suites run, built in parallel first (the suites
+# themselves run one at a time: they time servers and count sockets).
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+binaries: $(BIN) $(UNIT) $(INTEG) $(OPS_ZERO_RNG)
+
 test: deps-test
+	@$(MAKE) --no-print-directory -j$(JOBS) binaries
 	@$(MAKE) --no-print-directory unit integration
 	@$(MAKE) --no-print-directory contract-test
 	@$(MAKE) --no-print-directory tls-test
@@ -148,12 +154,14 @@ test: deps-test
 # build directory. Leaks fail
 # the forked Check children (LeakSanitizer); any UB report aborts. Huge
 # allocations return NULL as in production (tests check ENOMEM paths).
-asan: deps-test
-	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:allocator_may_return_null=1 \
+ASAN_MAKE = ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:allocator_may_return_null=1 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	$(MAKE) --no-print-directory BUILD=build/asan CFLAGS="-O1 -g" \
-		SANFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
-		unit integration-once
+		SANFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all"
+
+asan: deps-test
+	@$(ASAN_MAKE) -j$(JOBS) binaries
+	@$(ASAN_MAKE) unit integration-once
 
 # libFuzzer (clang 14 with Debian's libclang-rt-14-dev) on the two parsers
 # of untrusted input: the request-target parser and router, and the JSON

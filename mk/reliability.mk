@@ -37,6 +37,7 @@ TSAN_UNIT_SUITES ?=                # empty: every unit suite
 tsan: deps-test
 	@mkdir -p $(TSAN_DIR); rm -f $(TSAN_DIR)/report.*; \
 	start=$$(date +%s); \
+	$(TSAN_MAKE) -j$(JOBS) binaries && \
 	TSAN_OPTIONS="$(TSAN_RUN_OPTIONS)" \
 	$(if $(TSAN_UNIT_SUITES),CK_RUN_SUITE="$(TSAN_UNIT_SUITES)") \
 		$(TSAN_MAKE) unit && \
