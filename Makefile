@@ -154,10 +154,10 @@ test: deps-test
 # build directory. Leaks fail
 # the forked Check children (LeakSanitizer); any UB report aborts. Huge
 # allocations return NULL as in production (tests check ENOMEM paths).
-ASAN_MAKE = ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:allocator_may_return_null=1 \
-	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	$(MAKE) --no-print-directory BUILD=build/asan CFLAGS="-O1 -g" \
-		SANFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all"
+ASAN_ENV = ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:allocator_may_return_null=1 \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+ASAN_MAKE = $(MAKE) --no-print-directory BUILD=build/asan CFLAGS="-O1 -g" \
+	SANFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all"
 
 # The unit suites run in one process here (CK_FORK=no): LeakSanitizer's
 # scan at the exit of every forked test took 177 of the run's 220 s, and
@@ -165,9 +165,9 @@ ASAN_MAKE = ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:allocator_may_return_nu
 # forked, isolated); timeout stands in for Check's per-test ones, which
 # need the fork.
 asan: deps-test
-	@$(ASAN_MAKE) -j$(JOBS) binaries
-	@CK_FORK=no timeout 900 $(ASAN_MAKE) unit
-	@$(ASAN_MAKE) integration-once
+	@$(ASAN_ENV) $(ASAN_MAKE) -j$(JOBS) binaries
+	@$(ASAN_ENV) CK_FORK=no timeout 900 $(ASAN_MAKE) unit
+	@$(ASAN_ENV) $(ASAN_MAKE) integration-once
 
 # libFuzzer (clang 14 with Debian's libclang-rt-14-dev) on the two parsers
 # of untrusted input: the request-target parser and router, and the JSON
