@@ -206,6 +206,67 @@ START_TEST(test_uniform_under_min_digits)
 END_TEST
 
 /*
+ * Draw `per` times as many passwords of p (alphabet^length <= 1024
+ * strings) as it has valid ones, with the stream of stats_seed(seed):
+ * they must cover only valid strings, and all `valid` of them. The
+ * chi-square of the counts over the valid set (each expected `per`).
+ */
+static double chi_square_over_valid(const struct password_policy *p,
+				    unsigned char seed, unsigned long per,
+				    size_t valid)
+{
+	static unsigned long seen[1024], counts[1024];
+	size_t K = p->alphabet_len, strings = 1, n_valid = 0;
+	struct gen_item it;
+	struct alphabet a;
+	struct rng r;
+	char item[10];
+
+	for (size_t i = 0; i < p->length; i++)
+		strings *= K;
+	ck_assert_uint_le(strings, 1024);
+	ck_assert_int_eq(alphabet_init(&a, p->alphabet, K), 0);
+	memset(seen, 0, sizeof(seen));
+	rng_init_seeded(&r, stats_seed(seed));
+	for (unsigned long k = 0; k < valid * per; k++) {
+		size_t code = 0;
+
+		memset(&it, 0, sizeof(it));
+		while (gen_item_step(&it, &r, &a, policy_accepts_fn, (void *)p,
+				     p->length, item) == CORO_YIELD)
+			;
+		for (size_t i = 0; i < p->length; i++)
+			code = code * K + (size_t)index_of(&a, item[i]);
+		seen[code]++;
+	}
+	for (size_t code = 0; code < strings; code++) {
+		char s[10];
+		size_t c = code;
+
+		for (size_t i = p->length; i-- > 0; c /= K)
+			s[i] = p->alphabet[c % K];
+		if (policy_accepts(p, s, p->length))
+			counts[n_valid++] = seen[code];
+		else
+			ck_assert_uint_eq(seen[code], 0);
+	}
+	ck_assert_uint_eq(n_valid, valid);
+	return chi_square(counts, valid, (double)per);
+}
+
+static struct password_policy small_policy(const char *alphabet,
+					   size_t length)
+{
+	struct password_policy p;
+
+	memset(&p, 0, sizeof(p));
+	p.alphabet_len = strlen(alphabet);
+	memcpy(p.alphabet, alphabet, p.alphabet_len);
+	p.length = length;
+	return p;
+}
+
+/*
  * max_consecutive=2 with min_digits=1, length 5 over "ab1": the DP counts
  * 164 valid passwords of the 243 strings. 49200 passwords (300 expected
  * each) must cover exactly those 164, never another string, uniformly:
@@ -213,47 +274,13 @@ END_TEST
  */
 START_TEST(test_uniform_under_max_consecutive)
 {
-	static unsigned long seen[243], valid[243];
-	struct password_policy policy;
-	struct gen_item it;
-	struct alphabet a;
-	struct rng r;
-	char item[5];
-	size_t n_valid = 0;
+	struct password_policy policy = small_policy("ab1", 5);
 
-	ck_assert_int_eq(alphabet_init(&a, "ab1", 3), 0);
-	memset(&policy, 0, sizeof(policy));
-	memcpy(policy.alphabet, "ab1", 3);
-	policy.alphabet_len = 3;
-	policy.length = 5;
 	policy.min[CLASS_DIGIT] = 1;
 	policy.max_run = 2;
 	ck_assert(policy_count(&policy) == 164);
-	rng_init_seeded(&r, stats_seed(5));
-	for (unsigned long k = 0; k < 164 * 300; k++) {
-		size_t code = 0;
-
-		memset(&it, 0, sizeof(it));
-		while (gen_item_step(&it, &r, &a, policy_accepts_fn, &policy,
-				     5, item) == CORO_YIELD)
-			;
-		for (int i = 0; i < 5; i++)
-			code = code * 3 + (size_t)index_of(&a, item[i]);
-		seen[code]++;
-	}
-	for (size_t code = 0; code < 243; code++) {
-		char s[5];
-		size_t c = code;
-
-		for (int i = 4; i >= 0; i--, c /= 3)
-			s[i] = "ab1"[c % 3];
-		if (policy_accepts(&policy, s, 5))
-			valid[n_valid++] = seen[code];
-		else
-			ck_assert_uint_eq(seen[code], 0);
-	}
-	ck_assert_uint_eq(n_valid, 164);
-	ck_assert_double_lt(chi_square(valid, 164, 300), CRIT_DF163);
+	ck_assert_double_lt(chi_square_over_valid(&policy, 5, 300, 164),
+			    CRIT_DF163);
 }
 END_TEST
 
@@ -265,49 +292,15 @@ END_TEST
  */
 START_TEST(test_uniform_under_rules)
 {
-	static unsigned long seen[1024], valid[1024];
-	struct password_policy policy;
-	struct gen_item it;
-	struct alphabet a;
-	struct rng r;
-	char item[5];
-	size_t n_valid = 0;
+	struct password_policy policy = small_policy("aB1!", 5);
 
-	ck_assert_int_eq(alphabet_init(&a, "aB1!", 4), 0);
-	memset(&policy, 0, sizeof(policy));
-	memcpy(policy.alphabet, "aB1!", 4);
-	policy.alphabet_len = 4;
-	policy.length = 5;
 	policy.needs_of['B'] = policy.needs_of['1'] = 1;
 	policy.needs_of['!'] = 2;
 	policy.n_needs = 2;
 	policy.max_run = 2;
 	ck_assert(policy_count(&policy) == 668);
-	rng_init_seeded(&r, stats_seed(6));
-	for (unsigned long k = 0; k < 668 * 200; k++) {
-		size_t code = 0;
-
-		memset(&it, 0, sizeof(it));
-		while (gen_item_step(&it, &r, &a, policy_accepts_fn, &policy,
-				     5, item) == CORO_YIELD)
-			;
-		for (int i = 0; i < 5; i++)
-			code = code * 4 + (size_t)index_of(&a, item[i]);
-		seen[code]++;
-	}
-	for (size_t code = 0; code < 1024; code++) {
-		char s[5];
-		size_t c = code;
-
-		for (int i = 4; i >= 0; i--, c /= 4)
-			s[i] = "aB1!"[c % 4];
-		if (policy_accepts(&policy, s, 5))
-			valid[n_valid++] = seen[code];
-		else
-			ck_assert_uint_eq(seen[code], 0);
-	}
-	ck_assert_uint_eq(n_valid, 668);
-	ck_assert_double_lt(chi_square(valid, 668, 200), CRIT_DF667);
+	ck_assert_double_lt(chi_square_over_valid(&policy, 6, 200, 668),
+			    CRIT_DF667);
 }
 END_TEST
 
