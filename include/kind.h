@@ -141,6 +141,9 @@ int kind_value_parse(struct kind_parse *kp, const struct kind_param *prm,
 /* Shared by the queries' set() and settle(): fill kp->err, return -1. */
 int kind_fail_invalid(struct kind_parse *kp, const char *param,
 		      const char *what);
+/* A limit for explain: v, or null for 0 (no limit); new reference. */
+json_t *kind_json_limit(size_t v);
+
 /* The longest value parameter prm takes, in characters. */
 size_t kind_value_max(const struct kind_param *prm);
 

@@ -122,6 +122,11 @@ static int parse_bool(struct kind_parse *kp, const struct kind_param *prm,
 				       : "true, false, 1 or 0");
 }
 
+json_t *kind_json_limit(size_t v)
+{
+	return v > 0 ? json_integer((json_int_t)v) : json_null();
+}
+
 size_t kind_value_max(const struct kind_param *prm)
 {
 	if (prm->type != KIND_CHARS)

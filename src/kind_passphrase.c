@@ -282,9 +282,7 @@ static json_t *explain(const struct gen_request *g)
 					       : json_null(),
 			 "capitalize", passphrase_case_name(o->capitalize),
 			 "number", o->number,
-			 "max_length",
-			 o->max_length > 0 ? json_integer((json_int_t)o->max_length)
-					   : json_null(),
+			 "max_length", kind_json_limit(o->max_length),
 			 "acceptance_probability", g->acceptance);
 }
 

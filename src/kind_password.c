@@ -180,11 +180,6 @@ static int settle(struct kind_parse *kp)
 	return kind_chars_settle(kp);
 }
 
-static json_t *limit_or_null(size_t v)
-{
-	return v > 0 ? json_integer((json_int_t)v) : json_null();
-}
-
 /* rules= as parsed: the canonical text, each required set and the
  * allowed characters, the limits (null: none). */
 static json_t *explain_rules(const struct pwrules *r)
@@ -200,9 +195,9 @@ static json_t *explain_rules(const struct pwrules *r)
 	pwrules_set_chars(&r->allowed, chars);
 	return json_pack("{s:s, s:o, s:s, s:o, s:o, s:o}", "canonical", text,
 			 "required", required, "allowed", chars,
-			 "max_consecutive", limit_or_null(r->max_consecutive),
-			 "minlength", limit_or_null(r->minlength),
-			 "maxlength", limit_or_null(r->maxlength));
+			 "max_consecutive", kind_json_limit(r->max_consecutive),
+			 "minlength", kind_json_limit(r->minlength),
+			 "maxlength", kind_json_limit(r->maxlength));
 }
 
 /* The alphabet, the minimums, `first`, max_consecutive (null: none), the
@@ -220,7 +215,7 @@ static json_t *explain(const struct gen_request *g)
 			      "digits", (json_int_t)p->min[2],
 			      "symbols", (json_int_t)p->min[3],
 			      "first", p->first_letter ? "letter" : "any",
-			      "max_consecutive", limit_or_null(p->max_run),
+			      "max_consecutive", kind_json_limit(p->max_run),
 			      "acceptance_probability", g->acceptance);
 
 	if (e != NULL && g->has_rules &&

@@ -316,10 +316,10 @@ static void set_series(long double *e, size_t L, size_t s, size_t m)
 	}
 }
 
-/* Strings of length L, set i owing owe[i] more characters. */
-static long double count_sets_owing(const struct groups *d, size_t L,
-				    const size_t *owe)
+/* Strings of length L, each set meeting its minimum. */
+static long double count_sets(const struct groups *d, size_t L)
 {
+	const size_t *owe = d->cap;
 	long double *prod = poly_buf[0], *e = poly_buf[1], *tmp = poly_buf[2];
 	long double total = 0;
 	size_t set_size[SETS_MAX] = { 0 }, free_chars = 0;
@@ -412,7 +412,7 @@ long double policy_count_by_sets(const struct password_policy *p)
 	if (!disjoint_sets(&d))
 		return -1;
 	if (!p->first_letter)
-		return count_sets_owing(&d, p->length, d.cap);
+		return count_sets(&d, p->length);
 	return count_sets_first(&d, p->length - 1);
 }
 
