@@ -275,6 +275,14 @@ static bool dp_fits(const struct groups *d, size_t L)
 	       dp_work(d, L) <= (double)POLICY_DP_WORK;
 }
 
+/* The DP on groups d at length L; -1 if it does not fit. */
+static long double count_dp(const struct groups *d, size_t L)
+{
+	if (!dp_fits(d, L))
+		return -1;
+	return d->run ? dp_limited_runs(d, L) : dp_free_runs(d, L);
+}
+
 long double policy_count_dp(const struct password_policy *p)
 {
 	struct groups d;
@@ -282,10 +290,7 @@ long double policy_count_dp(const struct password_policy *p)
 	if (p->length == 0 || p->alphabet_len == 0 || p->length > 1024 ||
 	    !make_groups(p, &d))
 		return 0;
-	if (!dp_fits(&d, p->length))
-		return -1;
-	return d.run ? dp_limited_runs(&d, p->length)
-		     : dp_free_runs(&d, p->length);
+	return count_dp(&d, p->length);
 }
 
 /* ------------------------------------ the same count, factorised by set
@@ -402,6 +407,16 @@ static long double count_sets_first(const struct groups *d, size_t L)
 	return total;
 }
 
+/* The factorised count on groups d at length L; -1 if it does not
+ * apply. */
+static long double count_by_sets(const struct groups *d, size_t L,
+				 bool first_letter)
+{
+	if (!disjoint_sets(d))
+		return -1;
+	return first_letter ? count_sets_first(d, L - 1) : count_sets(d, L);
+}
+
 long double policy_count_by_sets(const struct password_policy *p)
 {
 	struct groups d;
@@ -409,11 +424,7 @@ long double policy_count_by_sets(const struct password_policy *p)
 	if (p->length == 0 || p->alphabet_len == 0 || p->length > 1024 ||
 	    !make_groups(p, &d))
 		return 0;
-	if (!disjoint_sets(&d))
-		return -1;
-	if (!p->first_letter)
-		return count_sets(&d, p->length);
-	return count_sets_first(&d, p->length - 1);
+	return count_by_sets(&d, p->length, p->first_letter);
 }
 
 /* base^n by squaring: exact for the powers of two, within a few ulps
@@ -452,8 +463,8 @@ long double policy_count(const struct password_policy *p)
 	if (!make_groups(p, &d))
 		return 0;
 	if (!dp_fits(&d, p->length) && disjoint_sets(&d))
-		return policy_count_by_sets(p);
-	return policy_count_dp(p);
+		return count_by_sets(&d, p->length, p->first_letter);
+	return count_dp(&d, p->length);
 }
 
 void policy_measure(const struct password_policy *p, struct policy_measure *m)
